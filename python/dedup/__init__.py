@@ -1,0 +1,36 @@
+"""dedup: find syndicated and rewritten copies of the same wire story across outlets.
+
+The fingerprinting core (normalisation, shingles, MinHash, LSH) is written in Rust;
+this package adds the news pipeline, I/O and the command line.
+"""
+
+from __future__ import annotations
+
+from dedup._core import MinHasher, Shingler, __version__, estimate_jaccard
+from dedup.errors import (
+    DedupError,
+    DuplicateIdError,
+    FileFormatError,
+    InputTypeError,
+    InvalidInputError,
+    InvalidOptionError,
+    StorageError,
+    StoreNotFoundError,
+    UnknownIdError,
+)
+
+__all__ = [
+    "DedupError",
+    "DuplicateIdError",
+    "FileFormatError",
+    "InputTypeError",
+    "InvalidInputError",
+    "InvalidOptionError",
+    "MinHasher",
+    "Shingler",
+    "StorageError",
+    "StoreNotFoundError",
+    "UnknownIdError",
+    "__version__",
+    "estimate_jaccard",
+]

@@ -1,0 +1,59 @@
+"""The exceptions `dedup` raises.
+
+Every class derives from :class:`DedupError` and from the builtin exception that
+fits, so ``except ValueError`` keeps working for code that does not know `dedup`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DedupError",
+    "DuplicateIdError",
+    "FileFormatError",
+    "InputTypeError",
+    "InvalidInputError",
+    "InvalidOptionError",
+    "StorageError",
+    "StoreNotFoundError",
+    "UnknownIdError",
+]
+
+
+class DedupError(Exception):
+    """Base class of every error `dedup` raises on purpose."""
+
+
+class InvalidOptionError(DedupError, ValueError):
+    """An option has a value outside its valid set or range; the message lists them."""
+
+
+class InvalidInputError(DedupError, ValueError):
+    """Input data cannot be used as given (wrong shape, length, or content)."""
+
+
+class InputTypeError(DedupError, TypeError):
+    """An argument has the wrong type (for example ``bytes`` where ``str`` is needed)."""
+
+
+class DuplicateIdError(InvalidInputError):
+    """An id that is already present was added again; nothing was changed."""
+
+
+class UnknownIdError(DedupError, KeyError):
+    """An id that is not present was looked up."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class StorageError(DedupError, OSError):
+    """Reading or writing a file failed at the operating-system level."""
+
+
+class StoreNotFoundError(StorageError, FileNotFoundError):
+    """A file to load does not exist."""
+
+
+class FileFormatError(DedupError, OSError):
+    """A file is not a valid `dedup` file: truncated, corrupted, foreign, or written
+    by a newer format version. Loading never executes anything from the file."""

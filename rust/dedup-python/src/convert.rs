@@ -1,0 +1,166 @@
+//! Conversions from Python arguments, with errors that say what to do.
+
+use crate::errors::raise;
+use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::{PyBytes, PyString};
+
+/// Extracts a sequence of `str` without copying the text.
+pub fn texts(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<PyBackedStr>> {
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+        return Err(raise(
+            py,
+            "InputTypeError",
+            format!(
+                "{what} must be a sequence of str, got a single {}",
+                type_name(obj)
+            ),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, item) in obj.try_iter()?.enumerate() {
+        out.push(text(py, &item?, &format!("{what}[{i}]"))?);
+    }
+    Ok(out)
+}
+
+/// Extracts one `str`, with a hint for `bytes` and for lone surrogates.
+pub fn text(py: Python<'_>, item: &Bound<'_, PyAny>, what: &str) -> PyResult<PyBackedStr> {
+    if let Ok(s) = item.cast::<PyString>() {
+        return s.clone().try_into().map_err(|_| {
+            raise(
+                py,
+                "InvalidInputError",
+                format!(
+                    "{what} contains lone surrogate code points that are not valid Unicode text; \
+                 clean it first, e.g. text.encode('utf-8', 'replace').decode('utf-8')"
+                ),
+            )
+        });
+    }
+    if item.is_instance_of::<PyBytes>() {
+        return Err(raise(
+            py,
+            "InputTypeError",
+            format!("{what} is bytes; decode it to str first, e.g. data.decode('utf-8')"),
+        ));
+    }
+    Err(raise(
+        py,
+        "InputTypeError",
+        format!("{what} must be str, got {}", type_name(item)),
+    ))
+}
+
+/// Extracts shingles given as `str` (UTF-8 encoded) or `bytes`.
+pub fn shingle_lists(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<Vec<u8>>>> {
+    let mut out = Vec::new();
+    for (i, list) in obj.try_iter()?.enumerate() {
+        let list = list?;
+        if list.is_instance_of::<PyString>() || list.is_instance_of::<PyBytes>() {
+            return Err(raise(
+                py,
+                "InputTypeError",
+                format!(
+                    "shingle_lists[{i}] must be a list of shingles, got a single {}",
+                    type_name(&list)
+                ),
+            ));
+        }
+        let mut row = Vec::new();
+        for (j, s) in list.try_iter()?.enumerate() {
+            let s = s?;
+            if let Ok(b) = s.cast::<PyBytes>() {
+                row.push(b.as_bytes().to_vec());
+            } else if s.is_instance_of::<PyString>() {
+                row.push(
+                    text(py, &s, &format!("shingle_lists[{i}][{j}]"))?
+                        .as_bytes()
+                        .to_vec(),
+                );
+            } else {
+                return Err(raise(
+                    py,
+                    "InputTypeError",
+                    format!(
+                        "shingle_lists[{i}][{j}] must be str or bytes, got {}",
+                        type_name(&s)
+                    ),
+                ));
+            }
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// Extracts a one-dimensional signature as `u64` values, from any array-like of
+/// non-negative integers (numpy arrays of uint32 or uint64 typically).
+pub fn signature(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u64>> {
+    let np = py.import("numpy")?;
+    let arr = np.call_method1("asarray", (obj,))?;
+    let kind: String = arr.getattr("dtype")?.getattr("kind")?.extract()?;
+    if kind != "u" && kind != "i" {
+        return Err(raise(
+            py,
+            "InputTypeError",
+            format!(
+                "{what} must be an array of unsigned integers (a MinHash signature), got dtype {}",
+                arr.getattr("dtype")?.str()?
+            ),
+        ));
+    }
+    if kind == "i" && np.call_method1("any", (arr.lt(0)?,))?.is_truthy()? {
+        return Err(raise(
+            py,
+            "InvalidInputError",
+            format!("{what} has negative values; signatures are unsigned"),
+        ));
+    }
+    let arr = np.call_method1("ascontiguousarray", (arr, np.getattr("uint64")?))?;
+    let arr = arr.cast_into::<PyArray1<u64>>().map_err(|_| {
+        raise(
+            py,
+            "InvalidInputError",
+            format!("{what} must be one-dimensional"),
+        )
+    })?;
+    let ro = arr.readonly();
+    if ro.len() == 0 {
+        return Err(raise(py, "InvalidInputError", format!("{what} is empty")));
+    }
+    Ok(ro.as_slice()?.to_vec())
+}
+
+/// Extracts a two-dimensional batch of signatures, row-major.
+pub fn signature_rows(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<(Vec<u64>, usize, usize)> {
+    let np = py.import("numpy")?;
+    let arr = np.call_method1("asarray", (obj,))?;
+    let kind: String = arr.getattr("dtype")?.getattr("kind")?.extract()?;
+    let ndim: usize = arr.getattr("ndim")?.extract()?;
+    if (kind != "u" && kind != "i") || ndim != 2 {
+        return Err(raise(py, "InputTypeError", format!(
+            "{what} must be a 2-D array of unsigned integers (one signature a row), got {}-D dtype {}",
+            ndim, arr.getattr("dtype")?.str()?
+        )));
+    }
+    let shape: (usize, usize) = arr.getattr("shape")?.extract()?;
+    let flat = np.call_method1(
+        "ascontiguousarray",
+        (arr.call_method1("reshape", (-1,))?, np.getattr("uint64")?),
+    )?;
+    let flat = flat.cast_into::<PyArray1<u64>>()?;
+    let ro = flat.readonly();
+    Ok((ro.as_slice()?.to_vec(), shape.0, shape.1))
+}
+
+pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "object".into(), |n| n.to_string())
+}
