@@ -13,10 +13,13 @@
 //! assert!(estimate_jaccard(&a, &b).unwrap() > 0.2);
 //! ```
 
+pub mod align;
+pub mod cluster;
 pub mod error;
 pub mod minhash;
 pub mod shingle;
 pub mod text;
+pub mod winnow;
 
 pub use error::{Error, Result};
 pub use minhash::{estimate_jaccard, MinHasher, Scheme};

@@ -1,0 +1,222 @@
+//! Alignment of shared passages between two token sequences.
+//!
+//! Exact maximal common runs are found from seed matches of `seed` consecutive tokens
+//! (a hash map over one side's seeds), extended on their diagonal in both directions.
+//! Runs are then chosen greedily, longest first, so that no token is used twice on
+//! either side, and runs that continue one another across a small edit (a changed or
+//! inserted word or two) are joined into one passage. Work is linear in the two
+//! lengths plus the number of seed matches, which repeated seeds are capped to keep
+//! bounded.
+
+use std::collections::HashMap;
+
+use crate::winnow::kgram_hash;
+
+/// A shared passage: token ranges `[a_start, a_end)` and `[b_start, b_end)`, and
+/// `matched`, the number of tokens in exact runs inside it (gaps excluded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Passage {
+    /// Start token in the first sequence.
+    pub a_start: u32,
+    /// End token (exclusive) in the first sequence.
+    pub a_end: u32,
+    /// Start token in the second sequence.
+    pub b_start: u32,
+    /// End token (exclusive) in the second sequence.
+    pub b_end: u32,
+    /// Tokens in exact runs.
+    pub matched: u32,
+}
+
+/// Tuning of [`align`].
+#[derive(Debug, Clone, Copy)]
+pub struct AlignOptions {
+    /// Tokens in a seed match; runs shorter than this are not found.
+    pub seed: usize,
+    /// Runs shorter than this are dropped before joining.
+    pub min_run: usize,
+    /// Largest gap (tokens, on either side) bridged when joining runs.
+    pub max_gap: usize,
+    /// Occurrences of one seed in the second sequence beyond which it is skipped.
+    pub max_seed_occurrences: usize,
+}
+
+impl Default for AlignOptions {
+    fn default() -> Self {
+        Self {
+            seed: 4,
+            min_run: 4,
+            max_gap: 3,
+            max_seed_occurrences: 16,
+        }
+    }
+}
+
+/// Shared passages of `a` and `b` (token hashes), ordered by position in `a`.
+pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
+    let k = opts.seed.max(1);
+    if a.len() < k || b.len() < k {
+        return Vec::new();
+    }
+    let mut seeds: HashMap<u64, Vec<u32>> = HashMap::with_capacity(b.len());
+    for j in 0..=b.len() - k {
+        let e = seeds.entry(kgram_hash(&b[j..j + k])).or_default();
+        if e.len() <= opts.max_seed_occurrences {
+            e.push(j as u32);
+        }
+    }
+    // Maximal runs (a_start, b_start, len), each found once: a seed match starts a
+    // new run only when the previous diagonal cell is not a match.
+    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+    for i in 0..=a.len() - k {
+        let Some(js) = seeds.get(&kgram_hash(&a[i..i + k])) else {
+            continue;
+        };
+        if js.len() > opts.max_seed_occurrences {
+            continue;
+        }
+        for &j in js {
+            let j = j as usize;
+            if a[i..i + k] != b[j..j + k] {
+                continue; // hash collision
+            }
+            if i > 0 && j > 0 && a[i - 1] == b[j - 1] {
+                continue; // inside a run found from an earlier seed
+            }
+            let mut len = k;
+            while i + len < a.len() && j + len < b.len() && a[i + len] == b[j + len] {
+                len += 1;
+            }
+            if len >= opts.min_run {
+                runs.push((i as u32, j as u32, len as u32));
+            }
+        }
+    }
+    // Longest first; ties by position, so the result is deterministic.
+    runs.sort_unstable_by(|x, y| y.2.cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
+    let mut used_a = vec![false; a.len()];
+    let mut used_b = vec![false; b.len()];
+    let mut chosen: Vec<Passage> = Vec::new();
+    for (i, j, len) in runs {
+        let (i, j, len) = (i as usize, j as usize, len as usize);
+        // Trim the run to its unused middle part; skip it if too little is left.
+        let mut s = 0;
+        while s < len && (used_a[i + s] || used_b[j + s]) {
+            s += 1;
+        }
+        let mut e = s;
+        while e < len && !used_a[i + e] && !used_b[j + e] {
+            e += 1;
+        }
+        if e - s < opts.min_run {
+            continue;
+        }
+        used_a[i + s..i + e].fill(true);
+        used_b[j + s..j + e].fill(true);
+        chosen.push(Passage {
+            a_start: (i + s) as u32,
+            a_end: (i + e) as u32,
+            b_start: (j + s) as u32,
+            b_end: (j + e) as u32,
+            matched: (e - s) as u32,
+        });
+    }
+    join(chosen, opts.max_gap as u32)
+}
+
+/// Joins passages that follow one another in both sequences with small gaps.
+fn join(mut ps: Vec<Passage>, max_gap: u32) -> Vec<Passage> {
+    ps.sort_unstable_by_key(|p| (p.a_start, p.b_start));
+    let mut out: Vec<Passage> = Vec::with_capacity(ps.len());
+    for p in ps {
+        if let Some(last) = out.last_mut() {
+            let continues = p.a_start >= last.a_end
+                && p.b_start >= last.b_end
+                && p.a_start - last.a_end <= max_gap
+                && p.b_start - last.b_end <= max_gap;
+            if continues {
+                last.a_end = p.a_end;
+                last.b_end = p.b_end;
+                last.matched += p.matched;
+                continue;
+            }
+        }
+        out.push(p);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn opts() -> AlignOptions {
+        AlignOptions {
+            seed: 3,
+            min_run: 3,
+            max_gap: 2,
+            max_seed_occurrences: 16,
+        }
+    }
+
+    #[test]
+    fn finds_a_shared_run_at_different_offsets() {
+        let a = [1, 2, 3, 10, 11, 12, 13, 14, 4];
+        let b = [7, 10, 11, 12, 13, 14, 8, 9];
+        let ps = align(&a, &b, opts());
+        assert_eq!(
+            ps,
+            [Passage {
+                a_start: 3,
+                a_end: 8,
+                b_start: 1,
+                b_end: 6,
+                matched: 5
+            }]
+        );
+    }
+
+    #[test]
+    fn joins_runs_across_a_changed_word() {
+        let a = [10, 11, 12, 13, 99, 14, 15, 16, 17];
+        let b = [10, 11, 12, 13, 98, 14, 15, 16, 17];
+        let ps = align(&a, &b, opts());
+        assert_eq!(ps.len(), 1);
+        assert_eq!((ps[0].a_start, ps[0].a_end, ps[0].matched), (0, 9, 8));
+    }
+
+    /// Longest common substring length, by dynamic programming.
+    fn lcs_run(a: &[u64], b: &[u64]) -> usize {
+        let mut best = 0;
+        let mut prev = vec![0usize; b.len() + 1];
+        for x in a {
+            let mut cur = vec![0usize; b.len() + 1];
+            for (j, y) in b.iter().enumerate() {
+                if x == y {
+                    cur[j + 1] = prev[j] + 1;
+                    best = best.max(cur[j + 1]);
+                }
+            }
+            prev = cur;
+        }
+        best
+    }
+
+    proptest! {
+        #[test]
+        fn longest_passage_run_is_the_longest_common_run(
+            a in proptest::collection::vec(0u64..6, 0..40),
+            b in proptest::collection::vec(0u64..6, 0..40),
+        ) {
+            let o = AlignOptions { seed: 3, min_run: 3, max_gap: 0, max_seed_occurrences: usize::MAX };
+            let ps = align(&a, &b, o);
+            let lcs = lcs_run(&a, &b);
+            let longest = ps.iter().map(|p| p.matched as usize).max().unwrap_or(0);
+            if lcs >= 3 { prop_assert_eq!(longest, lcs); } else { prop_assert!(ps.is_empty()); }
+            for p in &ps {
+                prop_assert_eq!(&a[p.a_start as usize..p.a_end as usize], &b[p.b_start as usize..p.b_end as usize]);
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything the tests need into .venv and runs every check: the Rust
+# lints and tests, then the Python lints, type checks and tests. CI runs this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+. .venv/bin/activate
+python -m pip install --quiet --upgrade pip
+python -m pip install --quiet "maturin>=1.7,<2"
+
+echo "== rust: fmt, clippy, tests"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test -p dedup-core --locked -q
+
+echo "== python: build and install with the test extras"
+python -m pip install --quiet -e ".[test]"
+
+echo "== python: ruff, mypy, stubtest"
+ruff check python tests benches
+ruff format --check python tests benches
+mypy
+python -m mypy.stubtest dedup --allowlist .stubtest-allowlist
+
+echo "== python: pytest"
+python -m pytest -q "$@"
