@@ -7,6 +7,7 @@ this package adds the news pipeline, I/O and the command line.
 from __future__ import annotations
 
 from dedup._core import MinHasher, Shingler, __version__, estimate_jaccard
+from dedup.corpus import Cluster, Corpus, DedupWarning, Match, Passage
 from dedup.errors import (
     DedupError,
     DuplicateIdError,
@@ -20,6 +21,11 @@ from dedup.errors import (
 )
 
 __all__ = [
+    "Cluster",
+    "Corpus",
+    "DedupWarning",
+    "Match",
+    "Passage",
     "DedupError",
     "DuplicateIdError",
     "FileFormatError",

@@ -1,10 +1,11 @@
 //! Alignment of shared passages between two token sequences.
 //!
 //! Exact maximal common runs are found from seed matches of `seed` consecutive tokens
-//! (a hash map over one side's seeds), extended on their diagonal in both directions.
-//! Runs are then chosen greedily, longest first, so that no token is used twice on
-//! either side, and runs that continue one another across a small edit (a changed or
-//! inserted word or two) are joined into one passage. Work is linear in the two
+//! (a hash map over one side's seeds), extended forward along their diagonal. Runs
+//! are then chosen greedily, longest first, so that no token is used twice on either
+//! side (greedy string tiling; Wise, "Running Karp-Rabin Matching and Greedy String
+//! Tiling", 1993). [`join`] merges runs that continue one another across a small
+//! edit, for display. Work is linear in the two
 //! lengths plus the number of seed matches, which repeated seeds are capped to keep
 //! bounded.
 
@@ -35,20 +36,13 @@ pub struct AlignOptions {
     pub seed: usize,
     /// Runs shorter than this are dropped before joining.
     pub min_run: usize,
-    /// Largest gap (tokens, on either side) bridged when joining runs.
-    pub max_gap: usize,
     /// Occurrences of one seed in the second sequence beyond which it is skipped.
     pub max_seed_occurrences: usize,
 }
 
 impl Default for AlignOptions {
     fn default() -> Self {
-        Self {
-            seed: 4,
-            min_run: 4,
-            max_gap: 3,
-            max_seed_occurrences: 16,
-        }
+        Self { seed: 4, min_run: 4, max_seed_occurrences: 64 }
     }
 }
 
@@ -99,14 +93,20 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
     let mut chosen: Vec<Passage> = Vec::new();
     for (i, j, len) in runs {
         let (i, j, len) = (i as usize, j as usize, len as usize);
-        // Trim the run to its unused middle part; skip it if too little is left.
-        let mut s = 0;
-        while s < len && (used_a[i + s] || used_b[j + s]) {
-            s += 1;
-        }
-        let mut e = s;
-        while e < len && !used_a[i + e] && !used_b[j + e] {
-            e += 1;
+        // Keep the run's longest stretch that is unused on both sides.
+        let (mut s, mut e) = (0, 0);
+        let mut x = 0;
+        while x < len {
+            while x < len && (used_a[i + x] || used_b[j + x]) {
+                x += 1;
+            }
+            let start = x;
+            while x < len && !used_a[i + x] && !used_b[j + x] {
+                x += 1;
+            }
+            if x - start > e - s {
+                (s, e) = (start, x);
+            }
         }
         if e - s < opts.min_run {
             continue;
@@ -121,11 +121,13 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
             matched: (e - s) as u32,
         });
     }
-    join(chosen, opts.max_gap as u32)
+    chosen.sort_unstable_by_key(|p| (p.a_start, p.b_start));
+    chosen
 }
 
-/// Joins passages that follow one another in both sequences with small gaps.
-fn join(mut ps: Vec<Passage>, max_gap: u32) -> Vec<Passage> {
+/// Joins passages that follow one another in both sequences with gaps of at most
+/// `max_gap` tokens (a changed or inserted word), for display.
+pub fn join(mut ps: Vec<Passage>, max_gap: u32) -> Vec<Passage> {
     ps.sort_unstable_by_key(|p| (p.a_start, p.b_start));
     let mut out: Vec<Passage> = Vec::with_capacity(ps.len());
     for p in ps {
@@ -152,12 +154,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn opts() -> AlignOptions {
-        AlignOptions {
-            seed: 3,
-            min_run: 3,
-            max_gap: 2,
-            max_seed_occurrences: 16,
-        }
+        AlignOptions { seed: 3, min_run: 3, max_seed_occurrences: 16 }
     }
 
     #[test]
@@ -165,23 +162,14 @@ mod tests {
         let a = [1, 2, 3, 10, 11, 12, 13, 14, 4];
         let b = [7, 10, 11, 12, 13, 14, 8, 9];
         let ps = align(&a, &b, opts());
-        assert_eq!(
-            ps,
-            [Passage {
-                a_start: 3,
-                a_end: 8,
-                b_start: 1,
-                b_end: 6,
-                matched: 5
-            }]
-        );
+        assert_eq!(ps, [Passage { a_start: 3, a_end: 8, b_start: 1, b_end: 6, matched: 5 }]);
     }
 
     #[test]
     fn joins_runs_across_a_changed_word() {
         let a = [10, 11, 12, 13, 99, 14, 15, 16, 17];
         let b = [10, 11, 12, 13, 98, 14, 15, 16, 17];
-        let ps = align(&a, &b, opts());
+        let ps = join(align(&a, &b, opts()), 2);
         assert_eq!(ps.len(), 1);
         assert_eq!((ps[0].a_start, ps[0].a_end, ps[0].matched), (0, 9, 8));
     }
@@ -209,7 +197,7 @@ mod tests {
             a in proptest::collection::vec(0u64..6, 0..40),
             b in proptest::collection::vec(0u64..6, 0..40),
         ) {
-            let o = AlignOptions { seed: 3, min_run: 3, max_gap: 0, max_seed_occurrences: usize::MAX };
+            let o = AlignOptions { seed: 3, min_run: 3, max_seed_occurrences: usize::MAX };
             let ps = align(&a, &b, o);
             let lcs = lcs_run(&a, &b);
             let longest = ps.iter().map(|p| p.matched as usize).max().unwrap_or(0);

@@ -33,10 +33,7 @@ pub struct ClusterOptions {
 
 impl Default for ClusterOptions {
     fn default() -> Self {
-        Self {
-            min_density: 0.5,
-            max_size: 1000,
-        }
+        Self { min_density: 0.5, max_size: 1000 }
     }
 }
 
@@ -94,11 +91,7 @@ pub fn cluster(n: usize, edges: &[Edge], opts: ClusterOptions) -> Clustering {
     for (x, l) in links.iter().enumerate() {
         for (&y, &w) in l {
             if (x as u32) < y && w >= opts.min_density {
-                heap.push(Cand {
-                    density: w,
-                    x: x as u32,
-                    y,
-                });
+                heap.push(Cand { density: w, x: x as u32, y });
             }
         }
     }
@@ -141,11 +134,7 @@ pub fn cluster(n: usize, edges: &[Edge], opts: ClusterOptions) -> Clustering {
             let dz = wz / (size[x] * size[z as usize]) as f64;
             if dz >= opts.min_density {
                 let (a, b) = if c.x < z { (c.x, z) } else { (z, c.x) };
-                heap.push(Cand {
-                    density: dz,
-                    x: a,
-                    y: b,
-                });
+                heap.push(Cand { density: dz, x: a, y: b });
             }
         }
     }
@@ -159,10 +148,7 @@ pub fn cluster(n: usize, edges: &[Edge], opts: ClusterOptions) -> Clustering {
         })
         .collect();
     groups.sort_unstable_by_key(|g| g[0]);
-    Clustering {
-        groups,
-        refused_oversized: refused,
-    }
+    Clustering { groups, refused_oversized: refused }
 }
 
 #[cfg(test)]
@@ -185,33 +171,17 @@ mod tests {
         let mut edges = clique(&[0, 1, 2], 0.9);
         edges.extend(clique(&[3, 4, 5], 0.9));
         for x in [0, 1, 2, 3, 4, 5] {
-            edges.push(Edge {
-                a: 6,
-                b: x,
-                weight: 0.9,
-            });
+            edges.push(Edge { a: 6, b: x, weight: 0.9 });
         }
         let c = cluster(7, &edges, ClusterOptions::default());
         assert_eq!(c.groups.len(), 2);
-        assert!(c
-            .groups
-            .iter()
-            .any(|g| g == &[0, 1, 2] || g == &[0, 1, 2, 6]));
-        assert!(c
-            .groups
-            .iter()
-            .any(|g| g == &[3, 4, 5] || g == &[3, 4, 5, 6]));
+        assert!(c.groups.iter().any(|g| g == &[0, 1, 2] || g == &[0, 1, 2, 6]));
+        assert!(c.groups.iter().any(|g| g == &[3, 4, 5] || g == &[3, 4, 5, 6]));
     }
 
     #[test]
     fn a_chain_does_not_become_one_cluster() {
-        let edges: Vec<Edge> = (0..9)
-            .map(|i| Edge {
-                a: i,
-                b: i + 1,
-                weight: 1.0,
-            })
-            .collect();
+        let edges: Vec<Edge> = (0..9).map(|i| Edge { a: i, b: i + 1, weight: 1.0 }).collect();
         let c = cluster(10, &edges, ClusterOptions::default());
         assert!(c.groups.iter().all(|g| g.len() <= 3), "{:?}", c.groups);
     }
@@ -219,14 +189,7 @@ mod tests {
     #[test]
     fn oversized_merges_are_refused_and_counted() {
         let edges = clique(&[0, 1, 2, 3], 1.0);
-        let c = cluster(
-            4,
-            &edges,
-            ClusterOptions {
-                min_density: 0.5,
-                max_size: 2,
-            },
-        );
+        let c = cluster(4, &edges, ClusterOptions { min_density: 0.5, max_size: 2 });
         assert!(c.groups.iter().all(|g| g.len() <= 2));
         assert!(c.refused_oversized > 0);
     }
@@ -235,11 +198,7 @@ mod tests {
     fn result_does_not_depend_on_edge_order() {
         let mut edges = clique(&[0, 1, 2, 3], 0.8);
         edges.extend(clique(&[4, 5, 6], 0.7));
-        edges.push(Edge {
-            a: 3,
-            b: 4,
-            weight: 1.0,
-        });
+        edges.push(Edge { a: 3, b: 4, weight: 1.0 });
         let a = cluster(7, &edges, ClusterOptions::default());
         edges.reverse();
         assert_eq!(a, cluster(7, &edges, ClusterOptions::default()));

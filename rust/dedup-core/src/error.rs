@@ -45,29 +45,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Builds an [`Error::InvalidOption`] for a value outside a set of names.
     pub fn invalid_choice(name: &'static str, valid: &[&str], got: &str) -> Self {
-        let list = valid
-            .iter()
-            .map(|v| format!("'{v}'"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        Self::InvalidOption {
-            name,
-            expected: format!("one of {{{list}}}"),
-            got: format!("'{got}'"),
-        }
+        let list = valid.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ");
+        Self::InvalidOption { name, expected: format!("one of {{{list}}}"), got: format!("'{got}'") }
     }
 
     /// Builds an [`Error::InvalidOption`] for a number outside its range.
-    pub fn invalid_number(
-        name: &'static str,
-        expected: impl Into<String>,
-        got: impl fmt::Display,
-    ) -> Self {
-        Self::InvalidOption {
-            name,
-            expected: expected.into(),
-            got: got.to_string(),
-        }
+    pub fn invalid_number(name: &'static str, expected: impl Into<String>, got: impl fmt::Display) -> Self {
+        Self::InvalidOption { name, expected: expected.into(), got: got.to_string() }
     }
 }
 
@@ -78,9 +62,6 @@ mod tests {
     #[test]
     fn choice_message_lists_valid_values() {
         let e = Error::invalid_choice("unit", &["word", "char"], "words");
-        assert_eq!(
-            e.to_string(),
-            "`unit` must be one of {'word', 'char'}, got 'words'"
-        );
+        assert_eq!(e.to_string(), "`unit` must be one of {'word', 'char'}, got 'words'");
     }
 }

@@ -14,9 +14,12 @@
 //! ```
 
 pub mod align;
+pub mod chrome;
 pub mod cluster;
 pub mod error;
 pub mod minhash;
+pub mod news;
+pub mod page;
 pub mod shingle;
 pub mod text;
 pub mod winnow;

@@ -101,13 +101,7 @@ impl MinHasher {
     /// [`Error::InvalidOption`] when `num_perm` is 0 or above 65536.
     pub fn fast(num_perm: usize, seed: u64) -> Result<Self> {
         check_num_perm(num_perm)?;
-        Ok(Self {
-            scheme: Scheme::Fast,
-            num_perm,
-            seed,
-            a: Vec::new(),
-            b: Vec::new(),
-        })
+        Ok(Self { scheme: Scheme::Fast, num_perm, seed, a: Vec::new(), b: Vec::new() })
     }
 
     /// A datasketch-compatible scheme with its permutation parameters `a`, `b`
@@ -129,22 +123,12 @@ impl MinHasher {
             )));
         }
         if scheme == Scheme::Affine32 && a.iter().chain(&b).any(|&v| v > MAX32) {
-            return Err(Error::InvalidInput(
-                "affine32 permutation parameters must fit in 32 bits".into(),
-            ));
+            return Err(Error::InvalidInput("affine32 permutation parameters must fit in 32 bits".into()));
         }
         if scheme != Scheme::Legacy && a.iter().any(|&v| v & 1 == 0) {
-            return Err(Error::InvalidInput(
-                "affine permutation parameters `a` must all be odd".into(),
-            ));
+            return Err(Error::InvalidInput("affine permutation parameters `a` must all be odd".into()));
         }
-        Ok(Self {
-            scheme,
-            num_perm: a.len(),
-            seed,
-            a,
-            b,
-        })
+        Ok(Self { scheme, num_perm: a.len(), seed, a, b })
     }
 
     /// The scheme.
@@ -190,12 +174,8 @@ impl MinHasher {
                 }
             }
             Scheme::Affine32 => {
-                let (a, b): (Vec<u32>, Vec<u32>) = self
-                    .a
-                    .iter()
-                    .zip(&self.b)
-                    .map(|(&a, &b)| (a as u32, b as u32))
-                    .unzip();
+                let (a, b): (Vec<u32>, Vec<u32>) =
+                    self.a.iter().zip(&self.b).map(|(&a, &b)| (a as u32, b as u32)).unzip();
                 let mut mins = vec![u32::MAX; self.num_perm];
                 feed(&mut |s| {
                     let h = fmix32(sha1_prefix(s) as u32);
@@ -249,40 +229,32 @@ impl MinHasher {
     /// the result is the same for any thread count.
     pub fn sign_texts<S: AsRef<str> + Sync>(&self, shingler: &Shingler, texts: &[S]) -> Vec<u64> {
         let mut out = vec![0; texts.len() * self.num_perm];
-        out.par_chunks_mut(self.num_perm.max(1))
-            .zip(texts.par_iter())
-            .for_each(|(row, t)| {
-                self.sign_into(|emit| shingler.for_each(t.as_ref(), emit), row);
-            });
+        out.par_chunks_mut(self.num_perm.max(1)).zip(texts.par_iter()).for_each(|(row, t)| {
+            self.sign_into(|emit| shingler.for_each(t.as_ref(), emit), row);
+        });
         out
     }
 
     /// Signatures of many shingle lists, row-major, in parallel.
     pub fn sign_shingle_lists<S: AsRef<[u8]> + Sync>(&self, lists: &[Vec<S>]) -> Vec<u64> {
         let mut out = vec![0; lists.len() * self.num_perm];
-        out.par_chunks_mut(self.num_perm.max(1))
-            .zip(lists.par_iter())
-            .for_each(|(row, l)| {
-                self.sign_into(
-                    |emit| {
-                        for s in l {
-                            emit(s.as_ref());
-                        }
-                    },
-                    row,
-                );
-            });
+        out.par_chunks_mut(self.num_perm.max(1)).zip(lists.par_iter()).for_each(|(row, l)| {
+            self.sign_into(
+                |emit| {
+                    for s in l {
+                        emit(s.as_ref());
+                    }
+                },
+                row,
+            );
+        });
         out
     }
 }
 
 fn check_num_perm(num_perm: usize) -> Result<()> {
     if num_perm == 0 || num_perm > 65536 {
-        return Err(Error::invalid_number(
-            "num_perm",
-            "between 1 and 65536",
-            num_perm,
-        ));
+        return Err(Error::invalid_number("num_perm", "between 1 and 65536", num_perm));
     }
     Ok(())
 }
@@ -414,9 +386,6 @@ mod tests {
         assert!(MinHasher::fast(0, 1).is_err());
         assert!(MinHasher::datasketch(Scheme::Affine32, 1, vec![2], vec![1]).is_err());
         assert!(MinHasher::datasketch(Scheme::Legacy, 1, vec![2, 3], vec![1]).is_err());
-        assert!(Scheme::parse("minhash")
-            .unwrap_err()
-            .to_string()
-            .contains("'affine32'"));
+        assert!(Scheme::parse("minhash").unwrap_err().to_string().contains("'affine32'"));
     }
 }

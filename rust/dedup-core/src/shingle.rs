@@ -90,12 +90,8 @@ impl Shingler {
             }
             Unit::Char => {
                 let s = tokens.norm.as_bytes();
-                let bounds: Vec<usize> = tokens
-                    .norm
-                    .char_indices()
-                    .map(|(i, _)| i)
-                    .chain([s.len()])
-                    .collect();
+                let bounds: Vec<usize> =
+                    tokens.norm.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
                 let chars = bounds.len() - 1;
                 if chars < self.k {
                     f(s);
@@ -139,10 +135,7 @@ mod tests {
 
     #[test]
     fn word_shingles_slide_over_tokens() {
-        assert_eq!(
-            word(2).shingles("The cat, the hat."),
-            ["the cat", "cat the", "the hat"]
-        );
+        assert_eq!(word(2).shingles("The cat, the hat."), ["the cat", "cat the", "the hat"]);
         assert_eq!(word(5).shingles("Too short."), ["too short"]);
         assert!(word(3).shingles(" ... ").is_empty());
     }
@@ -157,11 +150,7 @@ mod tests {
     fn hashes_are_hashes_of_the_strings() {
         let s = word(3);
         let text = "One two three four, five!";
-        let from_strings: Vec<u64> = s
-            .shingles(text)
-            .iter()
-            .map(|x| hash_shingle(x.as_bytes(), 7))
-            .collect();
+        let from_strings: Vec<u64> = s.shingles(text).iter().map(|x| hash_shingle(x.as_bytes(), 7)).collect();
         assert_eq!(s.hashes(text, 7), from_strings);
     }
 

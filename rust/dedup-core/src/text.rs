@@ -30,10 +30,7 @@ pub struct NormalizeOptions {
 
 impl Default for NormalizeOptions {
     fn default() -> Self {
-        Self {
-            case_fold: true,
-            strip_accents: false,
-        }
+        Self { case_fold: true, strip_accents: false }
     }
 }
 
@@ -109,11 +106,7 @@ pub fn normalize_token(word: &str, opts: NormalizeOptions, out: &mut String) {
     if word.is_ascii() {
         for b in word.bytes() {
             if b.is_ascii_alphanumeric() {
-                out.push(if opts.case_fold {
-                    b.to_ascii_lowercase()
-                } else {
-                    b
-                } as char);
+                out.push(if opts.case_fold { b.to_ascii_lowercase() } else { b } as char);
             }
         }
         return;
@@ -151,10 +144,7 @@ pub fn normalize_token(word: &str, opts: NormalizeOptions, out: &mut String) {
 
 /// Splits `text` into normalised tokens with their spans.
 pub fn tokenize(text: &str, opts: NormalizeOptions) -> Tokens {
-    let mut tokens = Tokens {
-        norm: String::with_capacity(text.len()),
-        ..Tokens::default()
-    };
+    let mut tokens = Tokens { norm: String::with_capacity(text.len()), ..Tokens::default() };
     let mut buf = String::new();
     if text.is_ascii() {
         for (s, e) in ascii_words(text.as_bytes()) {
@@ -245,12 +235,10 @@ fn ascii_words(b: &[u8]) -> Vec<(usize, usize)> {
             // two digits.
             if j + 1 < n {
                 let (prev, mid, next) = (cls[j - 1], cls[j], cls[j + 1]);
-                let letters = prev == Wb::Letter
-                    && next == Wb::Letter
-                    && matches!(mid, Wb::MidLetter | Wb::MidNumLet);
-                let digits = prev == Wb::Numeric
-                    && next == Wb::Numeric
-                    && matches!(mid, Wb::MidNum | Wb::MidNumLet);
+                let letters =
+                    prev == Wb::Letter && next == Wb::Letter && matches!(mid, Wb::MidLetter | Wb::MidNumLet);
+                let digits =
+                    prev == Wb::Numeric && next == Wb::Numeric && matches!(mid, Wb::MidNum | Wb::MidNumLet);
                 if letters || digits {
                     j += 2;
                     continue;
@@ -258,10 +246,7 @@ fn ascii_words(b: &[u8]) -> Vec<(usize, usize)> {
             }
             break;
         }
-        if cls[start..j]
-            .iter()
-            .any(|&c| matches!(c, Wb::Letter | Wb::Numeric))
-        {
+        if cls[start..j].iter().any(|&c| matches!(c, Wb::Letter | Wb::Numeric)) {
             out.push((start, j));
         }
         i = j;
@@ -315,47 +300,28 @@ mod tests {
 
     #[test]
     fn punctuation_inside_words_is_folded() {
-        assert_eq!(
-            toks("Today's “news”: 5,000 U.S. troops"),
-            ["todays", "news", "5000", "us", "troops"]
-        );
+        assert_eq!(toks("Today's “news”: 5,000 U.S. troops"), ["todays", "news", "5000", "us", "troops"]);
         assert_eq!(toks("Today’s ＮＥＷＳ"), ["todays", "news"]);
     }
 
     #[test]
     fn unspaced_scripts_become_characters() {
-        assert_eq!(
-            toks("東京都 in 2024年"),
-            ["東", "京", "都", "in", "2024", "年"]
-        );
-        assert_eq!(
-            toks("สวัสดีครับ").len(),
-            "สวัสดีครับ".chars().filter(|c| c.is_alphanumeric()).count()
-        );
+        assert_eq!(toks("東京都 in 2024年"), ["東", "京", "都", "in", "2024", "年"]);
+        assert_eq!(toks("สวัสดีครับ").len(), "สวัสดีครับ".chars().filter(|c| c.is_alphanumeric()).count());
     }
 
     #[test]
     fn accents_stripped_only_when_asked() {
-        let strip = NormalizeOptions {
-            case_fold: true,
-            strip_accents: true,
-        };
+        let strip = NormalizeOptions { case_fold: true, strip_accents: true };
         assert_eq!(tokenize("Café Straße", strip).norm, "cafe strasse");
-        assert_eq!(
-            tokenize("Café Straße", NormalizeOptions::default()).norm,
-            "café strasse"
-        );
+        assert_eq!(tokenize("Café Straße", NormalizeOptions::default()).norm, "café strasse");
     }
 
     #[test]
     fn spans_point_into_the_original() {
         let text = "Él dijo: «Sí».";
         let t = tokenize(text, NormalizeOptions::default());
-        let words: Vec<&str> = t
-            .spans
-            .iter()
-            .map(|&(s, e)| &text[s as usize..e as usize])
-            .collect();
+        let words: Vec<&str> = t.spans.iter().map(|&(s, e)| &text[s as usize..e as usize]).collect();
         assert_eq!(words, ["Él", "dijo", "Sí"]);
         let starts: Vec<u32> = t.spans.iter().map(|s| s.0).collect();
         assert_eq!(byte_to_char_offsets(text, &starts), [0, 3, 10]);

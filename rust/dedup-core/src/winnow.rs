@@ -12,9 +12,7 @@ pub fn kgram_hashes(tokens: &[u64], k: usize) -> Vec<u64> {
     if k == 0 || tokens.len() < k {
         return Vec::new();
     }
-    (0..=tokens.len() - k)
-        .map(|i| kgram_hash(&tokens[i..i + k]))
-        .collect()
+    (0..=tokens.len() - k).map(|i| kgram_hash(&tokens[i..i + k])).collect()
 }
 
 /// The hash of one k-gram of token hashes (order-sensitive).

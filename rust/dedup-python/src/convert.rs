@@ -12,10 +12,7 @@ pub fn texts(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec
         return Err(raise(
             py,
             "InputTypeError",
-            format!(
-                "{what} must be a sequence of str, got a single {}",
-                type_name(obj)
-            ),
+            format!("{what} must be a sequence of str, got a single {}", type_name(obj)),
         ));
     }
     let mut out = Vec::new();
@@ -46,11 +43,7 @@ pub fn text(py: Python<'_>, item: &Bound<'_, PyAny>, what: &str) -> PyResult<PyB
             format!("{what} is bytes; decode it to str first, e.g. data.decode('utf-8')"),
         ));
     }
-    Err(raise(
-        py,
-        "InputTypeError",
-        format!("{what} must be str, got {}", type_name(item)),
-    ))
+    Err(raise(py, "InputTypeError", format!("{what} must be str, got {}", type_name(item))))
 }
 
 /// Extracts shingles given as `str` (UTF-8 encoded) or `bytes`.
@@ -62,10 +55,7 @@ pub fn shingle_lists(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec
             return Err(raise(
                 py,
                 "InputTypeError",
-                format!(
-                    "shingle_lists[{i}] must be a list of shingles, got a single {}",
-                    type_name(&list)
-                ),
+                format!("shingle_lists[{i}] must be a list of shingles, got a single {}", type_name(&list)),
             ));
         }
         let mut row = Vec::new();
@@ -74,19 +64,12 @@ pub fn shingle_lists(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec
             if let Ok(b) = s.cast::<PyBytes>() {
                 row.push(b.as_bytes().to_vec());
             } else if s.is_instance_of::<PyString>() {
-                row.push(
-                    text(py, &s, &format!("shingle_lists[{i}][{j}]"))?
-                        .as_bytes()
-                        .to_vec(),
-                );
+                row.push(text(py, &s, &format!("shingle_lists[{i}][{j}]"))?.as_bytes().to_vec());
             } else {
                 return Err(raise(
                     py,
                     "InputTypeError",
-                    format!(
-                        "shingle_lists[{i}][{j}] must be str or bytes, got {}",
-                        type_name(&s)
-                    ),
+                    format!("shingle_lists[{i}][{j}] must be str or bytes, got {}", type_name(&s)),
                 ));
             }
         }
@@ -119,13 +102,9 @@ pub fn signature(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult
         ));
     }
     let arr = np.call_method1("ascontiguousarray", (arr, np.getattr("uint64")?))?;
-    let arr = arr.cast_into::<PyArray1<u64>>().map_err(|_| {
-        raise(
-            py,
-            "InvalidInputError",
-            format!("{what} must be one-dimensional"),
-        )
-    })?;
+    let arr = arr
+        .cast_into::<PyArray1<u64>>()
+        .map_err(|_| raise(py, "InvalidInputError", format!("{what} must be one-dimensional")))?;
     let ro = arr.readonly();
     if ro.len() == 0 {
         return Err(raise(py, "InvalidInputError", format!("{what} is empty")));
@@ -134,6 +113,7 @@ pub fn signature(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult
 }
 
 /// Extracts a two-dimensional batch of signatures, row-major.
+#[allow(dead_code)] // for the LSH index bindings
 pub fn signature_rows(
     py: Python<'_>,
     obj: &Bound<'_, PyAny>,
@@ -144,23 +124,24 @@ pub fn signature_rows(
     let kind: String = arr.getattr("dtype")?.getattr("kind")?.extract()?;
     let ndim: usize = arr.getattr("ndim")?.extract()?;
     if (kind != "u" && kind != "i") || ndim != 2 {
-        return Err(raise(py, "InputTypeError", format!(
-            "{what} must be a 2-D array of unsigned integers (one signature a row), got {}-D dtype {}",
-            ndim, arr.getattr("dtype")?.str()?
-        )));
+        return Err(raise(
+            py,
+            "InputTypeError",
+            format!(
+                "{what} must be a 2-D array of unsigned integers (one signature a row), got {}-D dtype {}",
+                ndim,
+                arr.getattr("dtype")?.str()?
+            ),
+        ));
     }
     let shape: (usize, usize) = arr.getattr("shape")?.extract()?;
-    let flat = np.call_method1(
-        "ascontiguousarray",
-        (arr.call_method1("reshape", (-1,))?, np.getattr("uint64")?),
-    )?;
+    let flat =
+        np.call_method1("ascontiguousarray", (arr.call_method1("reshape", (-1,))?, np.getattr("uint64")?))?;
     let flat = flat.cast_into::<PyArray1<u64>>()?;
     let ro = flat.readonly();
     Ok((ro.as_slice()?.to_vec(), shape.0, shape.1))
 }
 
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type()
-        .name()
-        .map_or_else(|_| "object".into(), |n| n.to_string())
+    obj.get_type().name().map_or_else(|_| "object".into(), |n| n.to_string())
 }

@@ -27,9 +27,7 @@ pub fn to_py(err: Error) -> PyErr {
             Error::InvalidOption { .. } => "InvalidOptionError",
             Error::InvalidInput(_) => "InvalidInputError",
             Error::BadFile { .. } => "FileFormatError",
-            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-                "StoreNotFoundError"
-            }
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => "StoreNotFoundError",
             Error::Io { .. } => "StorageError",
         };
         raise(py, name, err.to_string())

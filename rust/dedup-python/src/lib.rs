@@ -1,9 +1,13 @@
 //! Python bindings of `dedup-core`: argument conversion, GIL release and error
 //! mapping only. Everything that does work lives in the core crate.
 
+// PyO3 hands arguments over by value; taking references would not avoid a copy.
+#![allow(clippy::needless_pass_by_value)]
+
 mod convert;
 mod errors;
 mod minhash;
+mod news;
 mod text;
 
 use pyo3::prelude::*;
@@ -14,5 +18,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     text::register(m)?;
     minhash::register(m)?;
+    news::register(m)?;
     Ok(())
 }

@@ -17,12 +17,7 @@ pub struct PyMinHasher {
 impl PyMinHasher {
     /// Signature rows as a numpy array of the scheme's dtype (uint32 for
     /// `affine32`, as datasketch stores it; uint64 otherwise).
-    fn to_array<'py>(
-        &self,
-        py: Python<'py>,
-        flat: Vec<u64>,
-        rows: usize,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn to_array<'py>(&self, py: Python<'py>, flat: Vec<u64>, rows: usize) -> PyResult<Bound<'py, PyAny>> {
         let cols = self.inner.num_perm();
         if self.inner.scheme() == Scheme::Affine32 {
             let narrow: Vec<u32> = flat.into_iter().map(|v| v as u32).collect();
@@ -87,17 +82,11 @@ impl PyMinHasher {
 
     #[getter]
     fn shingler(&self) -> PyShingler {
-        PyShingler {
-            inner: self.shingler,
-        }
+        PyShingler { inner: self.shingler }
     }
 
     /// Signatures of `texts`, one row each, computed in parallel without the GIL.
-    fn signatures<'py>(
-        &self,
-        py: Python<'py>,
-        texts: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn signatures<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let texts = convert::texts(py, texts, "texts")?;
         let n = texts.len();
         let flat = py.detach(|| self.inner.sign_texts(&self.shingler, &texts));
@@ -122,10 +111,7 @@ impl PyMinHasher {
             self.inner.num_perm(),
             self.inner.seed(),
             self.inner.scheme().name(),
-            PyShingler {
-                inner: self.shingler
-            }
-            .repr()
+            PyShingler { inner: self.shingler }.repr()
         )
     }
 
@@ -134,26 +120,14 @@ impl PyMinHasher {
         kw.set_item("num_perm", self.inner.num_perm())?;
         kw.set_item("seed", self.inner.seed())?;
         kw.set_item("scheme", self.inner.scheme().name())?;
-        kw.set_item(
-            "shingler",
-            PyShingler {
-                inner: self.shingler,
-            },
-        )?;
-        Ok((
-            pyo3::types::PyTuple::empty(py).into_any().unbind(),
-            kw.into_any().unbind(),
-        ))
+        kw.set_item("shingler", PyShingler { inner: self.shingler })?;
+        Ok((pyo3::types::PyTuple::empty(py).into_any().unbind(), kw.into_any().unbind()))
     }
 }
 
 /// Estimated Jaccard similarity of two signatures of one `MinHasher`.
 #[pyfunction]
-fn estimate_jaccard(
-    py: Python<'_>,
-    sig_a: &Bound<'_, PyAny>,
-    sig_b: &Bound<'_, PyAny>,
-) -> PyResult<f64> {
+fn estimate_jaccard(py: Python<'_>, sig_a: &Bound<'_, PyAny>, sig_b: &Bound<'_, PyAny>) -> PyResult<f64> {
     let a = convert::signature(py, sig_a, "sig_a")?;
     let b = convert::signature(py, sig_b, "sig_b")?;
     dedup_core::estimate_jaccard(&a, &b).py()

@@ -18,16 +18,8 @@ impl PyShingler {
             "Shingler(unit='{}', k={}, case_fold={}, strip_accents={})",
             self.inner.unit.name(),
             self.inner.k,
-            if self.inner.opts.case_fold {
-                "True"
-            } else {
-                "False"
-            },
-            if self.inner.opts.strip_accents {
-                "True"
-            } else {
-                "False"
-            },
+            if self.inner.opts.case_fold { "True" } else { "False" },
+            if self.inner.opts.strip_accents { "True" } else { "False" },
         )
     }
 }
@@ -37,13 +29,8 @@ impl PyShingler {
     #[new]
     #[pyo3(signature = (*, unit = "word", k = 5, case_fold = true, strip_accents = false))]
     fn new(unit: &str, k: usize, case_fold: bool, strip_accents: bool) -> PyResult<Self> {
-        let opts = NormalizeOptions {
-            case_fold,
-            strip_accents,
-        };
-        Ok(Self {
-            inner: Shingler::new(Unit::parse(unit).py()?, k, opts).py()?,
-        })
+        let opts = NormalizeOptions { case_fold, strip_accents };
+        Ok(Self { inner: Shingler::new(Unit::parse(unit).py()?, k, opts).py()? })
     }
 
     #[getter]
@@ -87,9 +74,7 @@ impl PyShingler {
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<Self>()
-            .is_ok_and(|o| o.get().inner == self.inner)
+        other.cast::<Self>().is_ok_and(|o| o.get().inner == self.inner)
     }
 
     fn __hash__(&self) -> u64 {
@@ -105,10 +90,7 @@ impl PyShingler {
         kw.set_item("k", self.inner.k)?;
         kw.set_item("case_fold", self.inner.opts.case_fold)?;
         kw.set_item("strip_accents", self.inner.opts.strip_accents)?;
-        Ok((
-            pyo3::types::PyTuple::empty(py).into_any().unbind(),
-            kw.into_any().unbind(),
-        ))
+        Ok((pyo3::types::PyTuple::empty(py).into_any().unbind(), kw.into_any().unbind()))
     }
 }
 

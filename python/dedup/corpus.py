@@ -1,0 +1,381 @@
+"""`Corpus`: find which pages carry the same wire story, how, and who ran it first.
+
+The work happens in the Rust core (`dedup._core.NewsCorpus`): chrome removal,
+winnowed fingerprints, passage alignment and clustering. This module keeps ids,
+outlets and dates, validates input, and turns results into `Cluster` and `Match`
+objects.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from os import PathLike
+from typing import Any, Literal
+
+from dedup import _store
+from dedup._core import NewsCorpus as _NewsCorpus
+from dedup.errors import (
+    DuplicateIdError,
+    InputTypeError,
+    InvalidInputError,
+    UnknownIdError,
+)
+
+__all__ = ["Cluster", "Corpus", "DedupWarning", "Match", "Passage"]
+
+Kind = Literal["syndicated", "rewritten"]
+
+
+class DedupWarning(UserWarning):
+    """Something worth knowing about a result, such as a story too large to merge."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage two pages share, as character offsets into each original text."""
+
+    start: int
+    end: int
+    other_start: int
+    other_end: int
+    text: str
+    other_text: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """A verified relation from page `id` to page `other`."""
+
+    id: str
+    other: str
+    kind: Kind
+    score: float
+    containment: float
+    jaccard: float
+    shared_tokens: int
+    passages: list[Passage] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Pages that carry one story, representative first."""
+
+    ids: list[str]
+    representative: str
+    kind: Kind
+    sources: list[str | None] = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class _Page:
+    id: str
+    text: str
+    source: str | None
+    published: _dt.datetime | None
+    slot: int
+
+
+def _parse_published(value: object, what: str) -> _dt.datetime | None:
+    """A timezone-aware datetime (naive values are taken as UTC), or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, _dt.datetime):
+        dt = value
+    elif isinstance(value, _dt.date):
+        dt = _dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            dt = _dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInputError(
+                f"{what} {value!r} is not an ISO 8601 date or datetime, e.g. '2024-05-01T08:30:00Z'"
+            ) from None
+    else:
+        raise InputTypeError(
+            f"{what} must be a datetime, an ISO 8601 string or None, got {type(value).__name__}"
+        )
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=_dt.UTC)
+    return dt
+
+
+def _check_text(value: object, what: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray):
+        raise InputTypeError(f"{what} is bytes; decode it to str first, e.g. data.decode('utf-8')")
+    raise InputTypeError(f"{what} must be str, got {type(value).__name__}")
+
+
+class Corpus:
+    """Pages from many outlets; finds the ones that carry the same wire story.
+
+    The defaults are tuned for news and need no parameter. Give each page its
+    outlet as ``source``: lines an outlet repeats on its pages (menus, footers,
+    "related stories" rails) are then recognised as page chrome.
+
+    >>> c = Corpus()
+    >>> c.add("a", "Some page text ...", source="example.com")
+    """
+
+    def __init__(self) -> None:
+        self._core = _NewsCorpus()
+        self._pages: dict[str, _Page] = {}
+        self._by_slot: dict[int, _Page] = {}
+        self._result: tuple[list[Match], list[Cluster]] | None = None
+
+    # -- adding and removing ---------------------------------------------------------
+
+    def add(
+        self,
+        id: str,
+        text: str,
+        *,
+        source: str | None = None,
+        published: _dt.datetime | str | None = None,
+    ) -> None:
+        """Adds one page. Raises `DuplicateIdError` if `id` is present (nothing changes)."""
+        self.add_many([{"id": id, "text": text, "source": source, "published": published}])
+
+    def add_many(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        id_field: str = "id",
+        text_field: str = "text",
+        source_field: str = "source",
+        published_field: str = "published",
+        batch_size: int = 10_000,
+    ) -> int:
+        """Adds pages from mappings with an id and a text (and optionally a source and a
+        publication date). Each batch is validated whole before any of it is added, so
+        a bad record leaves the corpus as it was before that batch. Returns the number
+        of pages added."""
+        if isinstance(records, Mapping):
+            raise InputTypeError("records must be an iterable of mappings; for one page use add()")
+        added = 0
+        batch: list[_Page] = []
+        seen: set[str] = set()
+        for n, rec in enumerate(records):
+            if not isinstance(rec, Mapping):
+                raise InputTypeError(f"record {n} must be a mapping, got {type(rec).__name__}")
+            if id_field not in rec or text_field not in rec:
+                raise InvalidInputError(
+                    f"record {n} needs the fields {id_field!r} and {text_field!r}; "
+                    f"it has {sorted(map(str, rec))}"
+                )
+            pid = rec[id_field]
+            if not isinstance(pid, str):
+                raise InputTypeError(f"record {n}: id must be str, got {type(pid).__name__}")
+            if pid in self._pages or pid in seen:
+                raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
+            text = _check_text(rec[text_field], f"record {n} ({pid!r}): text")
+            source = rec.get(source_field)
+            if source is not None and not isinstance(source, str):
+                source = str(source)
+            published = _parse_published(rec.get(published_field), f"record {n} ({pid!r}): published")
+            seen.add(pid)
+            batch.append(_Page(pid, text, source, published, -1))
+            if len(batch) >= batch_size:
+                added += self._commit(batch)
+                batch, seen = [], set()
+        return added + self._commit(batch)
+
+    def _commit(self, batch: list[_Page]) -> int:
+        if not batch:
+            return 0
+        slots = self._core.add_many([p.text for p in batch], [p.source for p in batch])
+        for p, s in zip(batch, slots, strict=True):
+            p.slot = s
+            self._pages[p.id] = p
+            self._by_slot[s] = p
+        self._result = None
+        return len(batch)
+
+    def remove(self, id: str) -> None:
+        """Removes a page. Raises `UnknownIdError` if it is not present."""
+        page = self._page(id)
+        self._core.remove(page.slot)
+        del self._pages[id]
+        del self._by_slot[page.slot]
+        self._result = None
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def __contains__(self, id: object) -> bool:
+        return id in self._pages
+
+    def __repr__(self) -> str:
+        return f"Corpus({len(self)} pages)"
+
+    @property
+    def ids(self) -> list[str]:
+        """Page ids in the order they were added."""
+        return list(self._pages)
+
+    def text(self, id: str) -> str:
+        """The text of a page as it was added."""
+        return self._page(id).text
+
+    def article(self, id: str) -> str:
+        """The article text chrome removal kept for a page, its lines joined by newlines."""
+        page = self._page(id)
+        return "\n".join(page.text[s:e] for s, e in self._core.article_spans(page.slot))
+
+    def _page(self, id: str) -> _Page:
+        try:
+            return self._pages[id]
+        except (KeyError, TypeError):
+            raise UnknownIdError(f"no page with id {id!r} in the corpus") from None
+
+    # -- results -----------------------------------------------------------------------
+
+    def _match(self, rel: tuple[Any, ...], a: _Page | None, b: _Page, query_text: str = "") -> Match:
+        _, _, kind, score, containment, jaccard, shared, passages = rel
+        ta = a.text if a is not None else query_text
+        ps = [
+            Passage(s0, e0, s1, e1, ta[s0:e0], b.text[s1:e1]) for (s0, e0, s1, e1) in passages
+        ]
+        return Match(
+            id=a.id if a is not None else "",
+            other=b.id,
+            kind=kind,
+            score=score,
+            containment=containment,
+            jaccard=jaccard,
+            shared_tokens=shared,
+            passages=ps,
+        )
+
+    def _analyze(self) -> tuple[list[Match], list[Cluster]]:
+        if self._result is not None:
+            return self._result
+        rels, groups, refused = self._core.analyze()
+        matches = [
+            self._match(r, self._by_slot[r[0]], self._by_slot[r[1]]) for r in rels
+        ]
+        if refused:
+            warnings.warn(
+                f"{refused} merges were refused because a story would have grown past the "
+                "cluster size limit; the pages stay in smaller clusters",
+                DedupWarning,
+                stacklevel=3,
+            )
+        kinds: dict[tuple[str, str], str] = {}
+        for m in matches:
+            kinds[(m.id, m.other)] = m.kind
+            kinds[(m.other, m.id)] = m.kind
+        clusters = []
+        for g in groups:
+            pages = [self._by_slot[s] for s in g]
+            rep = self._representative(pages)
+            rest = sorted((p for p in pages if p is not rep), key=_order_key)
+            ordered = [rep, *rest]
+            syndicated = all(kinds.get((rep.id, p.id)) == "syndicated" for p in rest)
+            clusters.append(
+                Cluster(
+                    ids=[p.id for p in ordered],
+                    representative=rep.id,
+                    kind="syndicated" if syndicated else "rewritten",
+                    sources=[p.source for p in ordered],
+                )
+            )
+        clusters.sort(key=lambda c: (-len(c.ids), _order_key(self._pages[c.representative])))
+        self._result = (matches, clusters)
+        return self._result
+
+    def _representative(self, pages: list[_Page]) -> _Page:
+        """The earliest published page; else the bare wire text (the page chrome removal
+        kept most of); else the longest."""
+        dated = [p for p in pages if p.published is not None]
+        if dated:
+            return min(dated, key=_order_key)
+
+        def key(p: _Page) -> tuple[float, int, str]:
+            share = self._core.article_share(p.slot)
+            return (-round(share, 2), -len(p.text), p.id)
+
+        return min(pages, key=key)
+
+    def clusters(self) -> list[Cluster]:
+        """Stories carried by two or more pages, largest first."""
+        return list(self._analyze()[1])
+
+    def matches(self, id: str) -> list[Match]:
+        """Verified relations of a page already added, strongest first."""
+        self._page(id)
+        out = []
+        for m in self._analyze()[0]:
+            if m.id == id:
+                out.append(m)
+            elif m.other == id:
+                out.append(_flip(m))
+        out.sort(key=lambda m: (-m.score, m.other))
+        return out
+
+    def query(self, text: str, source: str | None = None) -> list[Match]:
+        """Relations of a new text to the pages in the corpus, without adding it. The
+        matches' `id` is the empty string."""
+        text = _check_text(text, "text")
+        rels = self._core.query(text, source)
+        out = [self._match(r, None, self._by_slot[r[1]], text) for r in rels]
+        out.sort(key=lambda m: (-m.score, m.other))
+        return out
+
+    def explain(self, a: str, b: str) -> Match | None:
+        """How page `a` relates to page `b`, checked directly; None if they are not
+        copies of one story."""
+        pa, pb = self._page(a), self._page(b)
+        rel = self._core.explain(pa.slot, pb.slot)
+        return None if rel is None else self._match(rel, pa, pb)
+
+    # -- persistence ---------------------------------------------------------------------
+
+    def save(self, path: str | PathLike[str]) -> None:
+        """Writes the corpus to `path` atomically, in a versioned, checksummed format."""
+        records = [
+            {
+                "id": p.id,
+                "text": p.text,
+                "source": p.source,
+                "published": p.published.isoformat() if p.published else None,
+            }
+            for p in self._pages.values()
+        ]
+        _store.write_records(path, _store.CORPUS_MAGIC, records)
+
+    @classmethod
+    def load(cls, path: str | PathLike[str]) -> Corpus:
+        """Reads a corpus written by `save`. Loading never executes anything from the
+        file; a damaged or foreign file raises `FileFormatError`."""
+        c = cls()
+        c.add_many(_store.read_records(path, _store.CORPUS_MAGIC))
+        return c
+
+
+def _order_key(p: _Page) -> tuple[float, str]:
+    ts = p.published.timestamp() if p.published is not None else float("inf")
+    return (ts, p.id)
+
+
+def _flip(m: Match) -> Match:
+    return Match(
+        id=m.other,
+        other=m.id,
+        kind=m.kind,
+        score=m.score,
+        containment=m.containment,
+        jaccard=m.jaccard,
+        shared_tokens=m.shared_tokens,
+        passages=[
+            Passage(p.other_start, p.other_end, p.start, p.end, p.other_text, p.text)
+            for p in m.passages
+        ],
+    )

@@ -1,0 +1,728 @@
+//! The news pipeline: pages from many outlets in, verified copy relations and
+//! stories out.
+//!
+//! 1. Chrome removal ([`crate::chrome`]) keeps each page's article lines, from the
+//!    page's own shape and from lines recurring across the corpus or the outlet.
+//! 2. Fingerprints: winnowed word k-grams ([`crate::winnow`]) of the article tokens.
+//!    The document frequency of every article k-gram is counted; k-grams on more
+//!    than `cap` pages are common phrases (boilerplate sentences, names, titles)
+//!    and count neither for candidates nor as evidence.
+//! 3. Coherence: an article line whose matching pages do not overlap those of its
+//!    neighbouring lines quotes a different story than they do (a rail of ledes
+//!    that looked like prose) and is dropped.
+//! 4. Candidates: pages sharing at least `min_shared_fingerprints` rare fingerprints,
+//!    or with identical articles.
+//! 5. Verification on exact data ([`crate::align`]): shared passages of rare tokens,
+//!    containment and Jaccard. `Syndicated` when the shorter article is (nearly)
+//!    contained in the other, `Rewritten` when a long enough passage and enough
+//!    passage text are shared.
+//! 6. Stories ([`crate::cluster`]): verified relations grouped without chaining.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::align::{align, join, AlignOptions, Passage};
+use crate::chrome::{body_lines, line_kind, ChromeOptions, Kind as LineKind};
+use crate::cluster::{cluster, ClusterOptions, Clustering, Edge};
+use crate::page::Page;
+use crate::winnow::{kgram_hashes, winnow};
+
+/// Every tunable of the pipeline, with news defaults.
+#[derive(Debug, Clone, Copy)]
+pub struct NewsOptions {
+    /// Chrome removal.
+    pub chrome: ChromeOptions,
+    /// Tokens per fingerprinted k-gram.
+    pub k: usize,
+    /// Winnowing window (k-grams).
+    pub window: usize,
+    /// Rare fingerprints two pages must share to be compared.
+    pub min_shared_fingerprints: usize,
+    /// Run the coherence pass.
+    pub coherence: bool,
+    /// Rare fingerprints a line must share with a page to count it as a partner.
+    pub coherence_fingerprints: usize,
+    /// Least partner overlap with a neighbouring line for a line to stay.
+    pub coherence_overlap: f64,
+    /// Passage alignment.
+    pub align: AlignOptions,
+    /// A passage counts when it has this many rare tokens.
+    pub min_passage: usize,
+    /// `Rewritten` needs a counted passage this long ...
+    pub rewritten_longest: usize,
+    /// ... and this many rare tokens in counted passages.
+    pub rewritten_shared: usize,
+    /// `Syndicated` needs this containment (shared / shorter article).
+    pub syndicated_containment: f64,
+    /// Pages of one outlet share template text: they relate only above this
+    /// containment.
+    pub same_source_containment: f64,
+    /// Passages closer than this (tokens) are shown as one.
+    pub display_gap: u32,
+    /// Story clustering.
+    pub cluster: ClusterOptions,
+}
+
+impl Default for NewsOptions {
+    fn default() -> Self {
+        Self {
+            chrome: ChromeOptions::default(),
+            k: 5,
+            window: 4,
+            min_shared_fingerprints: 2,
+            coherence: true,
+            coherence_fingerprints: 2,
+            coherence_overlap: 0.5,
+            align: AlignOptions::default(),
+            min_passage: 8,
+            rewritten_longest: 12,
+            rewritten_shared: 16,
+            syndicated_containment: 0.8,
+            same_source_containment: 0.5,
+            display_gap: 3,
+            cluster: ClusterOptions::default(),
+        }
+    }
+}
+
+/// How two pages relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Near-verbatim: one article is (nearly) contained in the other.
+    Syndicated,
+    /// Shares passages (quotes, key sentences) but not the whole text.
+    Rewritten,
+}
+
+impl Kind {
+    /// The kind's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Syndicated => "syndicated",
+            Self::Rewritten => "rewritten",
+        }
+    }
+}
+
+/// A verified relation between pages `a` and `b`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relation {
+    /// First page slot.
+    pub a: u32,
+    /// Second page slot.
+    pub b: u32,
+    /// Syndicated or rewritten.
+    pub kind: Kind,
+    /// Strength in [0, 1].
+    pub score: f64,
+    /// Rare passage tokens shared / article tokens of the shorter page.
+    pub containment: f64,
+    /// Jaccard similarity of the two articles' k-gram sets.
+    pub jaccard: f64,
+    /// Rare tokens in counted passages.
+    pub shared_tokens: u32,
+    /// Shared passages, as byte ranges `(a_start, a_end, b_start, b_end)` of the two
+    /// original texts, in order of the first text.
+    pub passages: Vec<(u32, u32, u32, u32)>,
+}
+
+/// One page in the corpus.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// The original text.
+    pub text: String,
+    /// Outlet id, if known.
+    pub source: Option<u32>,
+    /// Tokens and lines.
+    pub page: Page,
+}
+
+impl Doc {
+    /// Tokenises a page.
+    pub fn new(text: String, source: Option<u32>) -> Self {
+        let page = Page::new(&text);
+        Self { text, source, page }
+    }
+}
+
+/// What chrome removal and fingerprinting derived from one page.
+#[derive(Debug, Clone, Default)]
+pub struct Article {
+    /// Indices (into the page's tokens) of the article tokens, in order.
+    pub tokens: Vec<u32>,
+    /// The page line of each article token.
+    pub line_of: Vec<u32>,
+    /// Hashes of the article tokens.
+    pub hashes: Vec<u64>,
+    /// Hash of each article k-gram.
+    pub kgrams: Vec<u64>,
+    /// Winnowed fingerprints `(hash, k-gram position)`.
+    pub fingerprints: Vec<(u64, u32)>,
+}
+
+impl Article {
+    fn from_lines(page: &Page, keep: &[bool], opts: &NewsOptions) -> Self {
+        let mut tokens = Vec::new();
+        let mut line_of = Vec::new();
+        for (i, (l, &k)) in page.lines.iter().zip(keep).enumerate() {
+            if k {
+                tokens.extend(l.tok_start..l.tok_end);
+                line_of.extend(std::iter::repeat_n(i as u32, l.len()));
+            }
+        }
+        let hashes: Vec<u64> = tokens.iter().map(|&t| page.tokens[t as usize]).collect();
+        let kgrams = kgram_hashes(&hashes, opts.k);
+        let fingerprints = winnow(&kgrams, opts.window);
+        Self { tokens, line_of, hashes, kgrams, fingerprints }
+    }
+
+    /// Distinct k-gram hashes.
+    fn distinct_kgrams(&self) -> Vec<u64> {
+        let mut v = self.kgrams.clone();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Hash of the whole article (0 when empty).
+    fn body_hash(&self) -> u64 {
+        if self.hashes.is_empty() {
+            return 0;
+        }
+        let bytes: Vec<u8> = self.hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
+        xxh3_64(&bytes) | 1
+    }
+}
+
+/// Line kinds, kept lines and the article of a page before the coherence pass.
+type FirstPass = (Vec<LineKind>, Vec<bool>, Article);
+
+/// Corpus statistics chrome removal and verification need.
+#[derive(Debug, Default)]
+struct Analysis {
+    cap: u32,
+    articles: Vec<Article>,
+    /// Pages each article k-gram occurs on.
+    df: HashMap<u64, u32>,
+    /// Rare fingerprint → pages, in slot order.
+    index: HashMap<u64, Vec<u32>>,
+}
+
+impl Analysis {
+    fn is_rare(&self, h: u64) -> bool {
+        self.df.get(&h).copied().unwrap_or(0) <= self.cap
+    }
+
+    /// Per article token: covered by at least one rare k-gram.
+    fn rare_mask(&self, art: &Article, k: usize) -> Vec<bool> {
+        let n = art.hashes.len();
+        if n < k {
+            return vec![true; n];
+        }
+        let mut m = vec![false; n];
+        for (i, &h) in art.kgrams.iter().enumerate() {
+            if self.is_rare(h) {
+                m[i..i + k].fill(true);
+            }
+        }
+        m
+    }
+}
+
+/// The news corpus: pages by slot, plus the line counts chrome removal needs.
+/// Derived data is computed on demand and cached until the corpus changes.
+#[derive(Debug, Default)]
+pub struct NewsCorpus {
+    opts: NewsOptions,
+    docs: Vec<Option<Doc>>,
+    live: usize,
+    /// Line key → pages with that line.
+    line_pages: HashMap<u64, u32>,
+    /// (source, line key) → pages of that source with that line.
+    line_source_pages: HashMap<(u32, u64), u32>,
+    cache: Option<Analysis>,
+}
+
+impl NewsCorpus {
+    /// An empty corpus.
+    pub fn new(opts: NewsOptions) -> Self {
+        Self { opts, ..Self::default() }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &NewsOptions {
+        &self.opts
+    }
+
+    /// Number of pages.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// True without pages.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Number of slots ever used (removed pages leave empty slots).
+    pub fn slots(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// The page in `slot`, if present.
+    pub fn doc(&self, slot: u32) -> Option<&Doc> {
+        self.docs.get(slot as usize).and_then(Option::as_ref)
+    }
+
+    /// Tokenises pages in parallel, for [`Self::insert`].
+    pub fn prepare(texts: Vec<String>, sources: Vec<Option<u32>>) -> Vec<Doc> {
+        texts.into_par_iter().zip(sources.into_par_iter()).map(|(t, s)| Doc::new(t, s)).collect()
+    }
+
+    /// Adds tokenised pages, returning their slots.
+    pub fn insert(&mut self, docs: Vec<Doc>) -> Vec<u32> {
+        self.cache = None;
+        let mut slots = Vec::with_capacity(docs.len());
+        for doc in docs {
+            for key in distinct_keys(&doc.page) {
+                *self.line_pages.entry(key).or_insert(0) += 1;
+                if let Some(s) = doc.source {
+                    *self.line_source_pages.entry((s, key)).or_insert(0) += 1;
+                }
+            }
+            slots.push(self.docs.len() as u32);
+            self.docs.push(Some(doc));
+            self.live += 1;
+        }
+        slots
+    }
+
+    /// Removes the page in `slot`; returns false if there was none.
+    pub fn remove(&mut self, slot: u32) -> bool {
+        let Some(doc) = self.docs.get_mut(slot as usize).and_then(Option::take) else {
+            return false;
+        };
+        self.cache = None;
+        self.live -= 1;
+        for key in distinct_keys(&doc.page) {
+            decrement(&mut self.line_pages, &key);
+            if let Some(s) = doc.source {
+                decrement(&mut self.line_source_pages, &(s, key));
+            }
+        }
+        true
+    }
+
+    /// Line kinds of a page, with corpus recurrence applied. `extra` is 1 for a page
+    /// that is not in the corpus (a query), so it counts itself.
+    fn kinds(&self, doc: &Doc, cap: u32, extra: u32) -> Vec<LineKind> {
+        let o = &self.opts.chrome;
+        doc.page
+            .lines
+            .iter()
+            .map(|l| {
+                let kind = line_kind(l.len(), l.digit, l.sentence, o);
+                let pages = self.line_pages.get(&l.key).copied().unwrap_or(0) + extra;
+                let in_source = doc
+                    .source
+                    .map_or(0, |s| self.line_source_pages.get(&(s, l.key)).copied().unwrap_or(0) + extra);
+                let recurs = pages > cap || in_source >= o.same_source_pages;
+                match kind {
+                    LineKind::Prose if recurs => LineKind::Recur,
+                    LineKind::Head if recurs => LineKind::Boiler,
+                    k => k,
+                }
+            })
+            .collect()
+    }
+
+    /// First-pass article of a page: chrome removal from shape and recurrence.
+    fn first_article(&self, doc: &Doc, cap: u32, extra: u32) -> FirstPass {
+        let kinds = self.kinds(doc, cap, extra);
+        let sizes: Vec<usize> = doc.page.lines.iter().map(crate::page::Line::len).collect();
+        let keep = body_lines(&kinds, &sizes, &self.opts.chrome);
+        let art = Article::from_lines(&doc.page, &keep, &self.opts);
+        (kinds, keep, art)
+    }
+
+    /// Lines of an article that quote other stories than their neighbours: each
+    /// fresh prose line's partner pages (sharing enough rare fingerprints with it)
+    /// must overlap a neighbouring line's partners.
+    fn foreign_lines(
+        &self,
+        slot: u32,
+        kinds: &[LineKind],
+        keep: &[bool],
+        art: &Article,
+        an: &Analysis,
+    ) -> Vec<usize> {
+        let mut counts: HashMap<u32, HashMap<u32, u32>> = HashMap::new();
+        for &(h, pos) in &art.fingerprints {
+            if !an.is_rare(h) {
+                continue;
+            }
+            let line = art.line_of[pos as usize];
+            if let Some(posting) = an.index.get(&h) {
+                for &other in posting {
+                    if other != slot {
+                        *counts.entry(line).or_default().entry(other).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        let need = self.opts.coherence_fingerprints as u32;
+        let partners: HashMap<u32, HashSet<u32>> = counts
+            .into_iter()
+            .map(|(line, c)| (line, c.into_iter().filter(|&(_, n)| n >= need).map(|(o, _)| o).collect()))
+            .collect();
+        let fresh: Vec<usize> =
+            (0..kinds.len()).filter(|&i| keep[i] && kinds[i] == LineKind::Prose).collect();
+        let empty = HashSet::new();
+        let mut foreign = Vec::new();
+        for (x, &line) in fresh.iter().enumerate() {
+            let a = partners.get(&(line as u32)).unwrap_or(&empty);
+            if a.is_empty() {
+                continue;
+            }
+            let mut best: Option<f64> = None;
+            for y in [x.wrapping_sub(1), x + 1] {
+                let Some(&nb) = fresh.get(y) else { continue };
+                let b = partners.get(&(nb as u32)).unwrap_or(&empty);
+                if b.is_empty() {
+                    continue;
+                }
+                let overlap = a.intersection(b).count() as f64 / a.len().min(b.len()) as f64;
+                best = Some(best.map_or(overlap, |v: f64| v.max(overlap)));
+            }
+            if best.is_some_and(|v| v < self.opts.coherence_overlap) {
+                foreign.push(line);
+            }
+        }
+        foreign
+    }
+
+    fn build_stats(articles: &[Article], cap: u32) -> Analysis {
+        let mut df: HashMap<u64, u32> = HashMap::new();
+        for a in articles {
+            for h in a.distinct_kgrams() {
+                *df.entry(h).or_insert(0) += 1;
+            }
+        }
+        let mut an = Analysis { cap, articles: Vec::new(), df, index: HashMap::new() };
+        for (slot, a) in articles.iter().enumerate() {
+            let mut fps: Vec<u64> = a.fingerprints.iter().map(|f| f.0).filter(|&h| an.is_rare(h)).collect();
+            fps.sort_unstable();
+            fps.dedup();
+            for h in fps {
+                an.index.entry(h).or_default().push(slot as u32);
+            }
+        }
+        an
+    }
+
+    fn analysis(&mut self) -> &Analysis {
+        if self.cache.is_none() {
+            let cap = self.opts.chrome.cap(self.live);
+            let first: Vec<Option<FirstPass>> =
+                self.docs.par_iter().map(|d| d.as_ref().map(|d| self.first_article(d, cap, 0))).collect();
+            let articles: Vec<Article> =
+                first.iter().map(|f| f.as_ref().map(|f| f.2.clone()).unwrap_or_default()).collect();
+            let mut an = Self::build_stats(&articles, cap);
+            if self.opts.coherence {
+                let refined: Vec<Article> = first
+                    .par_iter()
+                    .enumerate()
+                    .map(|(slot, f)| {
+                        let Some((kinds, keep, art)) = f else { return Article::default() };
+                        let foreign = self.foreign_lines(slot as u32, kinds, keep, art, &an);
+                        if foreign.is_empty() {
+                            return art.clone();
+                        }
+                        let mut keep = keep.clone();
+                        for l in foreign {
+                            keep[l] = false;
+                        }
+                        let doc = self.docs[slot].as_ref().expect("page present");
+                        Article::from_lines(&doc.page, &keep, &self.opts)
+                    })
+                    .collect();
+                an = Self::build_stats(&refined, cap);
+                an.articles = refined;
+            } else {
+                an.articles = articles;
+            }
+            self.cache = Some(an);
+        }
+        self.cache.as_ref().expect("just computed")
+    }
+
+    /// The article of the page in `slot`: chrome removed.
+    pub fn article_of(&mut self, slot: u32) -> Option<Article> {
+        self.doc(slot)?;
+        Some(self.analysis().articles[slot as usize].clone())
+    }
+
+    /// Candidate pairs `(a, b)`, `a < b`.
+    fn candidates(&mut self) -> Vec<(u32, u32)> {
+        let need = self.opts.min_shared_fingerprints as u32;
+        let an = self.analysis();
+        let mut counts: HashMap<(u32, u32), u32> = HashMap::new();
+        for posting in an.index.values() {
+            if posting.len() < 2 {
+                continue;
+            }
+            for (i, &a) in posting.iter().enumerate() {
+                for &b in &posting[i + 1..] {
+                    *counts.entry((a, b)).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut pairs: HashSet<(u32, u32)> =
+            counts.into_iter().filter(|&(_, c)| c >= need).map(|(p, _)| p).collect();
+        // Identical articles (short ones have too few fingerprints).
+        let mut by_body: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (slot, a) in an.articles.iter().enumerate() {
+            let h = a.body_hash();
+            if h != 0 {
+                by_body.entry(h).or_default().push(slot as u32);
+            }
+        }
+        for group in by_body.values() {
+            for (i, &a) in group.iter().enumerate() {
+                for &b in &group[i + 1..] {
+                    pairs.insert((a, b));
+                }
+            }
+        }
+        let mut pairs: Vec<(u32, u32)> = pairs.into_iter().collect();
+        pairs.sort_unstable();
+        pairs
+    }
+
+    /// Verifies every candidate pair, in parallel; relations are sorted by pair.
+    pub fn relations(&mut self) -> Vec<Relation> {
+        let pairs = self.candidates();
+        let an = self.cache.as_ref().expect("candidates computed the analysis");
+        pairs
+            .par_iter()
+            .filter_map(|&(a, b)| {
+                let (da, db) = (self.doc(a)?, self.doc(b)?);
+                let (aa, ab) = (&an.articles[a as usize], &an.articles[b as usize]);
+                verify(&self.opts, an, (a, da, aa), (b, db, ab))
+            })
+            .collect()
+    }
+
+    /// Verifies one pair whatever the candidates say.
+    pub fn explain(&mut self, a: u32, b: u32) -> Option<Relation> {
+        if a == b {
+            return None;
+        }
+        self.doc(a)?;
+        self.doc(b)?;
+        self.analysis();
+        let an = self.cache.as_ref().expect("computed above");
+        let (aa, ab) = (&an.articles[a as usize], &an.articles[b as usize]);
+        verify(&self.opts, an, (a, self.doc(a)?, aa), (b, self.doc(b)?, ab))
+    }
+
+    /// Relations of a new text to the pages in the corpus, without adding it. The
+    /// new text is side `a` of each relation, with slot `u32::MAX`.
+    pub fn query(&mut self, text: &str, source: Option<u32>) -> Vec<Relation> {
+        self.analysis();
+        let doc = Doc::new(text.to_owned(), source);
+        let an = self.cache.as_ref().expect("computed above");
+        let (kinds, keep, art) = self.first_article(&doc, an.cap, 1);
+        let art = if self.opts.coherence {
+            let foreign = self.foreign_lines(u32::MAX, &kinds, &keep, &art, an);
+            if foreign.is_empty() {
+                art
+            } else {
+                let mut keep = keep;
+                for l in foreign {
+                    keep[l] = false;
+                }
+                Article::from_lines(&doc.page, &keep, &self.opts)
+            }
+        } else {
+            art
+        };
+        let mut counts: HashMap<u32, u32> = HashMap::new();
+        let mut fps: Vec<u64> = art.fingerprints.iter().map(|f| f.0).filter(|&h| an.is_rare(h)).collect();
+        fps.sort_unstable();
+        fps.dedup();
+        for h in fps {
+            for &b in an.index.get(&h).map_or(&[][..], Vec::as_slice) {
+                *counts.entry(b).or_insert(0) += 1;
+            }
+        }
+        let body = art.body_hash();
+        let need = self.opts.min_shared_fingerprints as u32;
+        let mut cands: Vec<u32> = counts.into_iter().filter(|&(_, c)| c >= need).map(|(b, _)| b).collect();
+        if body != 0 {
+            cands.extend(
+                (0..an.articles.len() as u32).filter(|&s| an.articles[s as usize].body_hash() == body),
+            );
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        cands
+            .par_iter()
+            .filter_map(|&b| {
+                verify(&self.opts, an, (u32::MAX, &doc, &art), (b, self.doc(b)?, &an.articles[b as usize]))
+            })
+            .collect()
+    }
+
+    /// Groups pages into stories from verified relations.
+    pub fn cluster(&self, relations: &[Relation]) -> Clustering {
+        let edges: Vec<Edge> = relations.iter().map(|r| Edge { a: r.a, b: r.b, weight: 1.0 }).collect();
+        cluster(self.docs.len(), &edges, self.opts.cluster)
+    }
+
+    /// Share of a page's tokens that chrome removal kept (1.0 for a bare wire text).
+    pub fn article_share(&mut self, slot: u32) -> f64 {
+        let Some(n) = self.doc(slot).map(|d| d.page.len()) else { return 0.0 };
+        let kept = self.analysis().articles[slot as usize].tokens.len();
+        if n == 0 {
+            0.0
+        } else {
+            kept as f64 / n as f64
+        }
+    }
+}
+
+fn decrement<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: &K) {
+    if let Some(c) = map.get_mut(key) {
+        *c -= 1;
+        if *c == 0 {
+            map.remove(key);
+        }
+    }
+}
+
+fn distinct_keys(page: &Page) -> Vec<u64> {
+    let mut keys: Vec<u64> = page.lines.iter().map(|l| l.key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Verifies one pair on exact data.
+fn verify(
+    opts: &NewsOptions,
+    an: &Analysis,
+    a: (u32, &Doc, &Article),
+    b: (u32, &Doc, &Article),
+) -> Option<Relation> {
+    let (sa, da, aa) = a;
+    let (sb, db, ab) = b;
+    if aa.hashes.is_empty() || ab.hashes.is_empty() {
+        return None;
+    }
+    // Rare tokens are counted on one side: both sides of a passage hold the same
+    // tokens, and a k-gram's document frequency is the same from either page.
+    let rare_a = an.rare_mask(aa, opts.k);
+    let counted: Vec<(Passage, usize)> = align(&aa.hashes, &ab.hashes, opts.align)
+        .into_iter()
+        .map(|p| (p, rare_a[p.a_start as usize..p.a_end as usize].iter().filter(|&&r| r).count()))
+        .filter(|&(_, rare)| rare >= opts.min_passage)
+        .collect();
+    let shared: usize = counted.iter().map(|c| c.1).sum();
+    let longest = counted.iter().map(|c| c.1).max().unwrap_or(0);
+    if shared == 0 {
+        return None;
+    }
+    let (la, lb) = (aa.hashes.len(), ab.hashes.len());
+    let containment = (shared as f64 / la.min(lb) as f64).min(1.0);
+    if da.source.is_some() && da.source == db.source && containment < opts.same_source_containment {
+        return None;
+    }
+    let (kind, score) = if containment >= opts.syndicated_containment && longest >= opts.min_passage {
+        (Kind::Syndicated, containment)
+    } else if longest >= opts.rewritten_longest && shared >= opts.rewritten_shared {
+        let grow = (containment / opts.syndicated_containment)
+            .max((shared - opts.rewritten_shared) as f64 / 100.0)
+            .min(1.0);
+        (Kind::Rewritten, 0.5 + 0.5 * grow)
+    } else {
+        return None;
+    };
+    let to_bytes = |art: &Article, doc: &Doc, s: u32, e: u32| {
+        let first = art.tokens[s as usize] as usize;
+        let last = art.tokens[e as usize - 1] as usize;
+        (doc.page.spans[first].0, doc.page.spans[last].1)
+    };
+    let shown = join(counted.into_iter().map(|c| c.0).collect(), opts.display_gap);
+    let passages = shown
+        .iter()
+        .map(|p| {
+            let (a0, a1) = to_bytes(aa, da, p.a_start, p.a_end);
+            let (b0, b1) = to_bytes(ab, db, p.b_start, p.b_end);
+            (a0, a1, b0, b1)
+        })
+        .collect();
+    Some(Relation {
+        a: sa,
+        b: sb,
+        kind,
+        score,
+        containment,
+        jaccard: kgram_jaccard(aa, ab),
+        shared_tokens: shared as u32,
+        passages,
+    })
+}
+
+fn kgram_jaccard(a: &Article, b: &Article) -> f64 {
+    let (sa, sb) = (a.distinct_kgrams(), b.distinct_kgrams());
+    if sa.is_empty() && sb.is_empty() {
+        return if a.hashes == b.hashes { 1.0 } else { 0.0 };
+    }
+    let (mut i, mut j, mut inter) = (0, 0, 0);
+    while i < sa.len() && j < sb.len() {
+        match sa[i].cmp(&sb[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    inter as f64 / (sa.len() + sb.len() - inter) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus(pages: &[(&str, Option<u32>)]) -> NewsCorpus {
+        let mut c = NewsCorpus::new(NewsOptions::default());
+        let docs = NewsCorpus::prepare(
+            pages.iter().map(|p| p.0.to_string()).collect(),
+            pages.iter().map(|p| p.1).collect(),
+        );
+        c.insert(docs);
+        c
+    }
+
+    const QUOTE: &str = "\"We will keep the border crossing open for as long as the families need it to get home safely,\" the governor said on Wednesday.";
+
+    #[test]
+    fn two_rewrites_sharing_a_quote_relate_and_unrelated_pages_do_not() {
+        let a = format!("Menu\nNews\nFloods cut the coastal highway in three places overnight, officials said, stranding hundreds of trucks.\n{QUOTE}\nCrews expect to reopen one lane by the weekend if the rain eases as forecast.");
+        let b = format!("Home\nThousands of drivers remained stuck on Thursday after rising rivers washed away sections of the main coastal road.\n{QUOTE}\nThe weather office has warned of more heavy rain in the north until Sunday.");
+        let c = "Home\nThe central bank left its key interest rate unchanged on Tuesday, citing steady inflation and a cooling labour market.\nAnalysts had expected the pause after two increases earlier in the year.";
+        let mut corpus = corpus(&[(&a, Some(0)), (&b, Some(1)), (c, Some(2))]);
+        let rels = corpus.relations();
+        assert_eq!(rels.len(), 1, "{rels:?}");
+        assert_eq!((rels[0].a, rels[0].b, rels[0].kind), (0, 1, Kind::Rewritten));
+        let (a0, a1, b0, b1) = rels[0].passages[0];
+        assert!(a[a0 as usize..a1 as usize].contains("border crossing open"));
+        assert!(b[b0 as usize..b1 as usize].contains("border crossing open"));
+    }
+}
