@@ -1,0 +1,121 @@
+"""The `dedup` command line.
+
+    dedup cluster INPUT [-o OUT] [--id-field id] [--text-field text]
+                  [--source-field source] [--published-field published]
+    dedup explain INPUT ID_A ID_B
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from typing import TextIO
+
+from dedup.corpus import Corpus, Match
+from dedup.errors import DedupError
+from dedup.io import read_records
+
+__all__ = ["main"]
+
+
+def _input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", help="pages as JSON lines (.jsonl, .jsonl.gz) or Parquet")
+    p.add_argument("--id-field", default="id", help="field with the page id (default: id)")
+    p.add_argument("--text-field", default="text", help="field with the page text (default: text)")
+    p.add_argument(
+        "--source-field",
+        default="source",
+        help="field with the outlet; strongly recommended (default: source)",
+    )
+    p.add_argument(
+        "--published-field",
+        default="published",
+        help="field with the ISO 8601 publication time (default: published)",
+    )
+
+
+def _load(args: argparse.Namespace) -> Corpus:
+    corpus = Corpus()
+    corpus.add_many(
+        read_records(args.input),
+        id_field=args.id_field,
+        text_field=args.text_field,
+        source_field=args.source_field,
+        published_field=args.published_field,
+    )
+    return corpus
+
+
+def _cluster(args: argparse.Namespace, out: TextIO) -> int:
+    corpus = _load(args)
+    clusters = corpus.clusters()
+    target = open(args.output, "w", encoding="utf-8") if args.output else out  # noqa: SIM115
+    try:
+        for n, c in enumerate(clusters):
+            line = {"cluster": n, "ids": c.ids, "representative": c.representative, "kind": c.kind}
+            target.write(json.dumps(line, ensure_ascii=False) + "\n")
+    finally:
+        if target is not out:
+            target.close()
+    in_clusters = sum(len(c.ids) for c in clusters)
+    print(
+        f"dedup: {len(corpus)} pages, {len(clusters)} stories with copies, "
+        f"{in_clusters} pages in them" + (f"; written to {args.output}" if args.output else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _explain(args: argparse.Namespace, out: TextIO) -> int:
+    corpus = _load(args)
+    m = corpus.explain(args.id_a, args.id_b)
+    if m is None:
+        out.write(f"{args.id_a} and {args.id_b}: no shared story found\n")
+        return 1
+    _print_match(m, out)
+    return 0
+
+
+def _print_match(m: Match, out: TextIO, width: int = 48) -> None:
+    out.write(
+        f"{m.id} <-> {m.other}: {m.kind}, score {m.score:.2f}, containment "
+        f"{m.containment:.2f}, jaccard {m.jaccard:.2f}, {len(m.passages)} shared passages\n"
+    )
+    for n, p in enumerate(m.passages, 1):
+        left = textwrap.wrap(" ".join(p.text.split()), width) or [""]
+        right = textwrap.wrap(" ".join(p.other_text.split()), width) or [""]
+        out.write(f"\n[{n}] {m.id} chars {p.start}-{p.end} | {m.other} chars {p.other_start}-{p.other_end}\n")
+        for i in range(max(len(left), len(right))):
+            a = left[i] if i < len(left) else ""
+            b = right[i] if i < len(right) else ""
+            out.write(f"  {a:<{width}} | {b}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="dedup",
+        description="Find syndicated and rewritten copies of the same wire story across outlets.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    pc = sub.add_parser("cluster", help="group pages into stories; one JSON line per story")
+    _input_options(pc)
+    pc.add_argument("-o", "--output", help="write clusters here instead of standard output")
+    pe = sub.add_parser("explain", help="show the passages two pages share, side by side")
+    _input_options(pe)
+    pe.add_argument("id_a")
+    pe.add_argument("id_b")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "cluster":
+            return _cluster(args, sys.stdout)
+        return _explain(args, sys.stdout)
+    except DedupError as e:
+        print(f"dedup: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
