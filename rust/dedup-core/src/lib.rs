@@ -16,6 +16,7 @@
 pub mod error;
 pub mod minhash;
 pub mod shingle;
+pub mod store;
 pub mod text;
 
 pub use error::{Error, Result};
