@@ -14,12 +14,16 @@
 //! ```
 
 pub mod error;
+pub mod lsh;
+mod lsh_store;
 pub mod minhash;
 pub mod shingle;
 pub mod store;
 pub mod text;
 
 pub use error::{Error, Result};
+pub use lsh::{optimal_params, Hit, LshConfig, LshIndex, DEFAULT_MAX_BUCKET};
+pub use lsh_store::LSH_FORMAT;
 pub use minhash::{estimate_jaccard, MinHasher, Scheme};
 pub use shingle::{hash_shingle, Shingler, Unit};
 pub use text::{normalize, tokenize, NormalizeOptions, Tokens};
