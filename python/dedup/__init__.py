@@ -6,7 +6,7 @@ this package adds the news pipeline, I/O and the command line.
 
 from __future__ import annotations
 
-from dedup._core import MinHasher, Shingler, __version__, estimate_jaccard
+from dedup._core import LSHIndex, MinHasher, Shingler, __version__, estimate_jaccard
 from dedup.errors import (
     DedupError,
     DuplicateIdError,
@@ -26,6 +26,7 @@ __all__ = [
     "InputTypeError",
     "InvalidInputError",
     "InvalidOptionError",
+    "LSHIndex",
     "MinHasher",
     "Shingler",
     "StorageError",

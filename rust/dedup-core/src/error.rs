@@ -30,10 +30,10 @@ pub enum Error {
         reason: String,
     },
     /// A key that is already present was added again.
-    #[error("key {0:?} is already in the index; remove it first or use a unique key")]
+    #[error("key '{0}' is already in the index; remove it first or use a unique key")]
     DuplicateKey(String),
     /// A key that is not present was looked up or removed.
-    #[error("key {0:?} is not in the index")]
+    #[error("key '{0}' is not in the index")]
     UnknownKey(String),
     /// An operating-system I/O error.
     #[error("{path}: {source}")]

@@ -3,6 +3,7 @@
 
 mod convert;
 mod errors;
+mod lsh;
 mod minhash;
 mod text;
 
@@ -14,5 +15,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     text::register(m)?;
     minhash::register(m)?;
+    lsh::register(m)?;
     Ok(())
 }
