@@ -243,10 +243,49 @@ enum Slot {
     Many(Vec<u32>),
 }
 
-#[derive(Debug, Clone, Default)]
+/// The ids in one bucket; never empty (empty buckets are dropped). Most buckets
+/// hold one id, kept inline so that they cost no heap allocation.
+#[derive(Debug, Clone)]
 pub(crate) struct Bucket {
-    pub(crate) members: Vec<u32>,
+    head: u32,
+    rest: Vec<u32>,
     pub(crate) saturated: bool,
+}
+
+impl Bucket {
+    fn new(id: u32) -> Self {
+        Self {
+            head: id,
+            rest: Vec::new(),
+            saturated: false,
+        }
+    }
+
+    fn len(&self) -> usize {
+        1 + self.rest.len()
+    }
+
+    fn contains(&self, id: u32) -> bool {
+        self.head == id || self.rest.contains(&id)
+    }
+
+    fn append_to(&self, out: &mut Vec<u32>) {
+        out.push(self.head);
+        out.extend_from_slice(&self.rest);
+    }
+
+    /// Removes `id` if present; returns whether the bucket is now empty.
+    fn remove(&mut self, id: u32) -> bool {
+        if self.head == id {
+            match self.rest.pop() {
+                Some(last) => self.head = last,
+                None => return true,
+            }
+        } else if let Some(pos) = self.rest.iter().position(|&m| m == id) {
+            self.rest.swap_remove(pos);
+        }
+        false
+    }
 }
 
 /// A MinHash LSH index of signatures under string keys.
@@ -454,12 +493,19 @@ impl LshIndex {
                 continue;
             }
             let h = self.band_key(sig, band);
-            let bucket = self.tables[band].entry(h).or_default();
-            if bucket.members.len() < cap {
-                bucket.members.push(id);
-            } else {
-                bucket.saturated = true;
-                accepted = false;
+            match self.tables[band].entry(h) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Bucket::new(id));
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let bucket = e.get_mut();
+                    if bucket.len() < cap {
+                        bucket.rest.push(id);
+                    } else {
+                        bucket.saturated = true;
+                        accepted = false;
+                    }
+                }
             }
         }
         self.len += 1;
@@ -476,13 +522,8 @@ impl LshIndex {
             .ok_or_else(|| Error::UnknownKey(key.to_owned()))?;
         for band in 0..self.config.bands {
             let h = self.band_key(self.sig(id), band);
-            if let Some(bucket) = self.tables[band].get_mut(&h) {
-                if let Some(pos) = bucket.members.iter().position(|&m| m == id) {
-                    bucket.members.swap_remove(pos);
-                }
-                if bucket.members.is_empty() {
-                    self.tables[band].remove(&h);
-                }
+            if self.tables[band].get_mut(&h).is_some_and(|b| b.remove(id)) {
+                self.tables[band].remove(&h);
             }
         }
         let kh = xxh3_64(key.as_bytes());
@@ -551,7 +592,7 @@ impl LshIndex {
         let mut ids = Vec::new();
         for (band, table) in self.tables.iter().enumerate() {
             if let Some(b) = table.get(&self.band_key(sig, band)) {
-                ids.extend_from_slice(&b.members);
+                b.append_to(&mut ids);
             }
         }
         ids.sort_unstable();
@@ -577,7 +618,7 @@ impl LshIndex {
             .map(|band| {
                 self.tables[band]
                     .get(&self.band_key(self.sig(id), band))
-                    .is_some_and(|b| b.members.contains(&id))
+                    .is_some_and(|b| b.contains(id))
             })
             .collect()
     }
