@@ -291,6 +291,19 @@ impl Bucket {
 /// A MinHash LSH index of signatures under string keys.
 ///
 /// Keys are stored once, interned to `u32` ids whose slots are reused after removal.
+///
+/// ```
+/// use dedup_core::{LshConfig, LshIndex, MinHasher, NormalizeOptions, Shingler, Unit};
+///
+/// let sh = Shingler::new(Unit::Word, 3, NormalizeOptions::default()).unwrap();
+/// let mh = MinHasher::fast(128, 1).unwrap();
+/// let mut ix = LshIndex::new(LshConfig::optimal(0.5, 128).unwrap()).unwrap();
+/// let wire = "The minister said on Monday that the talks would resume in May after the holiday.";
+/// let copy = "The minister said on Monday that the talks would resume in May, after the holiday.";
+/// ix.insert("wire", &mh.sign_text(&sh, wire)).unwrap();
+/// let hits = ix.query(&mh.sign_text(&sh, copy), None).unwrap();
+/// assert_eq!(hits[0].0, "wire");
+/// ```
 #[derive(Debug, Clone)]
 pub struct LshIndex {
     pub(crate) config: LshConfig,
