@@ -24,7 +24,7 @@ echo "== python: ruff, mypy, stubtest"
 ruff check python tests benches
 ruff format --check python tests benches
 mypy
-python -m mypy.stubtest dedup --allowlist .stubtest-allowlist
+python -m mypy.stubtest dedup --mypy-config-file pyproject.toml --allowlist .stubtest-allowlist
 
 echo "== python: pytest"
 python -m pytest -q "$@"

@@ -6,7 +6,7 @@ this package adds the news pipeline, I/O and the command line.
 
 from __future__ import annotations
 
-from dedup._core import MinHasher, Shingler, __version__, estimate_jaccard
+from dedup._core import LSHIndex, MinHasher, Shingler, __version__, estimate_jaccard
 from dedup.corpus import Cluster, Corpus, DedupWarning, Match, Passage
 from dedup.errors import (
     DedupError,
@@ -23,16 +23,17 @@ from dedup.errors import (
 __all__ = [
     "Cluster",
     "Corpus",
-    "DedupWarning",
-    "Match",
-    "Passage",
     "DedupError",
+    "DedupWarning",
     "DuplicateIdError",
     "FileFormatError",
     "InputTypeError",
     "InvalidInputError",
     "InvalidOptionError",
+    "LSHIndex",
+    "Match",
     "MinHasher",
+    "Passage",
     "Shingler",
     "StorageError",
     "StoreNotFoundError",

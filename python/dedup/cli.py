@@ -1,8 +1,8 @@
 """The `dedup` command line.
 
-    dedup cluster INPUT [-o OUT] [--id-field id] [--text-field text]
-                  [--source-field source] [--published-field published]
-    dedup explain INPUT ID_A ID_B
+dedup cluster INPUT [-o OUT] [--id-field id] [--text-field text]
+              [--source-field source] [--published-field published]
+dedup explain INPUT ID_A ID_B
 """
 
 from __future__ import annotations
@@ -87,7 +87,9 @@ def _print_match(m: Match, out: TextIO, width: int = 48) -> None:
     for n, p in enumerate(m.passages, 1):
         left = textwrap.wrap(" ".join(p.text.split()), width) or [""]
         right = textwrap.wrap(" ".join(p.other_text.split()), width) or [""]
-        out.write(f"\n[{n}] {m.id} chars {p.start}-{p.end} | {m.other} chars {p.other_start}-{p.other_end}\n")
+        where_a = f"{m.id} chars {p.start}-{p.end}"
+        where_b = f"{m.other} chars {p.other_start}-{p.other_end}"
+        out.write(f"\n[{n}] {where_a} | {where_b}\n")
         for i in range(max(len(left), len(right))):
             a = left[i] if i < len(left) else ""
             b = right[i] if i < len(right) else ""

@@ -26,8 +26,6 @@ from dedup.errors import (
 
 __all__ = ["Cluster", "Corpus", "DedupWarning", "Match", "Passage"]
 
-Kind = Literal["syndicated", "rewritten"]
-
 
 class DedupWarning(UserWarning):
     """Something worth knowing about a result, such as a story too large to merge."""
@@ -51,7 +49,7 @@ class Match:
 
     id: str
     other: str
-    kind: Kind
+    kind: Literal["syndicated", "rewritten"]
     score: float
     containment: float
     jaccard: float
@@ -65,7 +63,7 @@ class Cluster:
 
     ids: list[str]
     representative: str
-    kind: Kind
+    kind: Literal["syndicated", "rewritten"]
     sources: list[str | None] = field(repr=False)
 
     def __len__(self) -> int:
@@ -179,7 +177,9 @@ class Corpus:
             source = rec.get(source_field)
             if source is not None and not isinstance(source, str):
                 source = str(source)
-            published = _parse_published(rec.get(published_field), f"record {n} ({pid!r}): published")
+            published = _parse_published(
+                rec.get(published_field), f"record {n} ({pid!r}): published"
+            )
             seen.add(pid)
             batch.append(_Page(pid, text, source, published, -1))
             if len(batch) >= batch_size:
@@ -237,12 +237,12 @@ class Corpus:
 
     # -- results -----------------------------------------------------------------------
 
-    def _match(self, rel: tuple[Any, ...], a: _Page | None, b: _Page, query_text: str = "") -> Match:
+    def _match(
+        self, rel: tuple[Any, ...], a: _Page | None, b: _Page, query_text: str = ""
+    ) -> Match:
         _, _, kind, score, containment, jaccard, shared, passages = rel
         ta = a.text if a is not None else query_text
-        ps = [
-            Passage(s0, e0, s1, e1, ta[s0:e0], b.text[s1:e1]) for (s0, e0, s1, e1) in passages
-        ]
+        ps = [Passage(s0, e0, s1, e1, ta[s0:e0], b.text[s1:e1]) for (s0, e0, s1, e1) in passages]
         return Match(
             id=a.id if a is not None else "",
             other=b.id,
@@ -258,9 +258,7 @@ class Corpus:
         if self._result is not None:
             return self._result
         rels, groups, refused = self._core.analyze()
-        matches = [
-            self._match(r, self._by_slot[r[0]], self._by_slot[r[1]]) for r in rels
-        ]
+        matches = [self._match(r, self._by_slot[r[0]], self._by_slot[r[1]]) for r in rels]
         if refused:
             warnings.warn(
                 f"{refused} merges were refused because a story would have grown past the "

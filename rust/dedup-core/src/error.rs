@@ -29,6 +29,12 @@ pub enum Error {
         /// What was wrong, phrased so the user knows what to do.
         reason: String,
     },
+    /// A key that is already present was added again.
+    #[error("key '{0}' is already in the index; remove it first or use a unique key")]
+    DuplicateKey(String),
+    /// A key that is not present was looked up or removed.
+    #[error("key '{0}' is not in the index")]
+    UnknownKey(String),
     /// An operating-system I/O error.
     #[error("{path}: {source}")]
     Io {

@@ -94,7 +94,7 @@ pub fn signature(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult
             ),
         ));
     }
-    if kind == "i" && np.call_method1("any", (arr.lt(0)?,))?.is_truthy()? {
+    if kind == "i" && np.call_method1("any", (np.call_method1("less", (&arr, 0))?,))?.is_truthy()? {
         return Err(raise(
             py,
             "InvalidInputError",
@@ -132,6 +132,13 @@ pub fn signature_rows(
                 ndim,
                 arr.getattr("dtype")?.str()?
             ),
+        ));
+    }
+    if kind == "i" && np.call_method1("any", (np.call_method1("less", (&arr, 0))?,))?.is_truthy()? {
+        return Err(raise(
+            py,
+            "InvalidInputError",
+            format!("{what} has negative values; signatures are unsigned"),
         ));
     }
     let shape: (usize, usize) = arr.getattr("shape")?.extract()?;

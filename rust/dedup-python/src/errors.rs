@@ -21,11 +21,14 @@ pub fn raise(py: Python<'_>, name: &str, msg: String) -> PyErr {
 }
 
 /// Converts a core error.
+#[allow(clippy::needless_pass_by_value)] // by value so `map_err(to_py)` reads well
 pub fn to_py(err: Error) -> PyErr {
     Python::attach(|py| {
         let name = match &err {
             Error::InvalidOption { .. } => "InvalidOptionError",
             Error::InvalidInput(_) => "InvalidInputError",
+            Error::DuplicateKey(_) => "DuplicateIdError",
+            Error::UnknownKey(_) => "UnknownIdError",
             Error::BadFile { .. } => "FileFormatError",
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => "StoreNotFoundError",
             Error::Io { .. } => "StorageError",

@@ -6,6 +6,7 @@
 
 mod convert;
 mod errors;
+mod lsh;
 mod minhash;
 mod news;
 mod text;
@@ -19,5 +20,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     text::register(m)?;
     minhash::register(m)?;
     news::register(m)?;
+    lsh::register(m)?;
     Ok(())
 }
