@@ -9,7 +9,7 @@
 //! lengths plus the number of seed matches, which repeated seeds are capped to keep
 //! bounded.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::winnow::kgram_hash;
 
@@ -52,7 +52,8 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
     if a.len() < k || b.len() < k {
         return Vec::new();
     }
-    let mut seeds: HashMap<u64, Vec<u32>> = HashMap::with_capacity(b.len());
+    let mut seeds: HashMap<u64, Vec<u32>> =
+        HashMap::with_capacity_and_hasher(b.len(), rustc_hash::FxBuildHasher);
     for j in 0..=b.len() - k {
         let e = seeds.entry(kgram_hash(&b[j..j + k])).or_default();
         if e.len() <= opts.max_seed_occurrences {

@@ -9,7 +9,9 @@
 //! too sparse towards the other to absorb it. Groups never grow beyond `max_size`;
 //! merges refused for that reason are counted so the caller can report them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 /// A weighted undirected edge between two items.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,7 +75,7 @@ impl Ord for Cand {
 /// Clusters `n` items linked by `edges`.
 pub fn cluster(n: usize, edges: &[Edge], opts: ClusterOptions) -> Clustering {
     // links[g]: summed weight from group g to each neighbouring group.
-    let mut links: Vec<HashMap<u32, f64>> = vec![HashMap::new(); n];
+    let mut links: Vec<HashMap<u32, f64>> = vec![HashMap::default(); n];
     for e in edges {
         if e.a == e.b || e.weight <= 0.0 {
             continue;

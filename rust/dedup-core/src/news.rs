@@ -18,7 +18,7 @@
 //!    passage text are shared.
 //! 6. Stories ([`crate::cluster`]): verified relations grouped without chaining.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
@@ -358,7 +358,7 @@ impl NewsCorpus {
         art: &Article,
         an: &Analysis,
     ) -> Vec<usize> {
-        let mut counts: HashMap<u32, HashMap<u32, u32>> = HashMap::new();
+        let mut counts: HashMap<u32, HashMap<u32, u32>> = HashMap::default();
         for &(h, pos) in &art.fingerprints {
             if !an.is_rare(h) {
                 continue;
@@ -379,7 +379,7 @@ impl NewsCorpus {
             .collect();
         let fresh: Vec<usize> =
             (0..kinds.len()).filter(|&i| keep[i] && kinds[i] == LineKind::Prose).collect();
-        let empty = HashSet::new();
+        let empty = HashSet::default();
         let mut foreign = Vec::new();
         for (x, &line) in fresh.iter().enumerate() {
             let a = partners.get(&(line as u32)).unwrap_or(&empty);
@@ -404,13 +404,13 @@ impl NewsCorpus {
     }
 
     fn build_stats(articles: &[Article], cap: u32) -> Analysis {
-        let mut df: HashMap<u64, u32> = HashMap::new();
+        let mut df: HashMap<u64, u32> = HashMap::default();
         for a in articles {
             for h in a.distinct_kgrams() {
                 *df.entry(h).or_insert(0) += 1;
             }
         }
-        let mut an = Analysis { cap, articles: Vec::new(), df, index: HashMap::new() };
+        let mut an = Analysis { cap, articles: Vec::new(), df, index: HashMap::default() };
         for (slot, a) in articles.iter().enumerate() {
             let mut fps: Vec<u64> = a.fingerprints.iter().map(|f| f.0).filter(|&h| an.is_rare(h)).collect();
             fps.sort_unstable();
@@ -468,7 +468,7 @@ impl NewsCorpus {
     fn candidates(&mut self) -> Vec<(u32, u32)> {
         let need = self.opts.min_shared_fingerprints as u32;
         let an = self.analysis();
-        let mut counts: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut counts: HashMap<(u32, u32), u32> = HashMap::default();
         for posting in an.index.values() {
             if posting.len() < 2 {
                 continue;
@@ -482,7 +482,7 @@ impl NewsCorpus {
         let mut pairs: HashSet<(u32, u32)> =
             counts.into_iter().filter(|&(_, c)| c >= need).map(|(p, _)| p).collect();
         // Identical articles (short ones have too few fingerprints).
-        let mut by_body: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut by_body: HashMap<u64, Vec<u32>> = HashMap::default();
         for (slot, a) in an.articles.iter().enumerate() {
             let h = a.body_hash();
             if h != 0 {
@@ -549,7 +549,7 @@ impl NewsCorpus {
         } else {
             art
         };
-        let mut counts: HashMap<u32, u32> = HashMap::new();
+        let mut counts: HashMap<u32, u32> = HashMap::default();
         let mut fps: Vec<u64> = art.fingerprints.iter().map(|f| f.0).filter(|&h| an.is_rare(h)).collect();
         fps.sort_unstable();
         fps.dedup();

@@ -1,0 +1,113 @@
+"""End-to-end `Corpus` throughput on the wirebench dev split replicated to N pages.
+
+Each replica r > 0 is the dev split with every word given a replica-specific suffix
+and every outlet renamed, so replicas share no text: the corpus grows to N pages
+while each replica keeps the dev split's structure (stories, copy kinds, chrome).
+The script times `add_many` + `clusters()` as a user runs them, prints pages/s and
+peak RSS, and scores replica 0 and all replicas against the truth.
+
+    python benches/bench_corpus.py                # 100,000 pages
+    python benches/bench_corpus.py --pages 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+
+import dedup
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DEV = SHARED / "data" / "wirebench-dev"
+WORD = re.compile(r"\w+")
+
+
+def suffix(r: int) -> str:
+    """A letters-only tag for replica r (keeps tokens alphabetic)."""
+    s = ""
+    while True:
+        s = chr(ord("a") + r % 26) + s
+        r //= 26
+        if r == 0:
+            return "q" + s
+
+
+def replicate(docs: list[dict], truth: dict[str, dict], pages: int):
+    recs, story = [], {}
+    for r in range(pages // len(docs) + 1):
+        tag = suffix(r)
+        for d in docs:
+            if len(recs) >= pages:
+                return recs, story
+            text = d["text"] if r == 0 else WORD.sub(lambda m, t=tag: m.group() + t, d["text"])
+            pid = f"{d['id']}-{r}"
+            recs.append({"id": pid, "text": text, "source": f"{d['source']} {r}"})
+            story[pid] = f"{truth[d['id']]['story']}-{r}"
+    return recs, story
+
+
+def pair_scores(clusters: list[list[str]], story: dict[str, str], related: set) -> dict:
+    def pairs(groups):
+        out = set()
+        for g in groups:
+            out.update(itertools.combinations(sorted(g), 2))
+        return out
+
+    by_story: dict[str, list[str]] = {}
+    for pid, s in story.items():
+        by_story.setdefault(s, []).append(pid)
+    gold = pairs(by_story.values())
+
+    def ignored(p):
+        a, b = story[p[0]].rsplit("-", 1), story[p[1]].rsplit("-", 1)
+        return a[1] == b[1] and tuple(sorted((a[0], b[0]))) in related
+
+    pred = {p for p in pairs(clusters) if not ignored(p)}
+    tp = len(pred & gold)
+    prec = tp / len(pred) if pred else 1.0
+    rec = tp / len(gold) if gold else 1.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {"precision": prec, "recall": rec, "f1": f1, "false_pairs": len(pred - gold)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", type=int, default=100_000)
+    args = ap.parse_args()
+    if not DEV.exists():
+        sys.exit(f"needs {DEV} (the shared wirebench dev split)")
+    docs = [json.loads(x) for x in open(DEV / "docs.jsonl", encoding="utf-8")]
+    truth = {t["id"]: t for t in map(json.loads, open(DEV / "truth.jsonl", encoding="utf-8"))}
+    related = {tuple(sorted(p)) for p in json.load(open(DEV / "related_stories.json"))}
+    recs, story = replicate(docs, truth, args.pages)
+    mb = sum(len(r["text"].encode()) for r in recs) / 1e6
+
+    t0 = time.perf_counter()
+    c = dedup.Corpus()
+    c.add_many(recs)
+    t1 = time.perf_counter()
+    clusters = c.clusters()
+    t2 = time.perf_counter()
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ids = [cl.ids for cl in clusters]
+    r0 = [[i for i in g if i.endswith("-0")] for g in ids]
+    s0 = pair_scores([g for g in r0 if len(g) > 1], {k: v for k, v in story.items() if k.endswith("-0")}, related)
+    sall = pair_scores(ids, story, related)
+    threads = os.environ.get("RAYON_NUM_THREADS", str(os.cpu_count()))
+    print(f"pages {len(recs):,} ({mb:.0f} MB of text), cores {os.cpu_count()}, threads {threads}")
+    print(f"add_many {t1 - t0:.1f}s, clusters {t2 - t1:.1f}s, total {t2 - t0:.1f}s")
+    print(f"throughput {len(recs) / (t2 - t0):,.0f} pages/s end to end; peak RSS {rss:,.0f} MB")
+    print(f"replica 0 (the dev split): {s0}")
+    print(f"all replicas:              {sall}")
+
+
+if __name__ == "__main__":
+    main()
