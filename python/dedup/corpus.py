@@ -122,8 +122,15 @@ class Corpus:
     >>> c.add("a", "Some page text ...", source="example.com")
     """
 
-    def __init__(self) -> None:
-        self._core = _NewsCorpus()
+    def __init__(self, **options: float) -> None:
+        """`options` override the news defaults by name (for example
+        ``min_passage=10``); an unknown name raises `InvalidOptionError` listing the
+        valid ones. The defaults need no tuning for news."""
+        bad = [k for k, v in options.items() if not isinstance(v, int | float)]
+        if bad:
+            raise InputTypeError(f"options must be numbers or booleans: {', '.join(bad)}")
+        self._options = {k: float(v) for k, v in options.items()}
+        self._core = _NewsCorpus(self._options)
         self._pages: dict[str, _Page] = {}
         self._by_slot: dict[int, _Page] = {}
         self._result: tuple[list[Match], list[Cluster]] | None = None

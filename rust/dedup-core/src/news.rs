@@ -27,6 +27,7 @@ use crate::align::{align, join, AlignOptions, Passage};
 use crate::chrome::{body_lines, line_kind, ChromeOptions, Kind as LineKind};
 use crate::cluster::{cluster, ClusterOptions, Clustering, Edge};
 use crate::page::Page;
+use crate::error::{Error, Result};
 use crate::winnow::{kgram_hashes, winnow};
 
 /// Every tunable of the pipeline, with news defaults.
@@ -85,6 +86,75 @@ impl Default for NewsOptions {
             cluster: ClusterOptions::default(),
         }
     }
+}
+
+impl NewsOptions {
+    /// Names accepted by [`NewsOptions::set`].
+    pub const NAMES: [&'static str; 18] = [
+        "k",
+        "window",
+        "min_shared_fingerprints",
+        "coherence",
+        "coherence_overlap",
+        "min_passage",
+        "rewritten_longest",
+        "rewritten_shared",
+        "syndicated_containment",
+        "same_source_containment",
+        "min_density",
+        "max_cluster_size",
+        "common_min_pages",
+        "common_page_fraction",
+        "same_source_pages",
+        "prose_min",
+        "prose_long",
+        "short_max",
+    ];
+
+    /// Sets one option by name (numbers as `f64`, booleans as 0 or 1).
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for an unknown name or a value out of range.
+    pub fn set(&mut self, name: &str, value: f64) -> Result<()> {
+        let count = |min: f64| -> Result<usize> {
+            if value.fract() != 0.0 || value < min || value > 1e9 {
+                return Err(Error::invalid_number(static_name(name), format!("a whole number >= {min}"), value));
+            }
+            Ok(value as usize)
+        };
+        let share = || -> Result<f64> {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(Error::invalid_number(static_name(name), "between 0 and 1", value));
+            }
+            Ok(value)
+        };
+        match name {
+            "k" => self.k = count(1.0)?,
+            "window" => self.window = count(1.0)?,
+            "min_shared_fingerprints" => self.min_shared_fingerprints = count(1.0)?,
+            "coherence" => self.coherence = count(0.0)? != 0,
+            "coherence_overlap" => self.coherence_overlap = share()?,
+            "min_passage" => self.min_passage = count(1.0)?,
+            "rewritten_longest" => self.rewritten_longest = count(1.0)?,
+            "rewritten_shared" => self.rewritten_shared = count(1.0)?,
+            "syndicated_containment" => self.syndicated_containment = share()?,
+            "same_source_containment" => self.same_source_containment = share()?,
+            "min_density" => self.cluster.min_density = share()?,
+            "max_cluster_size" => self.cluster.max_size = count(2.0)?,
+            "common_min_pages" => self.chrome.cap_min = count(1.0)? as u32,
+            "common_page_fraction" => self.chrome.cap_frac = share()?,
+            "same_source_pages" => self.chrome.same_source_pages = count(2.0)? as u32,
+            "prose_min" => self.chrome.prose_min = count(1.0)?,
+            "prose_long" => self.chrome.prose_long = count(1.0)?,
+            "short_max" => self.chrome.short_max = count(0.0)?,
+            _ => return Err(Error::invalid_choice("option", &Self::NAMES, name)),
+        }
+        Ok(())
+    }
+}
+
+fn static_name(name: &str) -> &'static str {
+    NewsOptions::NAMES.iter().find(|n| **n == name).copied().unwrap_or("option")
 }
 
 /// How two pages relate.

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
 use crate::convert;
+use crate::errors::IntoPyResult;
 
 /// `(a, b, kind, score, containment, jaccard, shared_tokens, passages)`, passages as
 /// character offsets `(a_start, a_end, b_start, b_end)`.
@@ -52,9 +53,17 @@ impl PyNewsCorpus {
 
 #[pymethods]
 impl PyNewsCorpus {
+    /// `options` overrides defaults by name (see `NewsOptions::NAMES` in the core).
     #[new]
-    fn new() -> Self {
-        Self { inner: NewsCorpus::new(NewsOptions::default()), sources: HashMap::new() }
+    #[pyo3(signature = (options = None))]
+    fn new(options: Option<HashMap<String, f64>>) -> PyResult<Self> {
+        let mut opts = NewsOptions::default();
+        let mut names: Vec<(String, f64)> = options.unwrap_or_default().into_iter().collect();
+        names.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, value) in names {
+            opts.set(&name, value).py()?;
+        }
+        Ok(Self { inner: NewsCorpus::new(opts), sources: HashMap::new() })
     }
 
     fn __len__(&self) -> usize {
