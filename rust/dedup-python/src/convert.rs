@@ -134,6 +134,7 @@ pub fn signature(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult
 }
 
 /// Extracts a two-dimensional batch of signatures, row-major.
+#[allow(dead_code)] // for batch similarity queries (LSH work); not bound yet
 pub fn signature_rows(
     py: Python<'_>,
     obj: &Bound<'_, PyAny>,

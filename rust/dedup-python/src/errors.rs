@@ -21,6 +21,7 @@ pub fn raise(py: Python<'_>, name: &str, msg: String) -> PyErr {
 }
 
 /// Converts a core error.
+#[allow(clippy::needless_pass_by_value)] // by value so `map_err(to_py)` reads well
 pub fn to_py(err: Error) -> PyErr {
     Python::attach(|py| {
         let name = match &err {
