@@ -30,7 +30,7 @@
 //! datasketch draws them; the Python layer draws them and passes them in.
 
 use crate::error::{Error, Result};
-use crate::shingle::{hash_shingle, Shingler};
+use crate::shingle::{hash_shingle, ShingleBuffers, Shingler};
 use rayon::prelude::*;
 use sha1::{Digest, Sha1};
 
@@ -251,8 +251,11 @@ impl MinHasher {
         let mut out = vec![0; texts.len() * self.num_perm];
         out.par_chunks_mut(self.num_perm.max(1))
             .zip(texts.par_iter())
-            .for_each(|(row, t)| {
-                self.sign_into(|emit| shingler.for_each(t.as_ref(), emit), row);
+            .for_each_init(ShingleBuffers::default, |buffers, (row, t)| {
+                self.sign_into(
+                    |emit| shingler.for_each_with(t.as_ref(), buffers, emit),
+                    row,
+                );
             });
         out
     }
