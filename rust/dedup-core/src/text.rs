@@ -142,6 +142,13 @@ fn normalize_token_into(
     // leaves all of these alone and none is alphanumeric but the ASCII ones, so
     // dropping the rest is what the general path below would do.
     let start = out.len();
+    if word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        out.push_str(word);
+        if opts.case_fold {
+            out[start..].make_ascii_lowercase();
+        }
+        return;
+    }
     let mut fast = true;
     for c in word.chars() {
         if c.is_ascii_alphanumeric() {
@@ -205,8 +212,6 @@ pub fn tokenize(text: &str, opts: NormalizeOptions) -> Tokens {
 /// Reusable working memory for [`tokenize_into`].
 #[derive(Debug, Default)]
 pub struct Scratch {
-    classes: Vec<Wb>,
-    offsets: Vec<u32>,
     word: String,
 }
 
@@ -219,18 +224,11 @@ pub fn tokenize_into(
     scratch: &mut Scratch,
 ) {
     tokens.clear();
-    if classify_common(text, &mut scratch.classes, &mut scratch.offsets) {
-        let Scratch {
-            classes,
-            offsets,
-            word,
-        } = scratch;
-        common_words(classes, |s, e| {
-            let (s, e) = (offsets[s] as usize, offsets[e] as usize);
-            tokens.push_word(text, (s, e), opts, word);
-        });
-    } else {
-        tokenize_unicode(text, opts, tokens, &mut scratch.word);
+    let word = &mut scratch.word;
+    let fast = common_words(text, |s, e| tokens.push_word(text, (s, e), opts, word));
+    if !fast {
+        tokens.clear();
+        tokenize_unicode(text, opts, tokens, word);
     }
 }
 
@@ -319,67 +317,58 @@ fn common_class(c: char) -> Option<Wb> {
     }
 }
 
-/// One word-break class per character of `text` and each character's byte offset
-/// (plus the end), or `false` when `text` has a character outside the fast path.
-fn classify_common(text: &str, classes: &mut Vec<Wb>, offsets: &mut Vec<u32>) -> bool {
-    classes.clear();
-    offsets.clear();
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] < 0x80 {
-            classes.push(ASCII_CLASSES[b[i] as usize]);
-            offsets.push(i as u32);
-            i += 1;
-            continue;
-        }
-        let Some(c) = text[i..].chars().next() else {
-            return false;
-        };
-        let Some(class) = common_class(c) else {
-            return false;
-        };
-        classes.push(class);
-        offsets.push(i as u32);
-        i += c.len_utf8();
+/// The class and byte length of the character at byte `i` of `text`, or `None` for
+/// a character outside the fast path.
+#[inline]
+fn class_at(text: &str, i: usize) -> Option<(Wb, usize)> {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        return Some((ASCII_CLASSES[b as usize], 1));
     }
-    offsets.push(b.len() as u32);
-    true
+    let c = text[i..].chars().next()?;
+    Some((common_class(c)?, c.len_utf8()))
 }
 
-/// UAX #29 word segmentation (rules WB5-WB13b) over the classes of
-/// [`classify_common`], calling `f(start, end)` in character indices for each
-/// segment that contains a letter or digit, as `unicode_word_indices` yields them.
-fn common_words(cls: &[Wb], mut f: impl FnMut(usize, usize)) {
-    let n = cls.len();
+/// UAX #29 word segmentation (rules WB5-WB13b) for text of the characters
+/// [`common_class`] knows: calls `f(start, end)` (byte offsets) for each segment that
+/// contains a letter or digit, as `unicode_word_indices` yields them. Returns `false`,
+/// possibly after some calls, as soon as it meets any other character.
+fn common_words(text: &str, mut f: impl FnMut(usize, usize)) -> bool {
+    let n = text.len();
     let is_word = |c: Wb| matches!(c, Wb::Letter | Wb::Numeric | Wb::ExtendNumLet);
     let mut i = 0;
     while i < n {
-        if !is_word(cls[i]) {
-            i += 1;
+        let Some((c, len)) = class_at(text, i) else {
+            return false;
+        };
+        if !is_word(c) {
+            i += len;
             continue;
         }
         let start = i;
-        let mut alnum = cls[i] != Wb::ExtendNumLet;
-        let mut j = i + 1;
-        loop {
-            if j < n && is_word(cls[j]) {
-                alnum |= cls[j] != Wb::ExtendNumLet;
-                j += 1;
+        let mut alnum = c != Wb::ExtendNumLet;
+        let mut prev = c;
+        let mut j = i + len;
+        while j < n {
+            let Some((mid, mid_len)) = class_at(text, j) else {
+                return false;
+            };
+            if is_word(mid) {
+                alnum |= mid != Wb::ExtendNumLet;
+                prev = mid;
+                j += mid_len;
                 continue;
             }
             // WB6/7 and WB11/12: a single middle character joins two letters or
             // two digits.
-            if j + 1 < n {
-                let (prev, mid, next) = (cls[j - 1], cls[j], cls[j + 1]);
-                let letters = prev == Wb::Letter
-                    && next == Wb::Letter
-                    && matches!(mid, Wb::MidLetter | Wb::MidNumLet);
-                let digits = prev == Wb::Numeric
-                    && next == Wb::Numeric
-                    && matches!(mid, Wb::MidNum | Wb::MidNumLet);
-                if letters || digits {
-                    j += 2;
+            let joins_letters = prev == Wb::Letter && matches!(mid, Wb::MidLetter | Wb::MidNumLet);
+            let joins_digits = prev == Wb::Numeric && matches!(mid, Wb::MidNum | Wb::MidNumLet);
+            if (joins_letters || joins_digits) && j + mid_len < n {
+                let Some((next, next_len)) = class_at(text, j + mid_len) else {
+                    return false;
+                };
+                if next == prev {
+                    j += mid_len + next_len;
                     continue;
                 }
             }
@@ -390,20 +379,14 @@ fn common_words(cls: &[Wb], mut f: impl FnMut(usize, usize)) {
         }
         i = j;
     }
+    true
 }
 
 /// The fast path's word spans in bytes, or `None` when `text` needs the general path.
 #[cfg(test)]
 fn common_word_spans(text: &str) -> Option<Vec<(usize, usize)>> {
-    let (mut classes, mut offsets) = (Vec::new(), Vec::new());
-    if !classify_common(text, &mut classes, &mut offsets) {
-        return None;
-    }
     let mut out = Vec::new();
-    common_words(&classes, |s, e| {
-        out.push((offsets[s] as usize, offsets[e] as usize));
-    });
-    Some(out)
+    common_words(text, |s, e| out.push((s, e))).then_some(out)
 }
 
 /// The text as it is shingled: normalised tokens joined by single spaces.
