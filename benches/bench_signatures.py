@@ -432,8 +432,10 @@ def main() -> None:
         args.mb, args.pairs, args.repeat, args.accuracy_seeds = 4.0, 120, 2, 2
         args.datasketch_mb = 1.0
 
-    # Must be set before dedup (and its rayon pool) is imported.
+    # Must be set before dedup (and its rayon pool) is imported. numpy's OpenBLAS
+    # threads would otherwise spin on the other cores and steal time from the runs.
     os.environ["RAYON_NUM_THREADS"] = str(args.threads)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if args.dedup_only:
         child_dedup_only(args)
         return

@@ -325,6 +325,12 @@ fn class_at(text: &str, i: usize) -> Option<(Wb, usize)> {
     if b < 0x80 {
         return Some((ASCII_CLASSES[b as usize], 1));
     }
+    non_ascii_class_at(text, i)
+}
+
+#[cold]
+#[inline(never)]
+fn non_ascii_class_at(text: &str, i: usize) -> Option<(Wb, usize)> {
     let c = text[i..].chars().next()?;
     Some((common_class(c)?, c.len_utf8()))
 }
