@@ -20,5 +20,5 @@ pub mod text;
 
 pub use error::{Error, Result};
 pub use minhash::{estimate_jaccard, MinHasher, Scheme};
-pub use shingle::{hash_shingle, ShingleBuffers, Shingler, Unit};
+pub use shingle::{hash_shingle, PackedShingles, ShingleBuffers, Shingler, Unit};
 pub use text::{normalize, tokenize, tokenize_into, NormalizeOptions, Scratch, Tokens};

@@ -30,7 +30,7 @@
 //! datasketch draws them; the Python layer draws them and passes them in.
 
 use crate::error::{Error, Result};
-use crate::shingle::{hash_shingle, ShingleBuffers, Shingler};
+use crate::shingle::{hash_shingle, PackedShingles, ShingleBuffers, Shingler};
 use rayon::prelude::*;
 use sha1::{Digest, Sha1};
 
@@ -260,6 +260,24 @@ impl MinHasher {
         out
     }
 
+    /// Signatures of packed shingle lists, row-major, in parallel.
+    pub fn sign_packed(&self, packed: &PackedShingles) -> Vec<u64> {
+        let mut out = vec![0; packed.len() * self.num_perm];
+        out.par_chunks_mut(self.num_perm.max(1))
+            .enumerate()
+            .for_each(|(i, row)| {
+                self.sign_into(
+                    |emit| {
+                        for s in packed.list(i) {
+                            emit(s);
+                        }
+                    },
+                    row,
+                );
+            });
+        out
+    }
+
     /// Signatures of many shingle lists, row-major, in parallel.
     pub fn sign_shingle_lists<S: AsRef<[u8]> + Sync>(&self, lists: &[Vec<S>]) -> Vec<u64> {
         let mut out = vec![0; lists.len() * self.num_perm];
@@ -409,6 +427,24 @@ mod tests {
         let all = m.sign_texts(&sh, &texts);
         for (i, t) in texts.iter().enumerate() {
             assert_eq!(&all[i * 32..(i + 1) * 32], m.sign_text(&sh, t).as_slice());
+        }
+    }
+
+    #[test]
+    fn packed_lists_sign_like_separate_lists() {
+        let lists = vec![set(0..40), vec![], set(5..9), vec![String::new()]];
+        let mut packed = PackedShingles::default();
+        for l in &lists {
+            for s in l {
+                packed.push_shingle(s.as_bytes());
+            }
+            packed.end_list();
+        }
+        for m in [
+            MinHasher::fast(16, 2).unwrap(),
+            MinHasher::datasketch(Scheme::Affine32, 1, vec![3; 16], vec![5; 16]).unwrap(),
+        ] {
+            assert_eq!(m.sign_packed(&packed), m.sign_shingle_lists(&lists));
         }
     }
 

@@ -144,6 +144,52 @@ impl Shingler {
     }
 }
 
+/// Many shingle lists packed into one buffer, as given shingles cross into the core:
+/// one allocation for a whole batch instead of one per shingle.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackedShingles {
+    bytes: Vec<u8>,
+    /// End of each shingle in `bytes`.
+    ends: Vec<usize>,
+    /// End of each list in `ends`.
+    list_ends: Vec<usize>,
+}
+
+impl PackedShingles {
+    /// Appends a shingle to the list being built.
+    pub fn push_shingle(&mut self, shingle: &[u8]) {
+        self.bytes.extend_from_slice(shingle);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Closes the list being built (possibly empty) and starts the next.
+    pub fn end_list(&mut self) {
+        self.list_ends.push(self.ends.len());
+    }
+
+    /// Number of closed lists.
+    pub fn len(&self) -> usize {
+        self.list_ends.len()
+    }
+
+    /// True when no list was closed.
+    pub fn is_empty(&self) -> bool {
+        self.list_ends.is_empty()
+    }
+
+    /// The shingles of list `i`.
+    pub fn list(&self, i: usize) -> impl Iterator<Item = &[u8]> {
+        let first = if i == 0 { 0 } else { self.list_ends[i - 1] };
+        let last = self.list_ends[i];
+        let mut start = if first == 0 { 0 } else { self.ends[first - 1] };
+        self.ends[first..last].iter().map(move |&end| {
+            let s = &self.bytes[start..end];
+            start = end;
+            s
+        })
+    }
+}
+
 /// Working memory for shingling many texts on one thread.
 #[derive(Debug, Default)]
 pub struct ShingleBuffers {
@@ -222,6 +268,24 @@ mod tests {
                     assert_eq!(got, expect, "{unit:?} {k} {text:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn packed_lists_give_back_their_shingles() {
+        let lists: [&[&str]; 4] = [&["a b", "", "c"], &[], &["x"], &[""]];
+        let mut packed = PackedShingles::default();
+        for l in lists {
+            for s in l {
+                packed.push_shingle(s.as_bytes());
+            }
+            packed.end_list();
+        }
+        assert_eq!(packed.len(), 4);
+        for (i, l) in lists.iter().enumerate() {
+            let got: Vec<&[u8]> = packed.list(i).collect();
+            let want: Vec<&[u8]> = l.iter().map(|s| s.as_bytes()).collect();
+            assert_eq!(got, want);
         }
     }
 
