@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from dedup.errors import InvalidOptionError
+
 _MERSENNE61 = np.uint64((1 << 61) - 1)
 
 
 def datasketch_permutations(scheme: str, num_perm: int, seed: int) -> tuple[list[int], list[int]]:
     """The ``(a, b)`` parameters datasketch 2.x uses for ``scheme``."""
+    if not 0 <= seed < 1 << 32:
+        # numpy's RandomState, and so datasketch, only takes 32-bit seeds.
+        raise InvalidOptionError(
+            f"`seed` must be between 0 and {(1 << 32) - 1} for scheme {scheme!r}, got {seed}"
+        )
     gen = np.random.RandomState(seed)
     if scheme == "legacy":
         pairs = [

@@ -31,5 +31,5 @@ pub use error::{Error, Result};
 pub use lsh::{optimal_params, Hit, LshConfig, LshIndex, DEFAULT_MAX_BUCKET};
 pub use lsh_store::LSH_FORMAT;
 pub use minhash::{estimate_jaccard, MinHasher, Scheme};
-pub use shingle::{hash_shingle, Shingler, Unit};
-pub use text::{normalize, tokenize, NormalizeOptions, Tokens};
+pub use shingle::{hash_shingle, PackedShingles, ShingleBuffers, Shingler, Unit};
+pub use text::{normalize, tokenize, tokenize_into, NormalizeOptions, Scratch, Tokens};

@@ -30,7 +30,7 @@
 //! datasketch draws them; the Python layer draws them and passes them in.
 
 use crate::error::{Error, Result};
-use crate::shingle::{hash_shingle, Shingler};
+use crate::shingle::{hash_shingle, PackedShingles, ShingleBuffers, Shingler};
 use rayon::prelude::*;
 use sha1::{Digest, Sha1};
 
@@ -92,6 +92,9 @@ pub struct MinHasher {
     seed: u64,
     a: Vec<u64>,
     b: Vec<u64>,
+    /// `a` and `b` narrowed, for `affine32`.
+    a32: Vec<u32>,
+    b32: Vec<u32>,
 }
 
 impl MinHasher {
@@ -101,7 +104,15 @@ impl MinHasher {
     /// [`Error::InvalidOption`] when `num_perm` is 0 or above 65536.
     pub fn fast(num_perm: usize, seed: u64) -> Result<Self> {
         check_num_perm(num_perm)?;
-        Ok(Self { scheme: Scheme::Fast, num_perm, seed, a: Vec::new(), b: Vec::new() })
+        Ok(Self {
+            scheme: Scheme::Fast,
+            num_perm,
+            seed,
+            a: Vec::new(),
+            b: Vec::new(),
+            a32: Vec::new(),
+            b32: Vec::new(),
+        })
     }
 
     /// A datasketch-compatible scheme with its permutation parameters `a`, `b`
@@ -128,7 +139,12 @@ impl MinHasher {
         if scheme != Scheme::Legacy && a.iter().any(|&v| v & 1 == 0) {
             return Err(Error::InvalidInput("affine permutation parameters `a` must all be odd".into()));
         }
-        Ok(Self { scheme, num_perm: a.len(), seed, a, b })
+        let (a32, b32) = if scheme == Scheme::Affine32 {
+            (a.iter().map(|&v| v as u32).collect(), b.iter().map(|&v| v as u32).collect())
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        Ok(Self { scheme, num_perm: a.len(), seed, a, b, a32, b32 })
     }
 
     /// The scheme.
@@ -174,15 +190,19 @@ impl MinHasher {
                 }
             }
             Scheme::Affine32 => {
-                let (a, b): (Vec<u32>, Vec<u32>) =
-                    self.a.iter().zip(&self.b).map(|(&a, &b)| (a as u32, b as u32)).unzip();
                 let mut mins = vec![u32::MAX; self.num_perm];
+                // Hashes are buffered so the permutation kernel runs over many at once.
+                let mut hs = [0u32; 64];
+                let mut n = 0;
                 feed(&mut |s| {
-                    let h = fmix32(sha1_prefix(s) as u32);
-                    for ((m, &a), &b) in mins.iter_mut().zip(&a).zip(&b) {
-                        *m = (*m).min(a.wrapping_mul(h).wrapping_add(b));
+                    hs[n] = fmix32(sha1_prefix(s) as u32);
+                    n += 1;
+                    if n == hs.len() {
+                        affine32_mins(&mut mins, &self.a32, &self.b32, &hs);
+                        n = 0;
                     }
                 });
+                affine32_mins(&mut mins, &self.a32, &self.b32, &hs[..n]);
                 for (o, m) in out.iter_mut().zip(mins) {
                     *o = u64::from(m);
                 }
@@ -229,8 +249,27 @@ impl MinHasher {
     /// the result is the same for any thread count.
     pub fn sign_texts<S: AsRef<str> + Sync>(&self, shingler: &Shingler, texts: &[S]) -> Vec<u64> {
         let mut out = vec![0; texts.len() * self.num_perm];
-        out.par_chunks_mut(self.num_perm.max(1)).zip(texts.par_iter()).for_each(|(row, t)| {
-            self.sign_into(|emit| shingler.for_each(t.as_ref(), emit), row);
+        out.par_chunks_mut(self.num_perm.max(1)).zip(texts.par_iter()).for_each_init(
+            ShingleBuffers::default,
+            |buffers, (row, t)| {
+                self.sign_into(|emit| shingler.for_each_with(t.as_ref(), buffers, emit), row);
+            },
+        );
+        out
+    }
+
+    /// Signatures of packed shingle lists, row-major, in parallel.
+    pub fn sign_packed(&self, packed: &PackedShingles) -> Vec<u64> {
+        let mut out = vec![0; packed.len() * self.num_perm];
+        out.par_chunks_mut(self.num_perm.max(1)).enumerate().for_each(|(i, row)| {
+            self.sign_into(
+                |emit| {
+                    for s in packed.list(i) {
+                        emit(s);
+                    }
+                },
+                row,
+            );
         });
         out
     }
@@ -249,6 +288,38 @@ impl MinHasher {
             );
         });
         out
+    }
+}
+
+/// `mins[i] = min(mins[i], a[i] * h + b[i])` over every hash `h` (wrapping at 32
+/// bits): the `affine32` permutations. Uses AVX2 where the CPU has it.
+fn affine32_mins(mins: &mut [u32], a: &[u32], b: &[u32], hs: &[u32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above; the function is the
+        // portable kernel compiled with AVX2 enabled and has no other requirement.
+        #[allow(unsafe_code)]
+        unsafe {
+            affine32_mins_avx2(mins, a, b, hs);
+        }
+        return;
+    }
+    affine32_mins_portable(mins, a, b, hs);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(unsafe_code)]
+unsafe fn affine32_mins_avx2(mins: &mut [u32], a: &[u32], b: &[u32], hs: &[u32]) {
+    affine32_mins_portable(mins, a, b, hs);
+}
+
+#[inline]
+fn affine32_mins_portable(mins: &mut [u32], a: &[u32], b: &[u32], hs: &[u32]) {
+    for &h in hs {
+        for ((m, &a), &b) in mins.iter_mut().zip(a).zip(b) {
+            *m = (*m).min(a.wrapping_mul(h).wrapping_add(b));
+        }
     }
 }
 
@@ -291,8 +362,26 @@ fn splitmix64(mut x: u64) -> u64 {
 
 /// The first 8 bytes of SHA-1, little endian (datasketch `sha1_hash64`; its
 /// `sha1_hash32` is the low 32 bits of this).
+///
+/// Shingles are short, so the common case (at most 55 bytes: one padded block) calls
+/// the compression function directly; `Sha1::digest` costs twice as much there.
 #[inline]
 fn sha1_prefix(data: &[u8]) -> u64 {
+    const INIT: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    if data.len() > 55 {
+        return sha1_prefix_general(data);
+    }
+    let mut block = [0u8; 64];
+    block[..data.len()].copy_from_slice(data);
+    block[data.len()] = 0x80;
+    block[56..].copy_from_slice(&(data.len() as u64 * 8).to_be_bytes());
+    let mut state = INIT;
+    sha1::compress(&mut state, &[block.into()]);
+    // The digest is the state words big endian; its first 8 bytes read little endian.
+    u64::from(state[0].swap_bytes()) | u64::from(state[1].swap_bytes()) << 32
+}
+
+fn sha1_prefix_general(data: &[u8]) -> u64 {
     let d = Sha1::digest(data);
     u64::from_le_bytes(d[..8].try_into().expect("SHA-1 digests are 20 bytes"))
 }
@@ -379,6 +468,53 @@ mod tests {
         for (i, t) in texts.iter().enumerate() {
             assert_eq!(&all[i * 32..(i + 1) * 32], m.sign_text(&sh, t).as_slice());
         }
+    }
+
+    #[test]
+    fn packed_lists_sign_like_separate_lists() {
+        let lists = vec![set(0..40), vec![], set(5..9), vec![String::new()]];
+        let mut packed = PackedShingles::default();
+        for l in &lists {
+            for s in l {
+                packed.push_shingle(s.as_bytes());
+            }
+            packed.end_list();
+        }
+        for m in [
+            MinHasher::fast(16, 2).unwrap(),
+            MinHasher::datasketch(Scheme::Affine32, 1, vec![3; 16], vec![5; 16]).unwrap(),
+        ] {
+            assert_eq!(m.sign_packed(&packed), m.sign_shingle_lists(&lists));
+        }
+    }
+
+    #[test]
+    fn one_block_sha1_equals_the_general_one() {
+        let data: Vec<u8> = (0..200u32).map(|i| (i * 37 % 251) as u8).collect();
+        for len in 0..data.len() {
+            assert_eq!(sha1_prefix(&data[..len]), sha1_prefix_general(&data[..len]), "{len}");
+        }
+        // Known answer: SHA-1("abc") = a9993e36 4706816a ...
+        assert_eq!(sha1_prefix(b"abc"), u64::from_le_bytes([0xa9, 0x99, 0x3e, 0x36, 0x47, 0x06, 0x81, 0x6a]));
+    }
+
+    #[test]
+    fn affine32_kernels_agree() {
+        let a: Vec<u32> = (0..131u32).map(|i| i.wrapping_mul(0x9E37_79B1) | 1).collect();
+        let b: Vec<u32> = (0..131u32).map(|i| i.wrapping_mul(0x85EB_CA6B)).collect();
+        let hs: Vec<u32> = (0..300u32).map(fmix32).collect();
+        let mut slow = vec![u32::MAX; a.len()];
+        for &h in &hs {
+            for i in 0..a.len() {
+                slow[i] = slow[i].min(a[i].wrapping_mul(h).wrapping_add(b[i]));
+            }
+        }
+        let mut portable = vec![u32::MAX; a.len()];
+        affine32_mins_portable(&mut portable, &a, &b, &hs);
+        let mut dispatched = vec![u32::MAX; a.len()];
+        affine32_mins(&mut dispatched, &a, &b, &hs);
+        assert_eq!(portable, slow);
+        assert_eq!(dispatched, slow);
     }
 
     #[test]

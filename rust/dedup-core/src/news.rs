@@ -26,8 +26,8 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::align::{align, join, AlignOptions, Passage};
 use crate::chrome::{body_lines, line_kind, ChromeOptions, Kind as LineKind};
 use crate::cluster::{cluster, ClusterOptions, Clustering, Edge};
-use crate::page::Page;
 use crate::error::{Error, Result};
+use crate::page::Page;
 use crate::winnow::{kgram_hashes, winnow};
 
 /// Every tunable of the pipeline, with news defaults.
@@ -118,7 +118,11 @@ impl NewsOptions {
     pub fn set(&mut self, name: &str, value: f64) -> Result<()> {
         let count = |min: f64| -> Result<usize> {
             if value.fract() != 0.0 || value < min || value > 1e9 {
-                return Err(Error::invalid_number(static_name(name), format!("a whole number >= {min}"), value));
+                return Err(Error::invalid_number(
+                    static_name(name),
+                    format!("a whole number >= {min}"),
+                    value,
+                ));
             }
             Ok(value as usize)
         };

@@ -9,7 +9,7 @@
 //! no tokens gives none.
 
 use crate::error::{Error, Result};
-use crate::text::{tokenize, NormalizeOptions, Tokens};
+use crate::text::{tokenize_into, NormalizeOptions, Scratch, Tokens};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// What a shingle is made of.
@@ -67,9 +67,15 @@ impl Shingler {
     }
 
     /// Calls `f` with the bytes of every shingle of `text`, in text order.
-    pub fn for_each(&self, text: &str, mut f: impl FnMut(&[u8])) {
-        let tokens = tokenize(text, self.opts);
-        self.for_each_in(&tokens, &mut f);
+    pub fn for_each(&self, text: &str, f: impl FnMut(&[u8])) {
+        self.for_each_with(text, &mut ShingleBuffers::default(), f);
+    }
+
+    /// Like [`Shingler::for_each`], reusing the allocations in `buffers`: the loop
+    /// body of batch shingling (one `ShingleBuffers` per thread).
+    pub fn for_each_with(&self, text: &str, buffers: &mut ShingleBuffers, mut f: impl FnMut(&[u8])) {
+        tokenize_into(text, self.opts, &mut buffers.tokens, &mut buffers.scratch);
+        self.for_each_in(&buffers.tokens, &mut f);
     }
 
     /// Like [`Shingler::for_each`] over already tokenised text.
@@ -85,6 +91,16 @@ impl Shingler {
                 } else {
                     for i in 0..=n - self.k {
                         f(tokens.joined(i, i + self.k).as_bytes());
+                    }
+                }
+            }
+            Unit::Char if tokens.norm.is_ascii() => {
+                let s = tokens.norm.as_bytes();
+                if s.len() < self.k {
+                    f(s);
+                } else {
+                    for w in s.windows(self.k) {
+                        f(w);
                     }
                 }
             }
@@ -117,6 +133,59 @@ impl Shingler {
         self.for_each(text, |b| out.push(hash_shingle(b, seed)));
         out
     }
+}
+
+/// Many shingle lists packed into one buffer, as given shingles cross into the core:
+/// one allocation for a whole batch instead of one per shingle.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackedShingles {
+    bytes: Vec<u8>,
+    /// End of each shingle in `bytes`.
+    ends: Vec<usize>,
+    /// End of each list in `ends`.
+    list_ends: Vec<usize>,
+}
+
+impl PackedShingles {
+    /// Appends a shingle to the list being built.
+    pub fn push_shingle(&mut self, shingle: &[u8]) {
+        self.bytes.extend_from_slice(shingle);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Closes the list being built (possibly empty) and starts the next.
+    pub fn end_list(&mut self) {
+        self.list_ends.push(self.ends.len());
+    }
+
+    /// Number of closed lists.
+    pub fn len(&self) -> usize {
+        self.list_ends.len()
+    }
+
+    /// True when no list was closed.
+    pub fn is_empty(&self) -> bool {
+        self.list_ends.is_empty()
+    }
+
+    /// The shingles of list `i`.
+    pub fn list(&self, i: usize) -> impl Iterator<Item = &[u8]> {
+        let first = if i == 0 { 0 } else { self.list_ends[i - 1] };
+        let last = self.list_ends[i];
+        let mut start = if first == 0 { 0 } else { self.ends[first - 1] };
+        self.ends[first..last].iter().map(move |&end| {
+            let s = &self.bytes[start..end];
+            start = end;
+            s
+        })
+    }
+}
+
+/// Working memory for shingling many texts on one thread.
+#[derive(Debug, Default)]
+pub struct ShingleBuffers {
+    tokens: Tokens,
+    scratch: Scratch,
 }
 
 /// The hash of one shingle: XXH3-64 with a seed.
@@ -152,6 +221,51 @@ mod tests {
         let text = "One two three four, five!";
         let from_strings: Vec<u64> = s.shingles(text).iter().map(|x| hash_shingle(x.as_bytes(), 7)).collect();
         assert_eq!(s.hashes(text, 7), from_strings);
+    }
+
+    #[test]
+    fn reused_buffers_and_ascii_char_path_change_nothing() {
+        let mut buffers = ShingleBuffers::default();
+        for unit in [Unit::Word, Unit::Char] {
+            for k in [1, 3, 5] {
+                let s = Shingler::new(unit, k, NormalizeOptions::default()).unwrap();
+                for text in ["Añob and more", "plain ascii text here", "ab", "", "東京 x"] {
+                    let mut got = Vec::new();
+                    s.for_each_with(text, &mut buffers, |b| got.push(b.to_vec()));
+                    // The general char path, by hand: k characters of the normalised text.
+                    let norm: Vec<char> = crate::text::normalize(text, s.opts).chars().collect();
+                    let expect: Vec<Vec<u8>> = match unit {
+                        Unit::Char if norm.is_empty() => vec![],
+                        Unit::Char if norm.len() < k => {
+                            vec![norm.iter().collect::<String>().into_bytes()]
+                        }
+                        Unit::Char => {
+                            norm.windows(k).map(|w| w.iter().collect::<String>().into_bytes()).collect()
+                        }
+                        Unit::Word => s.shingles(text).into_iter().map(String::into_bytes).collect(),
+                    };
+                    assert_eq!(got, expect, "{unit:?} {k} {text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn packed_lists_give_back_their_shingles() {
+        let lists: [&[&str]; 4] = [&["a b", "", "c"], &[], &["x"], &[""]];
+        let mut packed = PackedShingles::default();
+        for l in lists {
+            for s in l {
+                packed.push_shingle(s.as_bytes());
+            }
+            packed.end_list();
+        }
+        assert_eq!(packed.len(), 4);
+        for (i, l) in lists.iter().enumerate() {
+            let got: Vec<&[u8]> = packed.list(i).collect();
+            let want: Vec<&[u8]> = l.iter().map(|s| s.as_bytes()).collect();
+            assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -12,8 +12,11 @@
 //! such a run are then character k-grams, which is what near-duplicate detection for
 //! those scripts conventionally uses.
 //!
-//! Pure-ASCII text takes a hand-written path that implements the ASCII subset of
-//! UAX #29; a property test checks it against the general path.
+//! Text made of ASCII plus a few common non-ASCII characters (Latin letters up to
+//! U+024F, curly quotes, dashes, guillemets, no-break space: what English and most
+//! European news copy contains) takes a hand-written path that implements UAX #29
+//! for exactly those characters; anything else sends the whole text down the general
+//! path. A property test checks the fast path against `unicode-segmentation`.
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -69,15 +72,34 @@ impl Tokens {
         &self.norm[self.norm_spans[i].0 as usize..self.norm_spans[j - 1].1 as usize]
     }
 
-    fn push(&mut self, original: (usize, usize), norm: &str) {
-        if norm.is_empty() {
-            return;
-        }
-        if !self.norm.is_empty() {
+    /// Empties the tokens, keeping their allocations for reuse.
+    pub fn clear(&mut self) {
+        self.norm.clear();
+        self.norm_spans.clear();
+        self.spans.clear();
+    }
+
+    /// Appends the token `text[original]`, normalised in place at the end of `norm`;
+    /// a token that normalises to nothing is dropped.
+    fn push_word(
+        &mut self,
+        text: &str,
+        original: (usize, usize),
+        opts: NormalizeOptions,
+        scratch: &mut String,
+    ) {
+        let sep = !self.norm.is_empty();
+        if sep {
             self.norm.push(' ');
         }
         let s = self.norm.len();
-        self.norm.push_str(norm);
+        normalize_token_into(&text[original.0..original.1], opts, &mut self.norm, scratch);
+        if self.norm.len() == s {
+            if sep {
+                self.norm.pop();
+            }
+            return;
+        }
         self.norm_spans.push((s as u32, self.norm.len() as u32));
         self.spans.push((original.0 as u32, original.1 as u32));
     }
@@ -103,66 +125,98 @@ pub fn is_unspaced_script(c: char) -> bool {
 /// Normalises one token: NFKC, case fold, optional accent strip, keep alphanumerics.
 pub fn normalize_token(word: &str, opts: NormalizeOptions, out: &mut String) {
     out.clear();
-    if word.is_ascii() {
-        for b in word.bytes() {
-            if b.is_ascii_alphanumeric() {
-                out.push(if opts.case_fold { b.to_ascii_lowercase() } else { b } as char);
-            }
+    normalize_token_into(word, opts, out, &mut String::new());
+}
+
+/// Appends the normalised form of `word` to `out`; `scratch` is working space.
+fn normalize_token_into(word: &str, opts: NormalizeOptions, out: &mut String, scratch: &mut String) {
+    // Fast path: ASCII, plus the curly apostrophes UAX #29 keeps inside words. NFKC
+    // leaves all of these alone and none is alphanumeric but the ASCII ones, so
+    // dropping the rest is what the general path below would do.
+    let start = out.len();
+    if word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        out.push_str(word);
+        if opts.case_fold {
+            out[start..].make_ascii_lowercase();
         }
         return;
     }
+    let mut fast = true;
+    for c in word.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(if opts.case_fold { c.to_ascii_lowercase() } else { c });
+        } else if !(c.is_ascii() || c == '\u{2018}' || c == '\u{2019}') {
+            fast = false;
+            break;
+        }
+    }
+    if fast {
+        return;
+    }
+    out.truncate(start);
+    scratch.clear();
     let mut push = |c: char| {
         if !c.is_alphanumeric() {
             return;
         }
         if opts.case_fold {
             match c {
-                'ß' | 'ẞ' => out.push_str("ss"),
-                _ => out.extend(c.to_lowercase()),
+                'ß' | 'ẞ' => scratch.push_str("ss"),
+                _ => scratch.extend(c.to_lowercase()),
             }
         } else {
-            out.push(c);
+            scratch.push(c);
         }
     };
     if opts.strip_accents {
         for c in word.nfkd().filter(|&c| !is_combining_mark(c)) {
             push(c);
         }
+        // NFKD split characters apart; compose what is left so that equal text has
+        // one byte form whatever form it arrived in.
+        if scratch.is_ascii() {
+            out.push_str(scratch);
+        } else {
+            out.extend(scratch.nfc());
+        }
     } else {
         for c in word.nfkc() {
             push(c);
         }
-    }
-    if opts.strip_accents {
-        // NFKD split characters apart; compose what is left so that equal text has
-        // one byte form whatever form it arrived in.
-        if !out.is_ascii() {
-            *out = out.nfc().collect();
-        }
+        out.push_str(scratch);
     }
 }
 
 /// Splits `text` into normalised tokens with their spans.
 pub fn tokenize(text: &str, opts: NormalizeOptions) -> Tokens {
     let mut tokens = Tokens { norm: String::with_capacity(text.len()), ..Tokens::default() };
-    let mut buf = String::new();
-    if text.is_ascii() {
-        for (s, e) in ascii_words(text.as_bytes()) {
-            normalize_token(&text[s..e], opts, &mut buf);
-            tokens.push((s, e), &buf);
-        }
-    } else {
-        tokenize_unicode(text, opts, &mut tokens, &mut buf);
-    }
+    tokenize_into(text, opts, &mut tokens, &mut Scratch::default());
     tokens
+}
+
+/// Reusable working memory for [`tokenize_into`].
+#[derive(Debug, Default)]
+pub struct Scratch {
+    word: String,
+}
+
+/// Like [`tokenize`], into `tokens` (cleared first), reusing the allocations of
+/// `tokens` and `scratch`: the loop body of batch tokenisation.
+pub fn tokenize_into(text: &str, opts: NormalizeOptions, tokens: &mut Tokens, scratch: &mut Scratch) {
+    tokens.clear();
+    let word = &mut scratch.word;
+    let fast = common_words(text, |s, e| tokens.push_word(text, (s, e), opts, word));
+    if !fast {
+        tokens.clear();
+        tokenize_unicode(text, opts, tokens, word);
+    }
 }
 
 /// The general path: UAX #29 words, unspaced scripts split into characters.
 fn tokenize_unicode(text: &str, opts: NormalizeOptions, tokens: &mut Tokens, buf: &mut String) {
     for (start, word) in text.unicode_word_indices() {
         if !word.chars().any(is_unspaced_script) {
-            normalize_token(word, opts, buf);
-            tokens.push((start, start + word.len()), buf);
+            tokens.push_word(text, (start, start + word.len()), opts, buf);
             continue;
         }
         // Mixed or unspaced run: every unspaced character is a token of its own,
@@ -172,23 +226,21 @@ fn tokenize_unicode(text: &str, opts: NormalizeOptions, tokens: &mut Tokens, buf
             let at = start + off;
             if is_unspaced_script(c) {
                 if let Some(rs) = run_start.take() {
-                    normalize_token(&text[rs..at], opts, buf);
-                    tokens.push((rs, at), buf);
+                    tokens.push_word(text, (rs, at), opts, buf);
                 }
-                normalize_token(&text[at..at + c.len_utf8()], opts, buf);
-                tokens.push((at, at + c.len_utf8()), buf);
+                tokens.push_word(text, (at, at + c.len_utf8()), opts, buf);
             } else if run_start.is_none() {
                 run_start = Some(at);
             }
         }
         if let Some(rs) = run_start {
-            normalize_token(&text[rs..start + word.len()], opts, buf);
-            tokens.push((rs, start + word.len()), buf);
+            tokens.push_word(text, (rs, start + word.len()), opts, buf);
         }
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// UAX #29 word-break classes, as far as the fast path needs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Wb {
     Letter,
     Numeric,
@@ -199,7 +251,7 @@ enum Wb {
     Other,
 }
 
-fn ascii_class(b: u8) -> Wb {
+const fn ascii_class(b: u8) -> Wb {
     match b {
         b'a'..=b'z' | b'A'..=b'Z' => Wb::Letter,
         b'0'..=b'9' => Wb::Numeric,
@@ -211,47 +263,116 @@ fn ascii_class(b: u8) -> Wb {
     }
 }
 
-/// UAX #29 word segmentation restricted to ASCII (rules WB5-WB13b), keeping only
-/// segments that contain a letter or digit, as `unicode_word_indices` does.
-fn ascii_words(b: &[u8]) -> Vec<(usize, usize)> {
-    let n = b.len();
-    let cls: Vec<Wb> = b.iter().map(|&c| ascii_class(c)).collect();
+const ASCII_CLASSES: [Wb; 128] = {
+    let mut t = [Wb::Other; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = ascii_class(i as u8);
+        i += 1;
+    }
+    t
+};
+
+/// The word-break class of the non-ASCII characters common in English and European
+/// news copy, or `None` for any other character (the text then takes the general
+/// path). Every entry is checked against `unicode-segmentation` by a property test.
+fn common_class(c: char) -> Option<Wb> {
+    match c {
+        // Latin-1 letters, Latin Extended-A and -B: ALetter.
+        '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{24F}' => Some(Wb::Letter),
+        // ‘ ’: MidNumLet, like the ASCII apostrophe.
+        '\u{2018}' | '\u{2019}' => Some(Wb::MidNumLet),
+        // No-break space, « », ‐ ‑ ‒ – — ―, “ ” „, •, …, £ €, °, ©.
+        '\u{A0}'
+        | '\u{AB}'
+        | '\u{BB}'
+        | '\u{2010}'..='\u{2015}'
+        | '\u{201C}'..='\u{201E}'
+        | '\u{2022}'
+        | '\u{2026}'
+        | '\u{A3}'
+        | '\u{20AC}'
+        | '\u{B0}' => Some(Wb::Other),
+        _ => None,
+    }
+}
+
+/// The class and byte length of the character at byte `i` of `text`, or `None` for
+/// a character outside the fast path.
+#[inline]
+fn class_at(text: &str, i: usize) -> Option<(Wb, usize)> {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        return Some((ASCII_CLASSES[b as usize], 1));
+    }
+    non_ascii_class_at(text, i)
+}
+
+#[cold]
+#[inline(never)]
+fn non_ascii_class_at(text: &str, i: usize) -> Option<(Wb, usize)> {
+    let c = text[i..].chars().next()?;
+    Some((common_class(c)?, c.len_utf8()))
+}
+
+/// UAX #29 word segmentation (rules WB5-WB13b) for text of the characters
+/// [`common_class`] knows: calls `f(start, end)` (byte offsets) for each segment that
+/// contains a letter or digit, as `unicode_word_indices` yields them. Returns `false`,
+/// possibly after some calls, as soon as it meets any other character.
+fn common_words(text: &str, mut f: impl FnMut(usize, usize)) -> bool {
+    let n = text.len();
     let is_word = |c: Wb| matches!(c, Wb::Letter | Wb::Numeric | Wb::ExtendNumLet);
-    let mut out = Vec::new();
     let mut i = 0;
     while i < n {
-        if !is_word(cls[i]) {
-            i += 1;
+        let Some((c, len)) = class_at(text, i) else {
+            return false;
+        };
+        if !is_word(c) {
+            i += len;
             continue;
         }
         let start = i;
-        let mut j = i + 1;
-        loop {
-            if j < n && is_word(cls[j]) {
-                j += 1;
+        let mut alnum = c != Wb::ExtendNumLet;
+        let mut prev = c;
+        let mut j = i + len;
+        while j < n {
+            let Some((mid, mid_len)) = class_at(text, j) else {
+                return false;
+            };
+            if is_word(mid) {
+                alnum |= mid != Wb::ExtendNumLet;
+                prev = mid;
+                j += mid_len;
                 continue;
             }
             // WB6/7 and WB11/12: a single middle character joins two letters or
             // two digits.
-            if j + 1 < n {
-                let (prev, mid, next) = (cls[j - 1], cls[j], cls[j + 1]);
-                let letters =
-                    prev == Wb::Letter && next == Wb::Letter && matches!(mid, Wb::MidLetter | Wb::MidNumLet);
-                let digits =
-                    prev == Wb::Numeric && next == Wb::Numeric && matches!(mid, Wb::MidNum | Wb::MidNumLet);
-                if letters || digits {
-                    j += 2;
+            let joins_letters = prev == Wb::Letter && matches!(mid, Wb::MidLetter | Wb::MidNumLet);
+            let joins_digits = prev == Wb::Numeric && matches!(mid, Wb::MidNum | Wb::MidNumLet);
+            if (joins_letters || joins_digits) && j + mid_len < n {
+                let Some((next, next_len)) = class_at(text, j + mid_len) else {
+                    return false;
+                };
+                if next == prev {
+                    j += mid_len + next_len;
                     continue;
                 }
             }
             break;
         }
-        if cls[start..j].iter().any(|&c| matches!(c, Wb::Letter | Wb::Numeric)) {
-            out.push((start, j));
+        if alnum {
+            f(start, j);
         }
         i = j;
     }
-    out
+    true
+}
+
+/// The fast path's word spans in bytes, or `None` when `text` needs the general path.
+#[cfg(test)]
+fn common_word_spans(text: &str) -> Option<Vec<(usize, usize)>> {
+    let mut out = Vec::new();
+    common_words(text, |s, e| out.push((s, e))).then_some(out)
 }
 
 /// The text as it is shingled: normalised tokens joined by single spaces.
@@ -311,6 +432,31 @@ mod tests {
     }
 
     #[test]
+    fn every_common_character_is_classified_as_uax29_does() {
+        // Each fast-path character between letters, between digits and alone.
+        for c in (0xA0..0x250u32).chain(0x2000..0x2100).filter_map(char::from_u32) {
+            if common_class(c).is_none() {
+                continue;
+            }
+            for s in [format!("a{c}b"), format!("1{c}2"), format!(" {c} "), format!("{c}a{c}")] {
+                let slow: Vec<(usize, usize)> =
+                    s.unicode_word_indices().map(|(i, w)| (i, i + w.len())).collect();
+                assert_eq!(common_word_spans(&s), Some(slow), "{c:?} in {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn reused_buffers_give_the_same_tokens() {
+        let mut tokens = Tokens::default();
+        let mut scratch = Scratch::default();
+        for text in ["Today’s “news” — café", "東京 2024", "", "a b c", "Ünïcödé ǅ"] {
+            tokenize_into(text, NormalizeOptions::default(), &mut tokens, &mut scratch);
+            assert_eq!(tokens, tokenize(text, NormalizeOptions::default()));
+        }
+    }
+
+    #[test]
     fn accents_stripped_only_when_asked() {
         let strip = NormalizeOptions { case_fold: true, strip_accents: true };
         assert_eq!(tokenize("Café Straße", strip).norm, "cafe strasse");
@@ -330,10 +476,33 @@ mod tests {
     proptest! {
         #[test]
         fn ascii_fast_path_matches_uax29(s in "[a-zA-Z0-9 .,;:'_!?\\-\n\"]{0,60}") {
-            let fast = ascii_words(s.as_bytes());
+            let fast = common_word_spans(&s).expect("ASCII takes the fast path");
             let slow: Vec<(usize, usize)> =
                 s.unicode_word_indices().map(|(i, w)| (i, i + w.len())).collect();
             prop_assert_eq!(fast, slow);
+        }
+
+        #[test]
+        fn common_fast_path_matches_uax29(
+            s in "[a-zA-Z0-9 .,;:'_!?\\-\u{A0}\u{A3}\u{AB}\u{B0}\u{BB}\u{C0}-\u{D6}\u{D8}-\u{F6}\u{F8}-\u{24F}\u{2010}-\u{2015}\u{2018}\u{2019}\u{201C}-\u{201E}\u{2022}\u{2026}\u{20AC}]{0,60}"
+        ) {
+            let fast = common_word_spans(&s).expect("only fast-path characters");
+            let slow: Vec<(usize, usize)> =
+                s.unicode_word_indices().map(|(i, w)| (i, i + w.len())).collect();
+            prop_assert_eq!(fast, slow);
+        }
+
+        #[test]
+        fn tokenize_matches_the_general_path(
+            s in "[a-zA-Z0-9 .,'\u{A0}\u{C0}-\u{24F}\u{2014}\u{2018}\u{2019}\u{201C}\u{201D}\u{FF07}\u{301}\u{5D0}東]{0,60}",
+            case_fold: bool,
+            strip_accents: bool,
+        ) {
+            // Whatever path `tokenize` takes, it equals the general path alone.
+            let opts = NormalizeOptions { case_fold, strip_accents };
+            let mut slow = Tokens::default();
+            tokenize_unicode(&s, opts, &mut slow, &mut String::new());
+            prop_assert_eq!(tokenize(&s, opts), slow);
         }
 
         #[test]

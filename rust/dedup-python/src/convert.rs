@@ -1,6 +1,7 @@
 //! Conversions from Python arguments, with errors that say what to do.
 
 use crate::errors::raise;
+use dedup_core::PackedShingles;
 use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -46,9 +47,10 @@ pub fn text(py: Python<'_>, item: &Bound<'_, PyAny>, what: &str) -> PyResult<PyB
     Err(raise(py, "InputTypeError", format!("{what} must be str, got {}", type_name(item))))
 }
 
-/// Extracts shingles given as `str` (UTF-8 encoded) or `bytes`.
-pub fn shingle_lists(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<Vec<u8>>>> {
-    let mut out = Vec::new();
+/// Extracts shingles given as `str` (UTF-8 encoded) or `bytes`, copied once into a
+/// packed buffer.
+pub fn shingle_lists(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<PackedShingles> {
+    let mut out = PackedShingles::default();
     for (i, list) in obj.try_iter()?.enumerate() {
         let list = list?;
         if list.is_instance_of::<PyString>() || list.is_instance_of::<PyBytes>() {
@@ -58,13 +60,18 @@ pub fn shingle_lists(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec
                 format!("shingle_lists[{i}] must be a list of shingles, got a single {}", type_name(&list)),
             ));
         }
-        let mut row = Vec::new();
         for (j, s) in list.try_iter()?.enumerate() {
             let s = s?;
             if let Ok(b) = s.cast::<PyBytes>() {
-                row.push(b.as_bytes().to_vec());
-            } else if s.is_instance_of::<PyString>() {
-                row.push(text(py, &s, &format!("shingle_lists[{i}][{j}]"))?.as_bytes().to_vec());
+                out.push_shingle(b.as_bytes());
+            } else if let Ok(t) = s.cast::<PyString>() {
+                match t.to_str() {
+                    Ok(t) => out.push_shingle(t.as_bytes()),
+                    // Not UTF-8 encodable (lone surrogates): `text` phrases the error.
+                    Err(_) => {
+                        out.push_shingle(text(py, &s, &format!("shingle_lists[{i}][{j}]"))?.as_bytes());
+                    }
+                }
             } else {
                 return Err(raise(
                     py,
@@ -73,7 +80,7 @@ pub fn shingle_lists(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec
                 ));
             }
         }
-        out.push(row);
+        out.end_list();
     }
     Ok(out)
 }
@@ -113,7 +120,6 @@ pub fn signature(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult
 }
 
 /// Extracts a two-dimensional batch of signatures, row-major.
-#[allow(dead_code)] // for the LSH index bindings
 pub fn signature_rows(
     py: Python<'_>,
     obj: &Bound<'_, PyAny>,

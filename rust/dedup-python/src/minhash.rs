@@ -101,7 +101,7 @@ impl PyMinHasher {
     ) -> PyResult<Bound<'py, PyAny>> {
         let lists = convert::shingle_lists(py, shingle_lists)?;
         let n = lists.len();
-        let flat = py.detach(|| self.inner.sign_shingle_lists(&lists));
+        let flat = py.detach(|| self.inner.sign_packed(&lists));
         self.to_array(py, flat, n)
     }
 

@@ -1,5 +1,6 @@
 //! `Shingler` and the normalisation helpers.
 
+use crate::convert;
 use crate::errors::IntoPyResult;
 use dedup_core::{NormalizeOptions, Shingler, Unit};
 use numpy::{IntoPyArray, PyArray1};
@@ -54,19 +55,27 @@ impl PyShingler {
     }
 
     /// The shingles of `text` as strings, in text order (repeats kept).
-    fn shingles(&self, py: Python<'_>, text: &str) -> Vec<String> {
-        py.detach(|| self.inner.shingles(text))
+    fn shingles(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        let text = convert::text(py, text, "text")?;
+        Ok(py.detach(|| self.inner.shingles(&text)))
     }
 
     /// The seeded 64-bit hashes of the shingles of `text`, in text order.
     #[pyo3(signature = (text, *, seed = 1))]
-    fn hashes<'py>(&self, py: Python<'py>, text: &str, seed: u64) -> Bound<'py, PyArray1<u64>> {
-        py.detach(|| self.inner.hashes(text, seed)).into_pyarray(py)
+    fn hashes<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'py, PyAny>,
+        seed: u64,
+    ) -> PyResult<Bound<'py, PyArray1<u64>>> {
+        let text = convert::text(py, text, "text")?;
+        Ok(py.detach(|| self.inner.hashes(&text, seed)).into_pyarray(py))
     }
 
     /// The text as it is shingled: normalised tokens joined by single spaces.
-    fn normalize(&self, py: Python<'_>, text: &str) -> String {
-        py.detach(|| dedup_core::normalize(text, self.inner.opts))
+    fn normalize(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<String> {
+        let text = convert::text(py, text, "text")?;
+        Ok(py.detach(|| dedup_core::normalize(&text, self.inner.opts)))
     }
 
     fn __repr__(&self) -> String {
