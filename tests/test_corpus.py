@@ -281,6 +281,86 @@ def test_load_of_a_pickle_never_executes_it(tmp_path: Path) -> None:
         Corpus.load(path)
 
 
+@pytest.mark.parametrize(
+    "records",
+    [
+        [{"not": "a page"}],
+        [{"id": 5, "text": "an id that is not a string"}],
+        [{"id": "a", "text": ["not", "a", "string"]}],
+        [{"id": "a", "text": "x", "published": "not a date"}],
+        [{"id": "a", "text": "x", "source": {"a": "mapping"}}],
+        [{"id": "a", "text": "x"}, {"id": "a", "text": "the same id twice"}],
+    ],
+)
+def test_load_of_well_framed_file_with_bad_records_is_a_format_error(
+    tmp_path: Path, records: list[dict[str, object]]
+) -> None:
+    """Framing and checksum are fine but the records are not corpus records (a file
+    from another program or a buggy writer): that is a damaged or foreign file."""
+    from dedup import _store
+
+    path = tmp_path / "odd.dedup"
+    _store.write_records(path, _store.CORPUS_MAGIC, records)
+    with pytest.raises(dedup.FileFormatError, match="record"):
+        Corpus.load(path)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+    st.one_of(st.none(), st.text(max_size=10).filter(lambda s: "\x00" not in s)),
+)
+def test_save_load_round_trips_any_text(tmp_path_factory, text: str, source: str | None) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("rt") / "c.dedup"
+    c = Corpus()
+    c.add(
+        "weird\u2028id\n",
+        text + "\u2028\r\n" + wire(FERRY),
+        source=source,
+        published="2024-01-02T03:04:05+05:30",
+    )
+    c.add("plain", page(HARBOUR, "Ferry", FERRY), source=HARBOUR.name)
+    c.save(path)
+    back = Corpus.load(path)
+    assert back.ids == c.ids
+    for pid in c.ids:
+        assert back.text(pid) == c.text(pid)
+        assert back._pages[pid].source == c._pages[pid].source
+        assert back._pages[pid].published == c._pages[pid].published
+    assert [cl.ids for cl in back.clusters()] == [cl.ids for cl in c.clusters()]
+
+
+def test_remove_then_add_again_under_the_same_id() -> None:
+    c = small_corpus()
+    before = [(cl.ids, cl.kind) for cl in c.clusters()]
+    text = c.text("f-harbour")
+    c.remove("f-harbour")
+    assert "f-harbour" not in c
+    c.add("f-harbour", text, source=HARBOUR.name)
+    assert [(cl.ids, cl.kind) for cl in c.clusters()] == before
+
+
+def test_query_equals_matches_after_adding() -> None:
+    """query(text) reports what matches() would after adding the text (invented corpus)."""
+    recs = [
+        ("f-wire", wire(FERRY), None),
+        ("f-meridian", page(MERIDIAN, "Night evacuation at sea", FERRY), MERIDIAN.name),
+        ("r-wire", wire(RAIL), None),
+        ("r-valley", page(VALLEY, "Drivers walk out", RAIL), VALLEY.name),
+        ("m-wire", wire(MUSEUM), None),
+        ("x", page(VALLEY, "Local", filler(3)), VALLEY.name),
+    ]
+    new = page(HARBOUR, "Ferry hits reef", FERRY)
+    c = Corpus()
+    for pid, text, src in recs:
+        c.add(pid, text, source=src)
+    q = sorted((m.other, m.kind, round(m.score, 9)) for m in c.query(new, source=HARBOUR.name))
+    c.add("new", new, source=HARBOUR.name)
+    got = sorted((m.other, m.kind, round(m.score, 9)) for m in c.matches("new"))
+    assert q == got
+    assert {o for o, _, _ in q} == {"f-wire", "f-meridian"}
+
+
 def test_load_of_missing_file_is_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError) as e:
         Corpus.load(tmp_path / "nope.dedup")
