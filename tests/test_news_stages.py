@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -162,6 +163,59 @@ def test_a_rail_teaser_on_a_single_page_does_not_make_a_copy() -> None:
     assert sets(c) == {frozenset({"v-orchard", "w-orchard"})}
     assert c.explain("v-orchard", "w-sat") is None
     assert all(m.other != "w-sat" for m in c.query(c.text("v-orchard"), source=VALLEY.name))
+
+
+COMMUTE = [
+    "Thousands of commuters faced long delays on Thursday morning after a signal failure near "
+    "the central station left trains stuck in tunnels for up to two hours, and the city "
+    "transport authority said it would review how passengers were kept informed.",
+    *filler(77),
+]
+
+STAMPLESS_RAILS = {
+    # a headline of five or more words, then the lede: the lede is a lone prose run
+    "headline-then-lede": [
+        ["Signal failure strands thousands of commuters", lede(COMMUTE)],
+        ["Late frost ruins the valley apple blossom", lede(ORCHARD)],
+    ],
+    # lede, then a short "Read more" link: short lines bridge the ledes into a run
+    "lede-then-read-more": [[lede(COMMUTE), "Read more"], [lede(ORCHARD), "Read more"]],
+}
+
+
+def stampless_rail_corpus(rail: list[list[str]], host_has_copies: bool) -> Corpus:
+    c = Corpus()
+    c.add("x-wire", wire(COMMUTE))
+    c.add(
+        "x-copy", page(MERIDIAN, "Signal failure strands commuters", COMMUTE), source=MERIDIAN.name
+    )
+    if host_has_copies:
+        c.add("host-wire", wire(MUSEUM))
+    c.add("host", page(HARBOUR, "Museum returns masks", MUSEUM, rail=rail), source=HARBOUR.name)
+    return c
+
+
+@pytest.mark.parametrize("rail", STAMPLESS_RAILS.values(), ids=STAMPLESS_RAILS.keys())
+def test_a_stampless_rail_does_not_make_a_copy_when_the_host_story_has_copies(
+    rail: list[list[str]],
+) -> None:
+    c = stampless_rail_corpus(rail, host_has_copies=True)
+    assert sets(c) == {frozenset({"x-wire", "x-copy"}), frozenset({"host", "host-wire"})}
+    assert c.explain("host", "x-wire") is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a rail teaser without a time stamp on a page whose own story has no other "
+    "copy in the corpus is kept as article text (lone long prose run, or bridged by short "
+    "lines), and the coherence pass cannot drop it because its neighbours have no partners; "
+    "the page then verifies as a 'rewritten' copy of the teased story",
+)
+@pytest.mark.parametrize("rail", STAMPLESS_RAILS.values(), ids=STAMPLESS_RAILS.keys())
+def test_a_stampless_rail_does_not_make_a_singleton_page_a_copy(rail: list[list[str]]) -> None:
+    c = stampless_rail_corpus(rail, host_has_copies=False)
+    assert c.explain("host", "x-wire") is None
+    assert sets(c) == {frozenset({"x-wire", "x-copy"})}
 
 
 # -- alignment -------------------------------------------------------------------------
