@@ -522,6 +522,61 @@ def test_clusters_do_not_depend_on_insertion_order(rng: random.Random) -> None:
     assert summary(other) == summary(base)
 
 
+# A passage whose inside is a common phrase (on more pages than the cap) counts only
+# through the rare k-grams at its edges, which reach into each page's own context.
+COMMON = (
+    "officials said further details would be released once the relevant authorities had "
+    "been informed of the findings"
+)
+PRE = "In a short statement on its website"
+WALL = "nobody could have predicted that the old harbour wall would give way so quickly"
+
+
+def edge_records() -> list[dict[str, str]]:
+    recs = [
+        {"id": f"bg{i}", "text": "\n".join([*filler(500 + i, 2), f"{PRE}, {COMMON}."])}
+        for i in range(12)
+    ]
+    a = [
+        filler(1)[0],
+        f"Residents told reporters that {WALL}, and they demanded answers.",
+        f"Late on Friday evening, {COMMON}.",
+        filler(2)[0],
+    ]
+    b = [filler(3)[0], f"A fisherman said {WALL}, standing on the quay.", f"{PRE}, {COMMON}."]
+    recs.append({"id": "a", "text": "\n".join(a)})
+    recs.append({"id": "b", "text": "\n".join([*b, filler(4)[0]])})
+    return recs
+
+
+SYMMETRY_BUG = (
+    "bug (rust/dedup-core/src/news.rs, verify): rare passage tokens are counted on side a "
+    "only, from k-grams of a's own article that reach past the passage into a's context; "
+    "here the shared common sentence counts 8 rare tokens from a's side and fewer than "
+    "min_passage from b's, so explain(a, b) is 'rewritten' and explain(b, a) is None, and "
+    "which one the corpus uses depends on insertion (slot) order"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=SYMMETRY_BUG)
+def test_explain_is_symmetric() -> None:
+    c = Corpus()
+    c.add_many(edge_records())
+    x, y = c.explain("a", "b"), c.explain("b", "a")
+    assert (x is None) == (y is None), (x, y)
+    if x is not None and y is not None:
+        assert (x.kind, x.shared_tokens, x.score) == (y.kind, y.shared_tokens, y.score)
+
+
+@pytest.mark.xfail(strict=True, reason=SYMMETRY_BUG)
+def test_pair_found_whatever_the_insertion_order() -> None:
+    forward, backward = Corpus(), Corpus()
+    recs = edge_records()
+    forward.add_many(recs)
+    backward.add_many([*recs[:-2], recs[-1], recs[-2]])
+    assert summary(forward) == summary(backward)
+
+
 SCRIPT = textwrap.dedent(
     """
     import json, sys
