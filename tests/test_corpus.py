@@ -113,6 +113,9 @@ def test_matches_are_symmetric_and_sorted() -> None:
     assert [m.score for m in ms] == sorted((m.score for m in ms), reverse=True)
     back = {m.other for m in c.matches("f-wire")}
     assert "f-harbour" in back
+    for pid in c.ids:
+        for m in c.matches(pid):
+            check_passages(c, m)  # offsets hold on both sides, flipped or not
     assert c.matches("x-alone") == []
     with pytest.raises(dedup.UnknownIdError):
         c.matches("nope")
