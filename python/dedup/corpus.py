@@ -9,6 +9,7 @@ objects.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from dedup import _store
 from dedup._core import NewsCorpus as _NewsCorpus
 from dedup.errors import (
     DuplicateIdError,
+    FileFormatError,
     InputTypeError,
     InvalidInputError,
     UnknownIdError,
@@ -361,8 +363,28 @@ class Corpus:
         """Reads a corpus written by `save`. Loading never executes anything from the
         file; a damaged or foreign file raises `FileFormatError`."""
         c = cls()
-        c.add_many(_store.read_records(path, _store.CORPUS_MAGIC))
+        try:
+            c.add_many(_saved_records(path))
+        except (InvalidInputError, InputTypeError) as e:
+            # Framing and checksum were fine, but the records are not what `save`
+            # writes (a foreign program's file, or a buggy writer).
+            raise FileFormatError(f"{os.fspath(path)}: not a saved corpus: {e}") from None
         return c
+
+
+_SAVED_FIELDS = {"id", "text", "source", "published"}
+
+
+def _saved_records(path: str | PathLike[str]) -> Iterable[dict[str, Any]]:
+    """The records of a saved corpus, each checked to have exactly the shape `save`
+    writes (so a mapping where a source should be is not quietly turned into a str)."""
+    for n, rec in enumerate(_store.read_records(path, _store.CORPUS_MAGIC)):
+        if set(rec) != _SAVED_FIELDS:
+            raise InvalidInputError(f"record {n} has the fields {sorted(rec)}")
+        for key in ("source", "published"):
+            if rec[key] is not None and not isinstance(rec[key], str):
+                raise InvalidInputError(f"record {n}: {key} is a {type(rec[key]).__name__}")
+        yield rec
 
 
 def _order_key(p: _Page) -> tuple[float, str]:
