@@ -77,15 +77,20 @@ def pair_scores(clusters: list[list[str]], story: dict[str, str], related: set) 
     return {"precision": prec, "recall": rec, "f1": f1, "false_pairs": len(pred - gold)}
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=100_000)
     args = ap.parse_args()
     if not DEV.exists():
         sys.exit(f"needs {DEV} (the shared wirebench dev split)")
-    docs = [json.loads(x) for x in open(DEV / "docs.jsonl", encoding="utf-8")]
-    truth = {t["id"]: t for t in map(json.loads, open(DEV / "truth.jsonl", encoding="utf-8"))}
-    related = {tuple(sorted(p)) for p in json.load(open(DEV / "related_stories.json"))}
+    docs = read_jsonl(DEV / "docs.jsonl")
+    truth = {t["id"]: t for t in read_jsonl(DEV / "truth.jsonl")}
+    related = {tuple(sorted(p)) for p in json.loads((DEV / "related_stories.json").read_text())}
     recs, story = replicate(docs, truth, args.pages)
     mb = sum(len(r["text"].encode()) for r in recs) / 1e6
 
@@ -99,7 +104,8 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ids = [cl.ids for cl in clusters]
     r0 = [[i for i in g if i.endswith("-0")] for g in ids]
-    s0 = pair_scores([g for g in r0 if len(g) > 1], {k: v for k, v in story.items() if k.endswith("-0")}, related)
+    story0 = {k: v for k, v in story.items() if k.endswith("-0")}
+    s0 = pair_scores([g for g in r0 if len(g) > 1], story0, related)
     sall = pair_scores(ids, story, related)
     threads = os.environ.get("RAYON_NUM_THREADS", str(os.cpu_count()))
     print(f"pages {len(recs):,} ({mb:.0f} MB of text), cores {os.cpu_count()}, threads {threads}")

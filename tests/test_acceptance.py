@@ -152,18 +152,6 @@ def summary(c: Corpus) -> list[tuple[str, tuple[str, ...], str]]:
     return sorted((cl.representative, tuple(sorted(cl.ids)), cl.kind) for cl in c.clusters())
 
 
-ASYMMETRY = (
-    "bug (rust/dedup-core/src/news.rs verify, align.rs align): verification is asymmetric. "
-    "Rare passage tokens are counted on side a only (rare_mask(aa)), where a token counts if "
-    "any rare k-gram of its own article covers it, including k-grams reaching past the "
-    "passage into context that differs between the pages; and align() caps seed occurrences "
-    "on side b only and breaks ties by position in a, so the passages differ too. verify(a, b) "
-    "!= verify(b, a) (kind, score, shared_tokens, even None vs a relation) and, as a < b is "
-    "slot order, clusters depend on insertion order"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=ASYMMETRY)
 def test_wirebench_explain_is_symmetric() -> None:
     c, _ = wirebench()
     pairs = sorted({tuple(sorted((m.id, m.other))) for pid in c.ids for m in c.matches(pid)})
@@ -178,7 +166,6 @@ def test_wirebench_explain_is_symmetric() -> None:
     assert not differ, differ
 
 
-@pytest.mark.xfail(strict=True, reason=ASYMMETRY)
 def test_wirebench_clusters_do_not_depend_on_insertion_order() -> None:
     recs = wirebench_records()
     base = summary(wirebench()[0])

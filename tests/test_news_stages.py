@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (the CJK fixtures use full-width punctuation on purpose)
 """Each stage of the news pipeline on invented pages: chrome removal, rails of other
 stories' ledes, passage alignment, clustering without chaining, representatives,
 kinds, degenerate pages, non-Latin scripts and determinism."""
@@ -549,16 +548,6 @@ def edge_records() -> list[dict[str, str]]:
     return recs
 
 
-SYMMETRY_BUG = (
-    "bug (rust/dedup-core/src/news.rs, verify): rare passage tokens are counted on side a "
-    "only, from k-grams of a's own article that reach past the passage into a's context; "
-    "here the shared common sentence counts 8 rare tokens from a's side and fewer than "
-    "min_passage from b's, so explain(a, b) is 'rewritten' and explain(b, a) is None, and "
-    "which one the corpus uses depends on insertion (slot) order"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=SYMMETRY_BUG)
 def test_explain_is_symmetric() -> None:
     c = Corpus()
     c.add_many(edge_records())
@@ -568,7 +557,6 @@ def test_explain_is_symmetric() -> None:
         assert (x.kind, x.shared_tokens, x.score) == (y.kind, y.shared_tokens, y.score)
 
 
-@pytest.mark.xfail(strict=True, reason=SYMMETRY_BUG)
 def test_pair_found_whatever_the_insertion_order() -> None:
     forward, backward = Corpus(), Corpus()
     recs = edge_records()

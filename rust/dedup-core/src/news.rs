@@ -202,6 +202,23 @@ pub struct Relation {
     pub passages: Vec<(u32, u32, u32, u32)>,
 }
 
+impl Relation {
+    /// The same relation seen from page `b`.
+    fn flipped(self) -> Self {
+        Self {
+            a: self.b,
+            b: self.a,
+            passages: {
+                let mut p: Vec<_> =
+                    self.passages.into_iter().map(|(a0, a1, b0, b1)| (b0, b1, a0, a1)).collect();
+                p.sort_unstable();
+                p
+            },
+            ..self
+        }
+    }
+}
+
 /// One page in the corpus.
 #[derive(Debug, Clone)]
 pub struct Doc {
@@ -261,7 +278,7 @@ impl Article {
     }
 
     /// Hash of the whole article (0 when empty).
-    fn body_hash(&self) -> u64 {
+    fn content_hash(&self) -> u64 {
         if self.hashes.is_empty() {
             return 0;
         }
@@ -289,19 +306,23 @@ impl Analysis {
         self.df.get(&h).copied().unwrap_or(0) <= self.cap
     }
 
-    /// Per article token: covered by at least one rare k-gram.
-    fn rare_mask(&self, art: &Article, k: usize) -> Vec<bool> {
-        let n = art.hashes.len();
-        if n < k {
-            return vec![true; n];
+    /// Rare tokens of the passage `[start, end)` of an article: tokens covered by a
+    /// rare k-gram lying wholly inside the passage. Both pages of a passage hold the
+    /// same tokens there, so the count is the same from either side.
+    fn rare_in(&self, art: &Article, start: usize, end: usize, k: usize) -> usize {
+        if end < start + k {
+            return 0;
         }
-        let mut m = vec![false; n];
-        for (i, &h) in art.kgrams.iter().enumerate() {
-            if self.is_rare(h) {
-                m[i..i + k].fill(true);
+        let mut covered_to = start;
+        let mut count = 0;
+        for i in start..=end - k {
+            if self.is_rare(art.kgrams[i]) {
+                let from = covered_to.max(i);
+                count += i + k - from;
+                covered_to = i + k;
             }
         }
-        m
+        count
     }
 }
 
@@ -558,7 +579,7 @@ impl NewsCorpus {
         // Identical articles (short ones have too few fingerprints).
         let mut by_body: HashMap<u64, Vec<u32>> = HashMap::default();
         for (slot, a) in an.articles.iter().enumerate() {
-            let h = a.body_hash();
+            let h = a.content_hash();
             if h != 0 {
                 by_body.entry(h).or_default().push(slot as u32);
             }
@@ -632,12 +653,12 @@ impl NewsCorpus {
                 *counts.entry(b).or_insert(0) += 1;
             }
         }
-        let body = art.body_hash();
+        let body = art.content_hash();
         let need = self.opts.min_shared_fingerprints as u32;
         let mut cands: Vec<u32> = counts.into_iter().filter(|&(_, c)| c >= need).map(|(b, _)| b).collect();
         if body != 0 {
             cands.extend(
-                (0..an.articles.len() as u32).filter(|&s| an.articles[s as usize].body_hash() == body),
+                (0..an.articles.len() as u32).filter(|&s| an.articles[s as usize].content_hash() == body),
             );
         }
         cands.sort_unstable();
@@ -691,17 +712,30 @@ fn verify(
     a: (u32, &Doc, &Article),
     b: (u32, &Doc, &Article),
 ) -> Option<Relation> {
+    // Alignment breaks ties by position in its first argument, so pairs are always
+    // verified in an order fixed by content: the answer does not depend on which
+    // page came first.
+    let key = |d: &Doc, art: &Article| (art.content_hash(), xxh3_64(d.text.as_bytes()));
+    if key(a.1, a.2) > key(b.1, b.2) {
+        return verify_ordered(opts, an, b, a).map(Relation::flipped);
+    }
+    verify_ordered(opts, an, a, b)
+}
+
+fn verify_ordered(
+    opts: &NewsOptions,
+    an: &Analysis,
+    a: (u32, &Doc, &Article),
+    b: (u32, &Doc, &Article),
+) -> Option<Relation> {
     let (sa, da, aa) = a;
     let (sb, db, ab) = b;
     if aa.hashes.is_empty() || ab.hashes.is_empty() {
         return None;
     }
-    // Rare tokens are counted on one side: both sides of a passage hold the same
-    // tokens, and a k-gram's document frequency is the same from either page.
-    let rare_a = an.rare_mask(aa, opts.k);
     let counted: Vec<(Passage, usize)> = align(&aa.hashes, &ab.hashes, opts.align)
         .into_iter()
-        .map(|p| (p, rare_a[p.a_start as usize..p.a_end as usize].iter().filter(|&&r| r).count()))
+        .map(|p| (p, an.rare_in(aa, p.a_start as usize, p.a_end as usize, opts.k)))
         .filter(|&(_, rare)| rare >= opts.min_passage)
         .collect();
     let shared: usize = counted.iter().map(|c| c.1).sum();
