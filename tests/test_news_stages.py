@@ -203,14 +203,23 @@ def test_a_stampless_rail_does_not_make_a_copy_when_the_host_story_has_copies(
     assert c.explain("host", "x-wire") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a rail teaser without a time stamp on a page whose own story has no other "
-    "copy in the corpus is kept as article text (lone long prose run, or bridged by short "
-    "lines), and the coherence pass cannot drop it because its neighbours have no partners; "
-    "the page then verifies as a 'rewritten' copy of the teased story",
+@pytest.mark.parametrize(
+    "rail",
+    [
+        STAMPLESS_RAILS["headline-then-lede"],
+        pytest.param(
+            STAMPLESS_RAILS["lede-then-read-more"],
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known limit: teasers separated only by short 'Read more' lines are "
+                "bridged into the article run like an ad marker inside a body, and on a page "
+                "whose own story has no other copy the coherence pass has no neighbour "
+                "partners to compare with, so the teaser counts as a shared passage",
+            ),
+        ),
+    ],
+    ids=list(STAMPLESS_RAILS),
 )
-@pytest.mark.parametrize("rail", STAMPLESS_RAILS.values(), ids=STAMPLESS_RAILS.keys())
 def test_a_stampless_rail_does_not_make_a_singleton_page_a_copy(rail: list[list[str]]) -> None:
     c = stampless_rail_corpus(rail, host_has_copies=False)
     assert c.explain("host", "x-wire") is None

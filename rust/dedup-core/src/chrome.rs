@@ -132,6 +132,10 @@ pub fn body_lines(kinds: &[Kind], sizes: &[usize], o: &ChromeOptions) -> Vec<boo
     let recur_ok = |i: usize| {
         [i.wrapping_sub(1), i + 1].into_iter().any(|j| j < n && kinds[j] == Kind::Prose && run[j] == run[i])
     };
+    let fresh_of = |lines: &[usize]| lines.iter().filter(|&&i| kinds[i] == Kind::Prose).count();
+    // A page with a body of several paragraphs has its article; a lone long line
+    // elsewhere on it is a teaser or a standfirst, not a second article.
+    let has_body = runs.iter().any(|r| fresh_of(r) >= 2);
     for lines in &runs {
         let fresh: Vec<usize> = lines.iter().copied().filter(|&i| kinds[i] == Kind::Prose).collect();
         let keep_run = match fresh.len() {
@@ -141,7 +145,7 @@ pub fn body_lines(kinds: &[Kind], sizes: &[usize], o: &ChromeOptions) -> Vec<boo
                 let lo = i.saturating_sub(o.stamp_radius);
                 let hi = (i + o.stamp_radius + 1).min(n);
                 let near_stamp = kinds[lo..hi].contains(&Kind::Stamp);
-                !near_stamp && sizes[i] >= o.lone_body_tokens
+                !near_stamp && !has_body && sizes[i] >= o.lone_body_tokens
             }
             _ => true,
         };
