@@ -31,6 +31,7 @@ from conftest import (
     REPO,
     SATELLITE,
     VALLEY,
+    Outlet,
     filler,
     lede,
     page,
@@ -607,3 +608,32 @@ def test_same_result_with_one_or_two_threads() -> None:
         out.append(json.loads(r.stdout))
     assert out[0]["clusters"]
     assert out[0] == out[1]
+
+
+# -- scale of syndication ------------------------------------------------------------------
+
+
+def test_a_story_carried_by_many_outlets_is_one_cluster_with_its_rewrite() -> None:
+    """Forty outlets run one wire story verbatim, each in its own chrome, and one more
+    rewrites it around its quote. Counting phrases per page would make every line and
+    every k-gram of the story look as common as boilerplate; counted per distinct text
+    they stay rare, so all the copies and the rewrite form one story."""
+    c = Corpus()
+    copies = []
+    for n in range(40):
+        outlet = Outlet(
+            name=f"outlet{n}.example",
+            menu=(f"Home {n}", "News", "Sport"),
+            login=f"Log in to Outlet {n} to keep reading without limits today",
+            ad="Advertisement",
+            footer=(f"Outlet {n} news company, all rights reserved",),
+        )
+        pid = f"copy{n}"
+        copies.append(pid)
+        c.add(pid, page(outlet, "Ferry hits reef", FERRY), source=outlet.name)
+    c.add("rewrite", page(VALLEY, "Night rescue at sea", FERRY_REWRITE), source=VALLEY.name)
+    for n in range(30):
+        c.add(f"other{n}", page(HARBOUR, f"Council news {n}", filler(n)), source=HARBOUR.name)
+    clusters = c.clusters()
+    assert len(clusters) == 1, [cl.ids for cl in clusters]
+    assert set(clusters[0].ids) == {*copies, "rewrite"}

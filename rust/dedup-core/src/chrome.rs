@@ -52,10 +52,9 @@ pub struct ChromeOptions {
     pub stamp_radius: usize,
     /// A line on this many pages of its outlet recurs.
     pub same_source_pages: u32,
-    /// A line or k-gram on more pages than `max(cap_min, cap_frac * pages)` is common.
-    pub cap_min: u32,
-    /// See `cap_min`.
-    pub cap_frac: f64,
+    /// A line found in more distinct texts than this (near-duplicate copies count
+    /// once) recurs.
+    pub recur_texts: u32,
 }
 
 impl Default for ChromeOptions {
@@ -69,16 +68,8 @@ impl Default for ChromeOptions {
             lone_body_tokens: 40,
             stamp_radius: 2,
             same_source_pages: 3,
-            cap_min: 10,
-            cap_frac: 0.02,
+            recur_texts: 10,
         }
-    }
-}
-
-impl ChromeOptions {
-    /// The page count above which a line or k-gram is common, for a corpus of `pages`.
-    pub fn cap(&self, pages: usize) -> u32 {
-        self.cap_min.max((self.cap_frac * pages as f64) as u32)
     }
 }
 

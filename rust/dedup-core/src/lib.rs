@@ -20,6 +20,7 @@ pub mod error;
 pub mod lsh;
 mod lsh_store;
 pub mod minhash;
+pub mod neardup;
 pub mod news;
 pub mod page;
 pub mod shingle;

@@ -4,9 +4,11 @@
 //! 1. Chrome removal ([`crate::chrome`]) keeps each page's article lines, from the
 //!    page's own shape and from lines recurring across the corpus or the outlet.
 //! 2. Fingerprints: winnowed word k-grams ([`crate::winnow`]) of the article tokens.
-//!    The document frequency of every article k-gram is counted; k-grams on more
-//!    than `cap` pages are common phrases (boilerplate sentences, names, titles)
-//!    and count neither for candidates nor as evidence.
+//!    The document frequency of every article k-gram is counted over groups of
+//!    near-duplicate articles ([`crate::neardup`]), so fifty verbatim copies of a
+//!    story count once; k-grams used by more than `common_texts` distinct texts are
+//!    common phrases (stock sentences, names, titles) and count neither for
+//!    candidates nor as evidence.
 //! 3. Coherence: an article line whose matching pages do not overlap those of its
 //!    neighbouring lines quotes a different story than they do (a rail of ledes
 //!    that looked like prose) and is dropped.
@@ -27,6 +29,7 @@ use crate::align::{align, join, AlignOptions, Passage};
 use crate::chrome::{body_lines, line_kind, ChromeOptions, Kind as LineKind};
 use crate::cluster::{cluster, ClusterOptions, Clustering, Edge};
 use crate::error::{Error, Result};
+use crate::neardup::{groups, NearDupOptions};
 use crate::page::Page;
 use crate::winnow::{kgram_hashes, winnow};
 
@@ -37,6 +40,11 @@ pub struct NewsOptions {
     pub chrome: ChromeOptions,
     /// Tokens per fingerprinted k-gram.
     pub k: usize,
+    /// A k-gram used by more than this many distinct texts (near-duplicate groups,
+    /// not pages) is a common phrase.
+    pub common_texts: u32,
+    /// Near-duplicate grouping for document frequencies.
+    pub neardup: NearDupOptions,
     /// Winnowing window (k-grams).
     pub window: usize,
     /// Rare fingerprints two pages must share to be compared.
@@ -71,6 +79,8 @@ impl Default for NewsOptions {
         Self {
             chrome: ChromeOptions::default(),
             k: 5,
+            common_texts: 10,
+            neardup: NearDupOptions::default(),
             window: 4,
             min_shared_fingerprints: 2,
             coherence: true,
@@ -92,6 +102,7 @@ impl NewsOptions {
     /// Names accepted by [`NewsOptions::set`].
     pub const NAMES: [&'static str; 18] = [
         "k",
+        "common_texts",
         "window",
         "min_shared_fingerprints",
         "coherence",
@@ -103,8 +114,7 @@ impl NewsOptions {
         "same_source_containment",
         "min_density",
         "max_cluster_size",
-        "common_min_pages",
-        "common_page_fraction",
+        "line_common_texts",
         "same_source_pages",
         "prose_min",
         "prose_long",
@@ -134,6 +144,7 @@ impl NewsOptions {
         };
         match name {
             "k" => self.k = count(1.0)?,
+            "common_texts" => self.common_texts = count(1.0)? as u32,
             "window" => self.window = count(1.0)?,
             "min_shared_fingerprints" => self.min_shared_fingerprints = count(1.0)?,
             "coherence" => self.coherence = count(0.0)? != 0,
@@ -145,8 +156,7 @@ impl NewsOptions {
             "same_source_containment" => self.same_source_containment = share()?,
             "min_density" => self.cluster.min_density = share()?,
             "max_cluster_size" => self.cluster.max_size = count(2.0)?,
-            "common_min_pages" => self.chrome.cap_min = count(1.0)? as u32,
-            "common_page_fraction" => self.chrome.cap_frac = share()?,
+            "line_common_texts" => self.chrome.recur_texts = count(1.0)? as u32,
             "same_source_pages" => self.chrome.same_source_pages = count(2.0)? as u32,
             "prose_min" => self.chrome.prose_min = count(1.0)?,
             "prose_long" => self.chrome.prose_long = count(1.0)?,
@@ -293,6 +303,11 @@ type FirstPass = (Vec<LineKind>, Vec<bool>, Article);
 /// Corpus statistics chrome removal and verification need.
 #[derive(Debug, Default)]
 struct Analysis {
+    /// Distinct texts each line occurs in.
+    line_df: HashMap<u64, u32>,
+    /// Texts above which a line recurs.
+    line_cap: u32,
+    /// Distinct texts above which a k-gram is common.
     cap: u32,
     articles: Vec<Article>,
     /// Pages each article k-gram occurs on.
@@ -333,8 +348,6 @@ pub struct NewsCorpus {
     opts: NewsOptions,
     docs: Vec<Option<Doc>>,
     live: usize,
-    /// Line key → pages with that line.
-    line_pages: HashMap<u64, u32>,
     /// (source, line key) → pages of that source with that line.
     line_source_pages: HashMap<(u32, u64), u32>,
     cache: Option<Analysis>,
@@ -382,7 +395,6 @@ impl NewsCorpus {
         let mut slots = Vec::with_capacity(docs.len());
         for doc in docs {
             for key in distinct_keys(&doc.page) {
-                *self.line_pages.entry(key).or_insert(0) += 1;
                 if let Some(s) = doc.source {
                     *self.line_source_pages.entry((s, key)).or_insert(0) += 1;
                 }
@@ -402,7 +414,6 @@ impl NewsCorpus {
         self.cache = None;
         self.live -= 1;
         for key in distinct_keys(&doc.page) {
-            decrement(&mut self.line_pages, &key);
             if let Some(s) = doc.source {
                 decrement(&mut self.line_source_pages, &(s, key));
             }
@@ -412,18 +423,19 @@ impl NewsCorpus {
 
     /// Line kinds of a page, with corpus recurrence applied. `extra` is 1 for a page
     /// that is not in the corpus (a query), so it counts itself.
-    fn kinds(&self, doc: &Doc, cap: u32, extra: u32) -> Vec<LineKind> {
+    fn kinds(&self, doc: &Doc, lines: Option<(&HashMap<u64, u32>, u32)>, extra: u32) -> Vec<LineKind> {
         let o = &self.opts.chrome;
         doc.page
             .lines
             .iter()
             .map(|l| {
                 let kind = line_kind(l.len(), l.digit, l.sentence, o);
-                let pages = self.line_pages.get(&l.key).copied().unwrap_or(0) + extra;
+                let widespread =
+                    lines.is_some_and(|(df, cap)| df.get(&l.key).copied().unwrap_or(0) + extra > cap);
                 let in_source = doc
                     .source
                     .map_or(0, |s| self.line_source_pages.get(&(s, l.key)).copied().unwrap_or(0) + extra);
-                let recurs = pages > cap || in_source >= o.same_source_pages;
+                let recurs = widespread || in_source >= o.same_source_pages;
                 match kind {
                     LineKind::Prose if recurs => LineKind::Recur,
                     LineKind::Head if recurs => LineKind::Boiler,
@@ -434,12 +446,30 @@ impl NewsCorpus {
     }
 
     /// First-pass article of a page: chrome removal from shape and recurrence.
-    fn first_article(&self, doc: &Doc, cap: u32, extra: u32) -> FirstPass {
-        let kinds = self.kinds(doc, cap, extra);
+    /// `lines` gives the texts each line occurs in and the count above which a line
+    /// recurs; without it only recurrence within the outlet counts. `extra` is 1 for a
+    /// page that is not in the corpus (a query), so it counts itself.
+    fn first_article(&self, doc: &Doc, lines: Option<(&HashMap<u64, u32>, u32)>, extra: u32) -> FirstPass {
+        let kinds = self.kinds(doc, lines, extra);
         let sizes: Vec<usize> = doc.page.lines.iter().map(crate::page::Line::len).collect();
         let keep = body_lines(&kinds, &sizes, &self.opts.chrome);
         let art = Article::from_lines(&doc.page, &keep, &self.opts);
         (kinds, keep, art)
+    }
+
+    /// How many distinct texts (near-duplicate groups of a preliminary article
+    /// extraction) each line occurs in. Counting texts rather than pages keeps the
+    /// lines of a story syndicated by many outlets from looking like chrome.
+    fn line_texts(&self) -> HashMap<u64, u32> {
+        let pre: Vec<Article> = self
+            .docs
+            .par_iter()
+            .map(|d| d.as_ref().map(|d| self.first_article(d, None, 0).2).unwrap_or_default())
+            .collect();
+        let sets: Vec<Vec<u64>> = pre.par_iter().map(Article::distinct_kgrams).collect();
+        let order: Vec<u64> = pre.iter().map(Article::content_hash).collect();
+        let group = groups(&sets, &order, self.opts.neardup);
+        count_per_group(&group, |i| self.docs[i].as_ref().map(|d| distinct_keys(&d.page)).unwrap_or_default())
     }
 
     /// Lines of an article that quote other stories than their neighbours: each
@@ -498,14 +528,21 @@ impl NewsCorpus {
         foreign
     }
 
-    fn build_stats(articles: &[Article], cap: u32) -> Analysis {
-        let mut df: HashMap<u64, u32> = HashMap::default();
-        for a in articles {
-            for h in a.distinct_kgrams() {
-                *df.entry(h).or_insert(0) += 1;
-            }
-        }
-        let mut an = Analysis { cap, articles: Vec::new(), df, index: HashMap::default() };
+    /// Document frequencies (over near-duplicate groups) and the index of rare
+    /// fingerprints.
+    fn build_stats(&self, articles: &[Article], line_df: HashMap<u64, u32>, line_cap: u32) -> Analysis {
+        let sets: Vec<Vec<u64>> = articles.par_iter().map(Article::distinct_kgrams).collect();
+        let order: Vec<u64> = articles.iter().map(Article::content_hash).collect();
+        let group = groups(&sets, &order, self.opts.neardup);
+        let df = count_per_group(&group, |i| sets[i].clone());
+        let mut an = Analysis {
+            line_df,
+            line_cap,
+            cap: self.opts.common_texts,
+            articles: Vec::new(),
+            df,
+            index: HashMap::default(),
+        };
         for (slot, a) in articles.iter().enumerate() {
             let mut fps: Vec<u64> = a.fingerprints.iter().map(|f| f.0).filter(|&h| an.is_rare(h)).collect();
             fps.sort_unstable();
@@ -519,12 +556,14 @@ impl NewsCorpus {
 
     fn analysis(&mut self) -> &Analysis {
         if self.cache.is_none() {
-            let cap = self.opts.chrome.cap(self.live);
+            let line_cap = self.opts.chrome.recur_texts;
+            let line_df = self.line_texts();
+            let lines = Some((&line_df, line_cap));
             let first: Vec<Option<FirstPass>> =
-                self.docs.par_iter().map(|d| d.as_ref().map(|d| self.first_article(d, cap, 0))).collect();
+                self.docs.par_iter().map(|d| d.as_ref().map(|d| self.first_article(d, lines, 0))).collect();
             let articles: Vec<Article> =
                 first.iter().map(|f| f.as_ref().map(|f| f.2.clone()).unwrap_or_default()).collect();
-            let mut an = Self::build_stats(&articles, cap);
+            let mut an = self.build_stats(&articles, line_df.clone(), line_cap);
             if self.opts.coherence {
                 let refined: Vec<Article> = first
                     .par_iter()
@@ -543,7 +582,7 @@ impl NewsCorpus {
                         Article::from_lines(&doc.page, &keep, &self.opts)
                     })
                     .collect();
-                an = Self::build_stats(&refined, cap);
+                an = self.build_stats(&refined, line_df, line_cap);
                 an.articles = refined;
             } else {
                 an.articles = articles;
@@ -629,7 +668,7 @@ impl NewsCorpus {
         self.analysis();
         let doc = Doc::new(text.to_owned(), source);
         let an = self.cache.as_ref().expect("computed above");
-        let (kinds, keep, art) = self.first_article(&doc, an.cap, 1);
+        let (kinds, keep, art) = self.first_article(&doc, Some((&an.line_df, an.line_cap)), 1);
         let art = if self.opts.coherence {
             let foreign = self.foreign_lines(u32::MAX, &kinds, &keep, &art, an);
             if foreign.is_empty() {
@@ -696,6 +735,24 @@ fn decrement<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: &K) {
             map.remove(key);
         }
     }
+}
+
+/// For each key, the number of distinct groups whose items carry it. `keys(i)` gives
+/// item `i`'s distinct keys.
+fn count_per_group(group: &[u32], keys: impl Fn(usize) -> Vec<u64>) -> HashMap<u64, u32> {
+    let mut order: Vec<usize> = (0..group.len()).collect();
+    order.sort_unstable_by_key(|&i| (group[i], i));
+    // (groups, last group counted); members of a group are adjacent in `order`.
+    let mut df: HashMap<u64, (u32, u32)> = HashMap::default();
+    for i in order {
+        for h in keys(i) {
+            let e = df.entry(h).or_insert((0, u32::MAX));
+            if e.1 != group[i] {
+                *e = (e.0 + 1, group[i]);
+            }
+        }
+    }
+    df.into_iter().map(|(h, (n, _))| (h, n)).collect()
 }
 
 fn distinct_keys(page: &Page) -> Vec<u64> {
