@@ -12,8 +12,8 @@
 //! 3. Coherence: an article line whose matching pages do not overlap those of its
 //!    neighbouring lines quotes a different story than they do (a rail of ledes
 //!    that looked like prose) and is dropped.
-//! 4. Candidates: pages sharing at least `min_shared_fingerprints` rare fingerprints,
-//!    or with identical articles.
+//! 4. Candidates: pages sharing at least `min_shared_fingerprints` rare fingerprints
+//!    (local reuse), or near-duplicate articles by MinHash-LSH (global reuse).
 //! 5. Verification on exact data ([`crate::align`]): shared passages of rare tokens,
 //!    containment and Jaccard. `Syndicated` when the shorter article is (nearly)
 //!    contained in the other, `Rewritten` when a long enough passage and enough
@@ -261,6 +261,8 @@ pub struct Article {
     pub kgrams: Vec<u64>,
     /// Winnowed fingerprints `(hash, k-gram position)`.
     pub fingerprints: Vec<(u64, u32)>,
+    /// Hash of all article tokens (0 when there are none).
+    pub hash: u64,
 }
 
 impl Article {
@@ -276,7 +278,13 @@ impl Article {
         let hashes: Vec<u64> = tokens.iter().map(|&t| page.tokens[t as usize]).collect();
         let kgrams = kgram_hashes(&hashes, opts.k);
         let fingerprints = winnow(&kgrams, opts.window);
-        Self { tokens, line_of, hashes, kgrams, fingerprints }
+        let hash = if hashes.is_empty() {
+            0
+        } else {
+            let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
+            xxh3_64(&bytes) | 1
+        };
+        Self { tokens, line_of, hashes, kgrams, fingerprints, hash }
     }
 
     /// Distinct k-gram hashes.
@@ -289,11 +297,7 @@ impl Article {
 
     /// Hash of the whole article (0 when empty).
     fn content_hash(&self) -> u64 {
-        if self.hashes.is_empty() {
-            return 0;
-        }
-        let bytes: Vec<u8> = self.hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
-        xxh3_64(&bytes) | 1
+        self.hash
     }
 }
 
@@ -303,6 +307,9 @@ type FirstPass = (Vec<LineKind>, Vec<bool>, Article);
 /// Corpus statistics chrome removal and verification need.
 #[derive(Debug, Default)]
 struct Analysis {
+    /// Near-duplicate group of each article (`u32::MAX` for articles too short to
+    /// have k-grams).
+    group: Vec<u32>,
     /// Distinct texts each line occurs in.
     line_df: HashMap<u64, u32>,
     /// Texts above which a line recurs.
@@ -535,7 +542,13 @@ impl NewsCorpus {
         let order: Vec<u64> = articles.iter().map(Article::content_hash).collect();
         let group = groups(&sets, &order, self.opts.neardup);
         let df = count_per_group(&group, |i| sets[i].clone());
+        let group = group
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| if sets[i].is_empty() { u32::MAX } else { g })
+            .collect();
         let mut an = Analysis {
+            group,
             line_df,
             line_cap,
             cap: self.opts.common_texts,
@@ -615,12 +628,14 @@ impl NewsCorpus {
         }
         let mut pairs: HashSet<(u32, u32)> =
             counts.into_iter().filter(|&(_, c)| c >= need).map(|(p, _)| p).collect();
-        // Identical articles (short ones have too few fingerprints).
-        let mut by_body: HashMap<u64, Vec<u32>> = HashMap::default();
+        // Whole-article near-duplicates (MinHash-LSH, checked on exact Jaccard), and
+        // identical articles too short for k-grams.
+        let mut by_body: HashMap<(u32, u64), Vec<u32>> = HashMap::default();
         for (slot, a) in an.articles.iter().enumerate() {
             let h = a.content_hash();
             if h != 0 {
-                by_body.entry(h).or_default().push(slot as u32);
+                let g = an.group[slot];
+                by_body.entry(if g == u32::MAX { (g, h) } else { (g, 0) }).or_default().push(slot as u32);
             }
         }
         for group in by_body.values() {
