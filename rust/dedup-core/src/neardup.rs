@@ -15,6 +15,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use crate::minhash::fmix64 as mix;
+
 /// Tuning of [`groups`].
 #[derive(Debug, Clone, Copy)]
 pub struct NearDupOptions {
@@ -90,15 +92,6 @@ fn signature(set: &[u64], k: usize) -> Vec<u64> {
 
 fn band_key(rows: &[u64]) -> u64 {
     rows.iter().fold(0x51_7C_C1_B7_27_22_0A_95, |h, &r| mix(h ^ r))
-}
-
-#[inline]
-fn mix(mut x: u64) -> u64 {
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    x ^ (x >> 33)
 }
 
 /// Exact Jaccard of two sorted, distinct hash lists.

@@ -29,7 +29,7 @@ use crate::align::{align, join, AlignOptions, Passage};
 use crate::chrome::{body_lines, line_kind, ChromeOptions, Kind as LineKind};
 use crate::cluster::{cluster, ClusterOptions, Clustering, Edge};
 use crate::error::{Error, Result};
-use crate::neardup::{groups, NearDupOptions};
+use crate::neardup::{groups, jaccard, NearDupOptions};
 use crate::page::Page;
 use crate::winnow::{kgram_hashes, winnow};
 
@@ -861,19 +861,7 @@ fn kgram_jaccard(a: &Article, b: &Article) -> f64 {
     if sa.is_empty() && sb.is_empty() {
         return if a.hashes == b.hashes { 1.0 } else { 0.0 };
     }
-    let (mut i, mut j, mut inter) = (0, 0, 0);
-    while i < sa.len() && j < sb.len() {
-        match sa[i].cmp(&sb[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                inter += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    inter as f64 / (sa.len() + sb.len() - inter) as f64
+    jaccard(&sa, &sb)
 }
 
 #[cfg(test)]
