@@ -303,9 +303,30 @@ def test_load_of_well_framed_file_with_bad_records_is_a_format_error(
     from dedup import _store
 
     path = tmp_path / "odd.dedup"
-    _store.write_records(path, _store.CORPUS_MAGIC, records)
+    _store.write_records(path, _store.CORPUS_MAGIC, [{"options": {}}, *records])
     with pytest.raises(dedup.FileFormatError, match="record"):
         Corpus.load(path)
+
+
+@pytest.mark.parametrize("header", [None, {"options": []}, {"options": {"k": "five"}}, {"x": 1}])
+def test_load_without_a_valid_options_header_is_a_format_error(
+    tmp_path: Path, header: dict[str, object] | None
+) -> None:
+    from dedup import _store
+
+    path = tmp_path / "odd.dedup"
+    records = [] if header is None else [header]
+    _store.write_records(path, _store.CORPUS_MAGIC, [*records, {"id": "a", "text": "b"}])
+    with pytest.raises(dedup.FileFormatError, match="options"):
+        Corpus.load(path)
+
+
+def test_options_survive_save_and_load(tmp_path: Path) -> None:
+    c = Corpus(min_passage=10, coherence=False)
+    c.add("a", "A page of its own.")
+    c.save(tmp_path / "c.dedup")
+    loaded = Corpus.load(tmp_path / "c.dedup")
+    assert loaded._options == {"min_passage": 10.0, "coherence": 0.0}
 
 
 @settings(max_examples=30, deadline=None)

@@ -347,7 +347,8 @@ class Corpus:
 
     def save(self, path: str | PathLike[str]) -> None:
         """Writes the corpus to `path` atomically, in a versioned, checksummed format."""
-        records = [
+        header: dict[str, Any] = {"options": dict(self._options)}
+        records = [header] + [
             {
                 "id": p.id,
                 "text": p.text,
@@ -362,9 +363,10 @@ class Corpus:
     def load(cls, path: str | PathLike[str]) -> Corpus:
         """Reads a corpus written by `save`. Loading never executes anything from the
         file; a damaged or foreign file raises `FileFormatError`."""
-        c = cls()
+        records = iter(_store.read_records(path, _store.CORPUS_MAGIC))
+        c = cls(**_saved_options(path, next(records, None)))
         try:
-            c.add_many(_saved_records(path))
+            c.add_many(_saved_records(records))
         except (InvalidInputError, InputTypeError) as e:
             # Framing and checksum were fine, but the records are not what `save`
             # writes (a foreign program's file, or a buggy writer).
@@ -375,10 +377,21 @@ class Corpus:
 _SAVED_FIELDS = {"id", "text", "source", "published"}
 
 
-def _saved_records(path: str | PathLike[str]) -> Iterable[dict[str, Any]]:
-    """The records of a saved corpus, each checked to have exactly the shape `save`
+def _saved_options(path: str | PathLike[str], header: dict[str, Any] | None) -> dict[str, float]:
+    """The options a saved corpus was built with, from its first record."""
+    opts = header.get("options") if header is not None and set(header) == {"options"} else None
+    if not isinstance(opts, dict) or not all(
+        isinstance(k, str) and isinstance(v, int | float) and not isinstance(v, bool)
+        for k, v in opts.items()
+    ):
+        raise FileFormatError(f"{os.fspath(path)}: not a saved corpus: no options header")
+    return {str(k): float(v) for k, v in opts.items()}
+
+
+def _saved_records(records: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+    """The page records of a saved corpus, each checked to have exactly the shape `save`
     writes (so a mapping where a source should be is not quietly turned into a str)."""
-    for n, rec in enumerate(_store.read_records(path, _store.CORPUS_MAGIC)):
+    for n, rec in enumerate(records):
         if set(rec) != _SAVED_FIELDS:
             raise InvalidInputError(f"record {n} has the fields {sorted(rec)}")
         for key in ("source", "published"):

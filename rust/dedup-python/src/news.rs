@@ -147,6 +147,12 @@ impl PyNewsCorpus {
                 last_line = art.line_of[i];
             }
         }
+        // Extend each line to its end, so closing punctuation and quotes are kept.
+        for span in &mut spans {
+            let rest = &doc.text[span.1 as usize..];
+            let line_end = rest.find('\n').unwrap_or(rest.len());
+            span.1 += rest[..line_end].trim_end().len() as u32;
+        }
         let flat: Vec<u32> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();
         let chars = byte_to_char_offsets(&doc.text, &flat);
         chars.chunks(2).map(|c| (c[0], c[1])).collect()
