@@ -147,8 +147,13 @@ impl PyNewsCorpus {
                 last_line = art.line_of[i];
             }
         }
-        // Extend each line to its end, so closing punctuation and quotes are kept.
+        // Extend each span to its whole line (without surrounding whitespace), so
+        // opening quotes and closing punctuation are kept.
         for span in &mut spans {
+            let before = &doc.text[..span.0 as usize];
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let lead = &before[line_start..];
+            span.0 = (line_start + (lead.len() - lead.trim_start().len())) as u32;
             let rest = &doc.text[span.1 as usize..];
             let line_end = rest.find('\n').unwrap_or(rest.len());
             span.1 += rest[..line_end].trim_end().len() as u32;
