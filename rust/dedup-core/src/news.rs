@@ -304,6 +304,9 @@ impl Article {
 /// Line kinds, kept lines and the article of a page before the coherence pass.
 type FirstPass = (Vec<LineKind>, Vec<bool>, Article);
 
+/// Line kinds and kept lines of a page.
+type LineClasses = (Vec<LineKind>, Vec<bool>);
+
 /// Corpus statistics chrome removal and verification need.
 #[derive(Debug, Default)]
 struct Analysis {
@@ -541,7 +544,7 @@ impl NewsCorpus {
         let sets: Vec<Vec<u64>> = articles.par_iter().map(Article::distinct_kgrams).collect();
         let order: Vec<u64> = articles.iter().map(Article::content_hash).collect();
         let group = groups(&sets, &order, self.opts.neardup);
-        let df = count_per_group(&group, |i| sets[i].clone());
+        let df = count_per_group(&group, |i| &sets[i]);
         let group = group
             .into_iter()
             .enumerate()
@@ -572,20 +575,28 @@ impl NewsCorpus {
             let line_cap = self.opts.chrome.recur_texts;
             let line_df = self.line_texts();
             let lines = Some((&line_df, line_cap));
-            let first: Vec<Option<FirstPass>> =
-                self.docs.par_iter().map(|d| d.as_ref().map(|d| self.first_article(d, lines, 0))).collect();
-            let articles: Vec<Article> =
-                first.iter().map(|f| f.as_ref().map(|f| f.2.clone()).unwrap_or_default()).collect();
-            let mut an = self.build_stats(&articles, line_df.clone(), line_cap);
+            let (lines_kept, articles): (Vec<Option<LineClasses>>, Vec<Article>) = self
+                .docs
+                .par_iter()
+                .map(|d| match d {
+                    Some(d) => {
+                        let (kinds, keep, art) = self.first_article(d, lines, 0);
+                        (Some((kinds, keep)), art)
+                    }
+                    None => (None, Article::default()),
+                })
+                .unzip();
+            let mut an = self.build_stats(&articles, line_df, line_cap);
             if self.opts.coherence {
-                let refined: Vec<Article> = first
-                    .par_iter()
+                let refined: Vec<Article> = articles
+                    .into_par_iter()
+                    .zip(lines_kept.par_iter())
                     .enumerate()
-                    .map(|(slot, f)| {
-                        let Some((kinds, keep, art)) = f else { return Article::default() };
-                        let foreign = self.foreign_lines(slot as u32, kinds, keep, art, &an);
+                    .map(|(slot, (art, lk))| {
+                        let Some((kinds, keep)) = lk else { return art };
+                        let foreign = self.foreign_lines(slot as u32, kinds, keep, &art, &an);
                         if foreign.is_empty() {
-                            return art.clone();
+                            return art;
                         }
                         let mut keep = keep.clone();
                         for l in foreign {
@@ -595,6 +606,7 @@ impl NewsCorpus {
                         Article::from_lines(&doc.page, &keep, &self.opts)
                     })
                     .collect();
+                let line_df = std::mem::take(&mut an.line_df);
                 an = self.build_stats(&refined, line_df, line_cap);
                 an.articles = refined;
             } else {
@@ -754,13 +766,13 @@ fn decrement<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: &K) {
 
 /// For each key, the number of distinct groups whose items carry it. `keys(i)` gives
 /// item `i`'s distinct keys.
-fn count_per_group(group: &[u32], keys: impl Fn(usize) -> Vec<u64>) -> HashMap<u64, u32> {
+fn count_per_group<K: AsRef<[u64]>>(group: &[u32], keys: impl Fn(usize) -> K) -> HashMap<u64, u32> {
     let mut order: Vec<usize> = (0..group.len()).collect();
     order.sort_unstable_by_key(|&i| (group[i], i));
     // (groups, last group counted); members of a group are adjacent in `order`.
     let mut df: HashMap<u64, (u32, u32)> = HashMap::default();
     for i in order {
-        for h in keys(i) {
+        for &h in keys(i).as_ref() {
             let e = df.entry(h).or_insert((0, u32::MAX));
             if e.1 != group[i] {
                 *e = (e.0 + 1, group[i]);

@@ -13,6 +13,11 @@ mod text;
 
 use pyo3::prelude::*;
 
+// The core allocates many short-lived vectors per page in parallel; mimalloc's
+// thread-local heaps keep that from serialising on the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The compiled core of `dedup`. Import from `dedup`, not from here.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
