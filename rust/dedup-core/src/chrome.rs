@@ -124,9 +124,14 @@ pub fn body_lines(kinds: &[Kind], sizes: &[usize], o: &ChromeOptions) -> Vec<boo
         [i.wrapping_sub(1), i + 1].into_iter().any(|j| j < n && kinds[j] == Kind::Prose && run[j] == run[i])
     };
     let fresh_of = |lines: &[usize]| lines.iter().filter(|&&i| kinds[i] == Kind::Prose).count();
+    let fresh_tokens = |lines: &[usize]| {
+        lines.iter().filter(|&&i| kinds[i] == Kind::Prose).map(|&i| sizes[i]).sum::<usize>()
+    };
     // A page with a body of several paragraphs has its article; a lone long line
-    // elsewhere on it is a teaser or a standfirst, not a second article.
-    let has_body = runs.iter().any(|r| fresh_of(r) >= 2);
+    // elsewhere on it is a teaser or a standfirst, not a second article, unless it
+    // is longer than that body (an article printed as one line, next to a list of
+    // short items that passed for paragraphs).
+    let body_tokens = runs.iter().filter(|r| fresh_of(r) >= 2).map(|r| fresh_tokens(r)).max().unwrap_or(0);
     for lines in &runs {
         let fresh: Vec<usize> = lines.iter().copied().filter(|&i| kinds[i] == Kind::Prose).collect();
         let keep_run = match fresh.len() {
@@ -136,7 +141,7 @@ pub fn body_lines(kinds: &[Kind], sizes: &[usize], o: &ChromeOptions) -> Vec<boo
                 let lo = i.saturating_sub(o.stamp_radius);
                 let hi = (i + o.stamp_radius + 1).min(n);
                 let near_stamp = kinds[lo..hi].contains(&Kind::Stamp);
-                !near_stamp && !has_body && sizes[i] >= o.lone_body_tokens
+                !near_stamp && sizes[i] > body_tokens && sizes[i] >= o.lone_body_tokens
             }
             _ => true,
         };
@@ -173,6 +178,19 @@ mod tests {
         let sizes = [1, 9, 25, 30, 28, 1, 26, 9, 3, 24, 9, 3, 22];
         let want = [false, false, true, true, true, false, true, false, false, false, false, false, false];
         assert_eq!(body_lines(&kinds, &sizes, &ChromeOptions::default()), want);
+    }
+
+    #[test]
+    fn an_article_on_one_line_beats_a_short_multi_line_run() {
+        // title, the whole article on one line, then a "most read" list whose items
+        // looked like two short paragraphs
+        let kinds = [Head, Prose, Head, Prose, Prose];
+        let sizes = [8, 150, 2, 9, 9];
+        let want = [false, true, false, true, true];
+        assert_eq!(body_lines(&kinds, &sizes, &ChromeOptions::default()), want);
+        // a lone teaser shorter than the multi-paragraph body stays out
+        let sizes = [8, 45, 2, 30, 30];
+        assert_eq!(body_lines(&kinds, &sizes, &ChromeOptions::default()), [false, false, false, true, true]);
     }
 
     #[test]

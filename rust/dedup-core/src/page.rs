@@ -191,7 +191,18 @@ fn is_sentence_like(line: &str) -> bool {
     if trimmed.ends_with(STOPS) || trimmed.ends_with(['…', ';', ':', '።']) {
         return true;
     }
-    let chars: Vec<char> = trimmed.chars().collect();
+    // A list number ("2. ", "10) ") opening the line is no sentence boundary.
+    let unlisted = trimmed.trim_start();
+    let digits = unlisted.chars().take_while(char::is_ascii_digit).count();
+    let unlisted = if (1..=3).contains(&digits)
+        && unlisted[digits..].starts_with(['.', ')'])
+        && unlisted[digits + 1..].starts_with(char::is_whitespace)
+    {
+        &unlisted[digits + 1..]
+    } else {
+        trimmed
+    };
+    let chars: Vec<char> = unlisted.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if !STOPS.contains(&c) {
             continue;
@@ -223,6 +234,8 @@ mod tests {
         assert_eq!(p.lines.iter().map(|l| l.sentence).collect::<Vec<_>>(), [false, true, false]);
         assert!(Page::new("First one. Then more").lines[0].sentence);
         assert!(Page::new("12 hours ago").lines[0].digit);
+        assert!(!Page::new("2. Harbour board under pressure over the new pier").lines[0].sentence);
+        assert!(Page::new("2. The board met. It agreed").lines[0].sentence);
     }
 
     #[test]
