@@ -48,8 +48,11 @@ pub struct ChromeOptions {
     pub bridge_max: usize,
     /// A lone prose line with this many tokens is the article.
     pub lone_body_tokens: usize,
-    /// A lone prose line with a stamp this close (in lines) is a teaser.
+    /// A lone prose line with a stamp this close (in lines) is a teaser ...
     pub stamp_radius: usize,
+    /// ... unless it has more tokens than this (an article printed as one line
+    /// under a dateline or a numeric title; teasers are a sentence or two).
+    pub teaser_max: usize,
     /// A line on this many pages of its outlet recurs.
     pub same_source_pages: u32,
     /// A line found in more distinct texts than this (near-duplicate copies count
@@ -67,6 +70,7 @@ impl Default for ChromeOptions {
             bridge_max: 3,
             lone_body_tokens: 40,
             stamp_radius: 2,
+            teaser_max: 80,
             same_source_pages: 3,
             recur_texts: 10,
         }
@@ -140,7 +144,7 @@ pub fn body_lines(kinds: &[Kind], sizes: &[usize], o: &ChromeOptions) -> Vec<boo
                 let i = fresh[0];
                 let lo = i.saturating_sub(o.stamp_radius);
                 let hi = (i + o.stamp_radius + 1).min(n);
-                let near_stamp = kinds[lo..hi].contains(&Kind::Stamp);
+                let near_stamp = kinds[lo..hi].contains(&Kind::Stamp) && sizes[i] <= o.teaser_max;
                 !near_stamp && sizes[i] > body_tokens && sizes[i] >= o.lone_body_tokens
             }
             _ => true,
@@ -191,6 +195,17 @@ mod tests {
         // a lone teaser shorter than the multi-paragraph body stays out
         let sizes = [8, 45, 2, 30, 30];
         assert_eq!(body_lines(&kinds, &sizes, &ChromeOptions::default()), [false, false, false, true, true]);
+    }
+
+    #[test]
+    fn a_long_line_near_a_stamp_is_an_article_not_a_teaser() {
+        // a numeric title ("727 homes flooded") and a one-line article under it
+        let kinds = [Short, Stamp, Head, Prose, Head];
+        assert_eq!(
+            body_lines(&kinds, &[1, 4, 7, 200, 6], &ChromeOptions::default()),
+            [false, false, false, true, false]
+        );
+        assert_eq!(body_lines(&kinds, &[1, 4, 7, 45, 6], &ChromeOptions::default()), [false; 5]);
     }
 
     #[test]
