@@ -48,8 +48,11 @@ pub struct ChromeOptions {
     pub bridge_max: usize,
     /// A lone prose line with this many tokens is the article.
     pub lone_body_tokens: usize,
-    /// A lone prose line with a stamp this close (in lines) is a teaser.
+    /// A lone prose line with a stamp this close (in lines) is a teaser ...
     pub stamp_radius: usize,
+    /// ... unless it has more tokens than this (an article printed as one line
+    /// under a dateline or a numeric title; teasers are a sentence or two).
+    pub teaser_max: usize,
     /// A line on this many pages of its outlet recurs.
     pub same_source_pages: u32,
     /// A line found in more distinct texts than this (near-duplicate copies count
@@ -67,6 +70,7 @@ impl Default for ChromeOptions {
             bridge_max: 3,
             lone_body_tokens: 40,
             stamp_radius: 2,
+            teaser_max: 80,
             same_source_pages: 3,
             recur_texts: 10,
         }
@@ -124,9 +128,14 @@ pub fn body_lines(kinds: &[Kind], sizes: &[usize], o: &ChromeOptions) -> Vec<boo
         [i.wrapping_sub(1), i + 1].into_iter().any(|j| j < n && kinds[j] == Kind::Prose && run[j] == run[i])
     };
     let fresh_of = |lines: &[usize]| lines.iter().filter(|&&i| kinds[i] == Kind::Prose).count();
+    let fresh_tokens = |lines: &[usize]| {
+        lines.iter().filter(|&&i| kinds[i] == Kind::Prose).map(|&i| sizes[i]).sum::<usize>()
+    };
     // A page with a body of several paragraphs has its article; a lone long line
-    // elsewhere on it is a teaser or a standfirst, not a second article.
-    let has_body = runs.iter().any(|r| fresh_of(r) >= 2);
+    // elsewhere on it is a teaser or a standfirst, not a second article, unless it
+    // is longer than that body (an article printed as one line, next to a list of
+    // short items that passed for paragraphs).
+    let body_tokens = runs.iter().filter(|r| fresh_of(r) >= 2).map(|r| fresh_tokens(r)).max().unwrap_or(0);
     for lines in &runs {
         let fresh: Vec<usize> = lines.iter().copied().filter(|&i| kinds[i] == Kind::Prose).collect();
         let keep_run = match fresh.len() {
@@ -135,8 +144,8 @@ pub fn body_lines(kinds: &[Kind], sizes: &[usize], o: &ChromeOptions) -> Vec<boo
                 let i = fresh[0];
                 let lo = i.saturating_sub(o.stamp_radius);
                 let hi = (i + o.stamp_radius + 1).min(n);
-                let near_stamp = kinds[lo..hi].contains(&Kind::Stamp);
-                !near_stamp && !has_body && sizes[i] >= o.lone_body_tokens
+                let near_stamp = kinds[lo..hi].contains(&Kind::Stamp) && sizes[i] <= o.teaser_max;
+                !near_stamp && sizes[i] > body_tokens && sizes[i] >= o.lone_body_tokens
             }
             _ => true,
         };
@@ -173,6 +182,30 @@ mod tests {
         let sizes = [1, 9, 25, 30, 28, 1, 26, 9, 3, 24, 9, 3, 22];
         let want = [false, false, true, true, true, false, true, false, false, false, false, false, false];
         assert_eq!(body_lines(&kinds, &sizes, &ChromeOptions::default()), want);
+    }
+
+    #[test]
+    fn an_article_on_one_line_beats_a_short_multi_line_run() {
+        // title, the whole article on one line, then a "most read" list whose items
+        // looked like two short paragraphs
+        let kinds = [Head, Prose, Head, Prose, Prose];
+        let sizes = [8, 150, 2, 9, 9];
+        let want = [false, true, false, true, true];
+        assert_eq!(body_lines(&kinds, &sizes, &ChromeOptions::default()), want);
+        // a lone teaser shorter than the multi-paragraph body stays out
+        let sizes = [8, 45, 2, 30, 30];
+        assert_eq!(body_lines(&kinds, &sizes, &ChromeOptions::default()), [false, false, false, true, true]);
+    }
+
+    #[test]
+    fn a_long_line_near_a_stamp_is_an_article_not_a_teaser() {
+        // a numeric title ("727 homes flooded") and a one-line article under it
+        let kinds = [Short, Stamp, Head, Prose, Head];
+        assert_eq!(
+            body_lines(&kinds, &[1, 4, 7, 200, 6], &ChromeOptions::default()),
+            [false, false, false, true, false]
+        );
+        assert_eq!(body_lines(&kinds, &[1, 4, 7, 45, 6], &ChromeOptions::default()), [false; 5]);
     }
 
     #[test]

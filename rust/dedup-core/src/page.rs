@@ -56,9 +56,8 @@ impl Page {
             (0..toks.len()).map(|i| xxh3_64_with_seed(toks.token(i).as_bytes(), TOKEN_SEED)).collect();
         let mut lines = Vec::new();
         let mut t = 0usize;
-        let mut line_start = 0usize;
-        for line in text.split_inclusive('\n') {
-            let line_end = line_start + line.len();
+        for (line_start, line_end) in logical_lines(text) {
+            let line = &text[line_start..line_end];
             let first = t;
             while t < toks.spans.len() && (toks.spans[t].0 as usize) < line_end {
                 t += 1;
@@ -74,7 +73,6 @@ impl Page {
                     digit,
                 });
             }
-            line_start = line_end;
         }
         Self { tokens, spans: toks.spans, lines }
     }
@@ -88,6 +86,88 @@ impl Page {
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
     }
+}
+
+/// A physical line holds a hard-wrapped paragraph's text only if it is at least this
+/// many characters wide.
+const WRAP_MIN_WIDTH: usize = 40;
+
+/// Byte ranges of the page's logical lines: physical lines, with the lines of a
+/// hard-wrapped paragraph joined into one.
+///
+/// Text wrapped at a fixed width (plain-text dumps, e-mail, some feeds) breaks each
+/// paragraph into lines of ten or so words, which on their own look like titles
+/// rather than prose. Line `i` continues on line `i + 1` (no blank line between
+/// them) when it does not end a sentence and either
+/// - the next line starts with a lower-case letter (a sentence does not start
+///   there), `i` being a line of some length, or
+/// - `i` is *full*: the next line's first word would not have fit on it, in a block
+///   (lines between blank lines) whose widest line is at least [`WRAP_MIN_WIDTH`]
+///   characters and `i` nearly as wide as that (the test a reflowing mail reader
+///   applies).
+///
+/// Lines that end a sentence are never joined: a wrapped paragraph then splits at
+/// sentence ends, into pieces that are still sentence-like prose.
+pub fn logical_lines(text: &str) -> Vec<(usize, usize)> {
+    // Physical lines: (start, end) byte ranges without the line break, and width.
+    let mut phys: Vec<(usize, usize, usize)> = Vec::new();
+    let mut start = 0usize;
+    for line in text.split_inclusive('\n') {
+        let end = start + line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        phys.push((start, start + body.len(), body.trim().chars().count()));
+        start = end;
+    }
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < phys.len() {
+        // Block of consecutive non-blank lines.
+        if phys[i].2 == 0 {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < phys.len() && phys[j].2 > 0 {
+            j += 1;
+        }
+        let widest = phys[i..j].iter().map(|p| p.2).max().unwrap_or(0);
+        let mut cur = phys[i];
+        for x in i..j {
+            if x + 1 < j {
+                let this = &text[phys[x].0..phys[x].1];
+                let next = text[phys[x + 1].0..phys[x + 1].1].trim_start();
+                if continues(this, phys[x].2, next, widest) {
+                    continue;
+                }
+            }
+            out.push((cur.0, phys[x].1));
+            if x + 1 < j {
+                cur = phys[x + 1];
+            }
+        }
+        i = j;
+    }
+    out
+}
+
+/// True when `line` (`width` characters) is wrapped onto `next` in a block whose
+/// widest line has `widest` characters.
+fn continues(line: &str, width: usize, next: &str, widest: usize) -> bool {
+    let trimmed = line.trim_end();
+    if trimmed.ends_with(STOPS) || ends_sentence(trimmed) {
+        return false;
+    }
+    let first_word = next.split_whitespace().next().unwrap_or("");
+    if next.chars().next().is_some_and(char::is_lowercase) && width >= WRAP_MIN_WIDTH / 2 {
+        return true;
+    }
+    widest >= WRAP_MIN_WIDTH && width * 4 >= widest * 3 && width + 1 + first_word.chars().count() > widest
+}
+
+/// True when a line ends with sentence punctuation, closers allowed after it.
+fn ends_sentence(line: &str) -> bool {
+    let trimmed = line.trim_end_matches(|c: char| c.is_whitespace() || CLOSERS.contains(&c));
+    trimmed.ends_with(STOPS) || trimmed.ends_with(['…', '。', '።'])
 }
 
 /// Hash of a line's token hashes.
@@ -111,7 +191,18 @@ fn is_sentence_like(line: &str) -> bool {
     if trimmed.ends_with(STOPS) || trimmed.ends_with(['…', ';', ':', '።']) {
         return true;
     }
-    let chars: Vec<char> = trimmed.chars().collect();
+    // A list number ("2. ", "10) ") opening the line is no sentence boundary.
+    let unlisted = trimmed.trim_start();
+    let digits = unlisted.chars().take_while(char::is_ascii_digit).count();
+    let unlisted = if (1..=3).contains(&digits)
+        && unlisted[digits..].starts_with(['.', ')'])
+        && unlisted[digits + 1..].starts_with(char::is_whitespace)
+    {
+        &unlisted[digits + 1..]
+    } else {
+        trimmed
+    };
+    let chars: Vec<char> = unlisted.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if !STOPS.contains(&c) {
             continue;
@@ -143,6 +234,27 @@ mod tests {
         assert_eq!(p.lines.iter().map(|l| l.sentence).collect::<Vec<_>>(), [false, true, false]);
         assert!(Page::new("First one. Then more").lines[0].sentence);
         assert!(Page::new("12 hours ago").lines[0].digit);
+        assert!(!Page::new("2. Harbour board under pressure over the new pier").lines[0].sentence);
+        assert!(Page::new("2. The board met. It agreed").lines[0].sentence);
+    }
+
+    #[test]
+    fn hard_wrapped_paragraphs_are_one_line() {
+        let text = "Menu\nWorld\n\nThe harbour board approved the new breakwater on Tuesday\nafter a decade of storms had flooded the fish market three\nWinters in a row, the chairwoman said.\nShe expects the work to start in May.\n\nRead more\n";
+        let p = Page::new(text);
+        assert_eq!(p.lines.iter().map(Line::len).collect::<Vec<_>>(), [1, 1, 27, 8, 2]);
+        assert!(p.lines[2].sentence);
+        // the key of the joined line is that of the same paragraph unwrapped
+        let flat = Page::new("The harbour board approved the new breakwater on Tuesday after a decade of storms had flooded the fish market three Winters in a row, the chairwoman said.");
+        assert_eq!(p.lines[2].key, flat.lines[0].key);
+    }
+
+    #[test]
+    fn menus_titles_and_crlf_lines_are_not_joined() {
+        let p = Page::new("Home\r\nNews\r\nsport\r\nA short title of a story\r\n3 hours ago\r\n");
+        assert_eq!(p.lines.len(), 5);
+        let unwrapped = "A long paragraph that is much wider than the title below it, as any paragraph of an article that is not wrapped at a fixed width would be.\nTitle of the next story on the rail\nAnother paragraph follows here.";
+        assert_eq!(Page::new(unwrapped).lines.len(), 3);
     }
 
     #[test]
