@@ -55,14 +55,19 @@ pub struct NewsOptions {
     pub coherence_fingerprints: usize,
     /// Least partner overlap with a neighbouring line for a line to stay.
     pub coherence_overlap: f64,
+    /// Lines mostly inside quotation marks are never dropped by coherence: a quote
+    /// is what a heavy rewrite keeps of a story, next to its own unrelated text.
+    pub coherence_keeps_quotes: bool,
     /// Passage alignment.
     pub align: AlignOptions,
     /// A passage counts when it has this many rare tokens.
     pub min_passage: usize,
     /// `Rewritten` needs a counted passage this long ...
     pub rewritten_longest: usize,
-    /// ... and this many rare tokens in counted passages.
+    /// ... and this many rare tokens in counted passages,
     pub rewritten_shared: usize,
+    /// ... or a counted passage this long inside quotation marks on both pages.
+    pub rewritten_quote: usize,
     /// `Syndicated` needs this containment (shared / shorter article).
     pub syndicated_containment: f64,
     /// Pages of one outlet share template text: they relate only above this
@@ -86,10 +91,12 @@ impl Default for NewsOptions {
             coherence: true,
             coherence_fingerprints: 2,
             coherence_overlap: 0.5,
+            coherence_keeps_quotes: true,
             align: AlignOptions::default(),
-            min_passage: 8,
-            rewritten_longest: 12,
+            min_passage: 6,
+            rewritten_longest: 10,
             rewritten_shared: 16,
+            rewritten_quote: 10,
             syndicated_containment: 0.8,
             same_source_containment: 0.5,
             display_gap: 3,
@@ -100,16 +107,18 @@ impl Default for NewsOptions {
 
 impl NewsOptions {
     /// Names accepted by [`NewsOptions::set`].
-    pub const NAMES: [&'static str; 18] = [
+    pub const NAMES: [&'static str; 20] = [
         "k",
         "common_texts",
         "window",
         "min_shared_fingerprints",
         "coherence",
         "coherence_overlap",
+        "coherence_keeps_quotes",
         "min_passage",
         "rewritten_longest",
         "rewritten_shared",
+        "rewritten_quote",
         "syndicated_containment",
         "same_source_containment",
         "min_density",
@@ -149,9 +158,11 @@ impl NewsOptions {
             "min_shared_fingerprints" => self.min_shared_fingerprints = count(1.0)?,
             "coherence" => self.coherence = count(0.0)? != 0,
             "coherence_overlap" => self.coherence_overlap = share()?,
+            "coherence_keeps_quotes" => self.coherence_keeps_quotes = count(0.0)? != 0,
             "min_passage" => self.min_passage = count(1.0)?,
             "rewritten_longest" => self.rewritten_longest = count(1.0)?,
             "rewritten_shared" => self.rewritten_shared = count(1.0)?,
+            "rewritten_quote" => self.rewritten_quote = count(1.0)?,
             "syndicated_containment" => self.syndicated_containment = share()?,
             "same_source_containment" => self.same_source_containment = share()?,
             "min_density" => self.cluster.min_density = share()?,
@@ -488,6 +499,7 @@ impl NewsCorpus {
     fn foreign_lines(
         &self,
         slot: u32,
+        page: &Page,
         kinds: &[LineKind],
         keep: &[bool],
         art: &Article,
@@ -518,7 +530,7 @@ impl NewsCorpus {
         let mut foreign = Vec::new();
         for (x, &line) in fresh.iter().enumerate() {
             let a = partners.get(&(line as u32)).unwrap_or(&empty);
-            if a.is_empty() {
+            if a.is_empty() || (self.opts.coherence_keeps_quotes && mostly_quoted(page, &page.lines[line])) {
                 continue;
             }
             let mut best: Option<f64> = None;
@@ -594,7 +606,8 @@ impl NewsCorpus {
                     .enumerate()
                     .map(|(slot, (art, lk))| {
                         let Some((kinds, keep)) = lk else { return art };
-                        let foreign = self.foreign_lines(slot as u32, kinds, keep, &art, &an);
+                        let doc = self.docs[slot].as_ref().expect("page present");
+                        let foreign = self.foreign_lines(slot as u32, &doc.page, kinds, keep, &art, &an);
                         if foreign.is_empty() {
                             return art;
                         }
@@ -602,7 +615,6 @@ impl NewsCorpus {
                         for l in foreign {
                             keep[l] = false;
                         }
-                        let doc = self.docs[slot].as_ref().expect("page present");
                         Article::from_lines(&doc.page, &keep, &self.opts)
                     })
                     .collect();
@@ -697,7 +709,7 @@ impl NewsCorpus {
         let an = self.cache.as_ref().expect("computed above");
         let (kinds, keep, art) = self.first_article(&doc, Some((&an.line_df, an.line_cap)), 1);
         let art = if self.opts.coherence {
-            let foreign = self.foreign_lines(u32::MAX, &kinds, &keep, &art, an);
+            let foreign = self.foreign_lines(u32::MAX, &doc.page, &kinds, &keep, &art, an);
             if foreign.is_empty() {
                 art
             } else {
@@ -782,6 +794,12 @@ fn count_per_group<K: AsRef<[u64]>>(group: &[u32], keys: impl Fn(usize) -> K) ->
     df.into_iter().map(|(h, (n, _))| (h, n)).collect()
 }
 
+/// True when at least three quarters of a line's tokens stand inside quotation marks.
+fn mostly_quoted(page: &Page, line: &crate::page::Line) -> bool {
+    let inside = page.quoted[line.tok_start as usize..line.tok_end as usize].iter().filter(|&&q| q).count();
+    4 * inside >= 3 * line.len()
+}
+
 fn distinct_keys(page: &Page) -> Vec<u64> {
     let mut keys: Vec<u64> = page.lines.iter().map(|l| l.key).collect();
     keys.sort_unstable();
@@ -824,6 +842,18 @@ fn verify_ordered(
         .collect();
     let shared: usize = counted.iter().map(|c| c.1).sum();
     let longest = counted.iter().map(|c| c.1).max().unwrap_or(0);
+    // A quote both pages print inside quotation marks is what rewrites of one wire
+    // story keep; stock phrases and boilerplate sentences are not quoted speech.
+    let quoted = |art: &Article, doc: &Doc, s: u32, e: u32| {
+        let inside = (s..e).filter(|&i| doc.page.quoted[art.tokens[i as usize] as usize]).count();
+        inside as f64 >= 0.75 * f64::from(e - s)
+    };
+    let longest_quote = counted
+        .iter()
+        .filter(|(p, _)| quoted(aa, da, p.a_start, p.a_end) && quoted(ab, db, p.b_start, p.b_end))
+        .map(|c| c.1)
+        .max()
+        .unwrap_or(0);
     if shared == 0 {
         return None;
     }
@@ -834,9 +864,11 @@ fn verify_ordered(
     }
     let (kind, score) = if containment >= opts.syndicated_containment && longest >= opts.min_passage {
         (Kind::Syndicated, containment)
-    } else if longest >= opts.rewritten_longest && shared >= opts.rewritten_shared {
+    } else if (longest >= opts.rewritten_longest && shared >= opts.rewritten_shared)
+        || longest_quote >= opts.rewritten_quote
+    {
         let grow = (containment / opts.syndicated_containment)
-            .max((shared - opts.rewritten_shared) as f64 / 100.0)
+            .max(shared.saturating_sub(opts.rewritten_shared) as f64 / 100.0)
             .min(1.0);
         (Kind::Rewritten, 0.5 + 0.5 * grow)
     } else {

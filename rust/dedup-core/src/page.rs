@@ -45,6 +45,8 @@ pub struct Page {
     pub spans: Vec<(u32, u32)>,
     /// Lines that have tokens, in order.
     pub lines: Vec<Line>,
+    /// Whether each token stands inside quotation marks (a quote someone said).
+    pub quoted: Vec<bool>,
 }
 
 impl Page {
@@ -55,6 +57,7 @@ impl Page {
         let tokens: Vec<u64> =
             (0..toks.len()).map(|i| xxh3_64_with_seed(toks.token(i).as_bytes(), TOKEN_SEED)).collect();
         let mut lines = Vec::new();
+        let mut quoted = vec![false; toks.len()];
         let mut t = 0usize;
         for (line_start, line_end) in logical_lines(text) {
             let line = &text[line_start..line_end];
@@ -62,6 +65,7 @@ impl Page {
             while t < toks.spans.len() && (toks.spans[t].0 as usize) < line_end {
                 t += 1;
             }
+            mark_quoted(line, line_start, &toks.spans[first..t], &mut quoted[first..t]);
             if t > first {
                 let key = line_key(&tokens[first..t]);
                 let digit = (first..t).any(|i| toks.token(i).chars().any(char::is_numeric));
@@ -74,7 +78,7 @@ impl Page {
                 });
             }
         }
-        Self { tokens, spans: toks.spans, lines }
+        Self { tokens, spans: toks.spans, lines, quoted }
     }
 
     /// Number of tokens.
@@ -85,6 +89,36 @@ impl Page {
     /// True for a page without tokens.
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
+    }
+}
+
+/// Marks the tokens of one line (spans relative to the page) that stand inside
+/// quotation marks. Typographic opening marks open a quote and closing marks close
+/// it; a straight double quote toggles. An unclosed quote runs to the end of the
+/// line, as in news copy where a quote spanning paragraphs reopens each one.
+fn mark_quoted(line: &str, offset: usize, spans: &[(u32, u32)], out: &mut [bool]) {
+    let mut marks: Vec<(usize, bool)> = Vec::new(); // (byte offset in page, opens)
+    let mut open = false;
+    for (i, c) in line.char_indices() {
+        let opens = match c {
+            '“' | '„' | '«' => Some(true),
+            '”' | '»' => Some(false),
+            '"' => Some(!open),
+            _ => None,
+        };
+        if let Some(o) = opens {
+            open = o;
+            marks.push((offset + i, o));
+        }
+    }
+    let mut m = 0;
+    let mut inside = false;
+    for (k, &(start, _)) in spans.iter().enumerate() {
+        while m < marks.len() && marks[m].0 < start as usize {
+            inside = marks[m].1;
+            m += 1;
+        }
+        out[k] = inside;
     }
 }
 
