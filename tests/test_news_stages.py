@@ -637,3 +637,28 @@ def test_a_story_carried_by_many_outlets_is_one_cluster_with_its_rewrite() -> No
     clusters = c.clusters()
     assert len(clusters) == 1, [cl.ids for cl in clusters]
     assert set(clusters[0].ids) == {*copies, "rewrite"}
+
+
+def test_a_heavy_rewrite_that_keeps_only_the_quote_is_found() -> None:
+    """A heavy rewrite keeps nothing of the wire story but its quote, printed next to a
+    stock sentence that other, unrelated pages also carry. The quote alone is enough,
+    and the stock sentence's matches elsewhere must not make the quote look like a
+    teaser for another story."""
+    stock = "The regional maritime authority was set up in 1961 to oversee such matters."
+    c = Corpus()
+    c.add("wire", wire(FERRY))
+    c.add("copy", page(MERIDIAN, "Ferry hits reef", FERRY), source=MERIDIAN.name)
+    heavy = [
+        "Islanders on the Karvel ferry route are asking hard questions this week.",
+        FERRY_QUOTE,
+        stock,
+        "Local councillors plan a public meeting about the crossing on Thursday evening.",
+    ]
+    c.add("heavy", page(VALLEY, "Questions after reef scare", heavy), source=VALLEY.name)
+    for n in range(6):
+        body = [*filler(200 + n), stock, *filler(300 + n, paragraphs=1)]
+        c.add(f"other{n}", page(HARBOUR, f"Harbour works {n}", body), source=HARBOUR.name)
+    story = next(cl for cl in c.clusters() if "wire" in cl.ids)
+    assert set(story.ids) == {"wire", "copy", "heavy"}
+    m = c.explain("heavy", "wire")
+    assert m is not None and m.kind == "rewritten"

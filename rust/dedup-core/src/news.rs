@@ -794,10 +794,11 @@ fn count_per_group<K: AsRef<[u64]>>(group: &[u32], keys: impl Fn(usize) -> K) ->
     df.into_iter().map(|(h, (n, _))| (h, n)).collect()
 }
 
-/// True when at least three quarters of a line's tokens stand inside quotation marks.
+/// True when at least half of a line's tokens stand inside quotation marks (a quote
+/// with its attribution: `"...," the minister said on Monday.`).
 fn mostly_quoted(page: &Page, line: &crate::page::Line) -> bool {
     let inside = page.quoted[line.tok_start as usize..line.tok_end as usize].iter().filter(|&&q| q).count();
-    4 * inside >= 3 * line.len()
+    2 * inside >= line.len()
 }
 
 fn distinct_keys(page: &Page) -> Vec<u64> {
@@ -846,7 +847,7 @@ fn verify_ordered(
     // story keep; stock phrases and boilerplate sentences are not quoted speech.
     let quoted = |art: &Article, doc: &Doc, s: u32, e: u32| {
         let inside = (s..e).filter(|&i| doc.page.quoted[art.tokens[i as usize] as usize]).count();
-        inside as f64 >= 0.75 * f64::from(e - s)
+        2 * inside >= (e - s) as usize
     };
     let longest_quote = counted
         .iter()

@@ -260,6 +260,26 @@ fn is_sentence_like(line: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn quoted_words(text: &str) -> Vec<&str> {
+        let p = Page::new(text);
+        p.spans
+            .iter()
+            .zip(&p.quoted)
+            .filter(|(_, &q)| q)
+            .map(|(&(s, e), _)| &text[s as usize..e as usize])
+            .collect()
+    }
+
+    #[test]
+    fn tokens_inside_quotation_marks_are_marked() {
+        assert_eq!(quoted_words("He said \"we will win\" today."), ["we", "will", "win"]);
+        assert_eq!(quoted_words("She said: “Not now,” and left."), ["Not", "now"]);
+        assert_eq!(quoted_words("«Vamos» dijo."), ["Vamos"]);
+        // An unclosed quote runs to the end of its line, not beyond.
+        assert_eq!(quoted_words("“We stay here\nThe minister left."), ["We", "stay", "here"]);
+        assert!(quoted_words("It's the minister's plan.").is_empty());
+    }
+
     #[test]
     fn lines_keep_their_tokens_and_punctuation() {
         let p = Page::new("Home\n\nThe minister said “yes.”\n  \nRead more");
