@@ -1,8 +1,11 @@
 """The `dedup` command line.
 
-dedup cluster INPUT [-o OUT] [--id-field id] [--text-field text]
-              [--source-field source] [--published-field published]
-dedup explain INPUT ID_A ID_B
+dedup cluster INPUT [-o OUT] [input options]
+dedup report INPUT [-o report.html] [--max-clusters N] [--max-copies N] [input options]
+dedup explain INPUT ID_A ID_B [input options]
+
+input options: --id-field id --text-field text --html-field FIELD
+               --source-field source --published-field published --no-progress
 """
 
 from __future__ import annotations
@@ -16,15 +19,24 @@ from typing import TextIO
 
 from dedup.corpus import Corpus, Match
 from dedup.errors import DedupError
-from dedup.io import read_records
 
 __all__ = ["main"]
 
 
 def _input_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", help="pages as JSON lines (.jsonl, .jsonl.gz) or Parquet")
+    p.add_argument(
+        "input",
+        help="pages as JSON lines or CSV (optionally .gz or .zst), Parquet or Arrow IPC",
+    )
     p.add_argument("--id-field", default="id", help="field with the page id (default: id)")
     p.add_argument("--text-field", default="text", help="field with the page text (default: text)")
+    p.add_argument(
+        "--html-field",
+        default=None,
+        metavar="FIELD",
+        help="field with the page HTML; its main text is extracted and used instead of "
+        "--text-field (needs: pip install 'dedup[html]')",
+    )
     p.add_argument(
         "--source-field",
         default="source",
@@ -35,14 +47,23 @@ def _input_options(p: argparse.ArgumentParser) -> None:
         default="published",
         help="field with the ISO 8601 publication time (default: published)",
     )
+    p.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_const",
+        const=False,
+        default=None,
+        help="no progress bars (they are shown only on a terminal anyway)",
+    )
 
 
 def _load(args: argparse.Namespace) -> Corpus:
-    corpus = Corpus()
+    corpus = Corpus(progress=args.progress)
     corpus.add_many(
-        read_records(args.input),
+        args.input,
         id_field=args.id_field,
         text_field=args.text_field,
+        html_field=args.html_field,
         source_field=args.source_field,
         published_field=args.published_field,
     )
@@ -64,6 +85,17 @@ def _cluster(args: argparse.Namespace, out: TextIO) -> int:
     print(
         f"dedup: {len(corpus)} pages, {len(clusters)} stories with copies, "
         f"{in_clusters} pages in them" + (f"; written to {args.output}" if args.output else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _report(args: argparse.Namespace, out: TextIO) -> int:
+    corpus = _load(args)
+    corpus.report(args.output, max_clusters=args.max_clusters, max_copies=args.max_copies)
+    print(
+        f"dedup: {len(corpus)} pages, {len(corpus.clusters())} stories with copies; "
+        f"report written to {args.output}",
         file=sys.stderr,
     )
     return 0
@@ -105,6 +137,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     pc = sub.add_parser("cluster", help="group pages into stories; one JSON line per story")
     _input_options(pc)
     pc.add_argument("-o", "--output", help="write clusters here instead of standard output")
+    pr = sub.add_parser("report", help="write a self-contained HTML report of the stories")
+    _input_options(pr)
+    pr.add_argument("-o", "--output", default="report.html", help="(default: report.html)")
+    pr.add_argument(
+        "--max-clusters", type=int, default=1000, help="stories to list (default: 1000)"
+    )
+    pr.add_argument("--max-copies", type=int, default=6, help="copies shown per story (default: 6)")
     pe = sub.add_parser("explain", help="show the passages two pages share, side by side")
     _input_options(pe)
     pe.add_argument("id_a")
@@ -113,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "cluster":
             return _cluster(args, sys.stdout)
+        if args.command == "report":
+            return _report(args, sys.stdout)
         return _explain(args, sys.stdout)
     except DedupError as e:
         print(f"dedup: error: {e}", file=sys.stderr)
