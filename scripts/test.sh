@@ -27,8 +27,8 @@ echo "== python: build and install with the test extras"
 python -m pip install --quiet -e ".[test]"
 
 echo "== python: ruff, mypy, stubtest"
-ruff check python tests benches
-ruff format --check python tests benches
+ruff check python tests benches docs
+ruff format --check python tests benches docs
 mypy
 python -m mypy.stubtest dedup --mypy-config-file pyproject.toml --allowlist .stubtest-allowlist
 

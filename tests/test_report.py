@@ -303,3 +303,15 @@ def test_report_marks_are_visible_in_headless_chromium(tmp_path: Path) -> None:
         shutil.copy(shot, keep / "report.png")
     finally:
         driver.quit()
+
+
+def test_api_reference_is_up_to_date() -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, str(REPO / "docs" / "gen_api.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
