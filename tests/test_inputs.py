@@ -33,6 +33,7 @@ from conftest import (
     wire,
 )
 from dedup import Corpus, InputTypeError, InvalidOptionError, cli
+from dedup.io import read_records
 
 
 def records() -> list[dict[str, Any]]:
@@ -422,3 +423,21 @@ def test_core_works_with_optional_packages_blocked(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_cli_cluster_writes_a_per_page_table(
+    tmp_path: Path, suffix: str, expected: list[list[str]]
+) -> None:
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    src = write_jsonl(tmp_path / "pages.jsonl", records())
+    out = tmp_path / f"stories{suffix}"
+    assert cli.main(["cluster", str(src), "-o", str(out), "--no-progress"]) == 0
+    rows = list(read_records(out))
+    assert [r["id"] for r in rows] == [r["id"] for r in records()]
+    by_story: dict[str, list[str]] = {}
+    for r in rows:
+        if r["cluster_id"] is not None:
+            by_story.setdefault(str(r["cluster_id"]), []).append(r["id"])
+    assert sorted(map(sorted, by_story.values())) == sorted(map(sorted, expected))

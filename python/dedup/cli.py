@@ -11,6 +11,8 @@ input options: --id-field id --text-field text --html-field FIELD
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as _dt
 import json
 import sys
 import textwrap
@@ -70,9 +72,35 @@ def _load(args: argparse.Namespace) -> Corpus:
     return corpus
 
 
+def _write_table(corpus: Corpus, path: str) -> None:
+    """The per-page table (`Corpus.cluster_table`) as Parquet or CSV."""
+    if path.lower().endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        pq.write_table(corpus.to_arrow(), path)
+        return
+    cols = corpus.cluster_table()
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(cols)
+        for row in zip(*cols.values(), strict=True):
+            w.writerow(
+                "" if v is None else v.isoformat() if isinstance(v, _dt.datetime) else v
+                for v in row
+            )
+
+
 def _cluster(args: argparse.Namespace, out: TextIO) -> int:
     corpus = _load(args)
     clusters = corpus.clusters()
+    if args.output and args.output.lower().endswith((".parquet", ".csv")):
+        _write_table(corpus, args.output)
+        print(
+            f"dedup: {len(corpus)} pages, {len(clusters)} stories with copies; one row per "
+            f"page written to {args.output}",
+            file=sys.stderr,
+        )
+        return 0
     target = open(args.output, "w", encoding="utf-8") if args.output else out  # noqa: SIM115
     try:
         for n, c in enumerate(clusters):
@@ -136,7 +164,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     pc = sub.add_parser("cluster", help="group pages into stories; one JSON line per story")
     _input_options(pc)
-    pc.add_argument("-o", "--output", help="write clusters here instead of standard output")
+    pc.add_argument(
+        "-o",
+        "--output",
+        help="write clusters here instead of standard output; a .parquet or .csv name "
+        "writes one row per page instead (id, cluster_id, is_representative, kind, "
+        "source, published)",
+    )
     pr = sub.add_parser("report", help="write a self-contained HTML report of the stories")
     _input_options(pr)
     pr.add_argument("-o", "--output", default="report.html", help="(default: report.html)")
