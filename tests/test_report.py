@@ -284,6 +284,17 @@ def test_report_marks_are_visible_in_headless_chromium(tmp_path: Path) -> None:
             copy = first.find_element(By.CSS_SELECTOR, f'section.copy[data-id="{pid}"]')
             assert copy.is_displayed()
             assert copy.find_elements(By.TAG_NAME, "mark"), pid
+        # each copy's "first shared passage" link scrolls its box to the first mark
+        for copy in first.find_elements(By.CSS_SELECTOR, "section.copy"):
+            copy.find_element(By.LINK_TEXT, "first shared passage").click()
+            in_box = driver.execute_script(
+                "const m = arguments[0].querySelector('mark');"
+                "const box = arguments[0].querySelector('.text').getBoundingClientRect();"
+                "const r = m.getBoundingClientRect();"
+                "return r.top >= box.top - 1 && r.top < box.bottom;",
+                copy,
+            )
+            assert in_box, copy.get_attribute("data-id")
         # the collapsed stories hide their marks until opened
         second = driver.find_element(By.ID, "story-1")
         hidden = second.find_elements(By.CSS_SELECTOR, "section.copy mark")

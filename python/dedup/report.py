@@ -207,17 +207,20 @@ def _story(
             f'<p class="note">The first {len(shown)} of {len(c)} copies are shown below.</p>'
         )
     out.append('<div class="copies">')
-    for pid in shown:
+    for i, pid in enumerate(shown):
         marks: list[tuple[int, int, str]] = []
         for other in shown:
             m = pairs.get((pid, other)) if other != pid else None
             if m is not None:
                 marks.extend((p.start, p.end, other) for p in m.passages)
+        anchor = f"story-{n}-copy-{i}"
         header = (
             f"<strong>{_e(pid)}</strong> \u00b7 {_e(corpus.source(pid) or '?')} \u00b7 "
             f"{_when(corpus.published(pid))}"
         )
-        body = highlight(corpus.text(pid), marks, corpus._article_spans(pid))
+        if marks:
+            header += f' \u00b7 <a href="#{anchor}">first shared passage</a>'
+        body = highlight(corpus.text(pid), marks, corpus._article_spans(pid), first_id=anchor)
         out.append(
             f'<section class="copy" data-id="{_e(pid)}"><header>{header}</header>'
             f'<div class="text">{body}</div></section>'
@@ -230,13 +233,15 @@ def highlight(
     text: str,
     marks: Iterable[tuple[int, int, str]],
     article: Iterable[tuple[int, int]] | None = None,
+    *,
+    first_id: str | None = None,
 ) -> str:
     """`text` as escaped HTML with each ``(start, end, other)`` range in ``<mark>``.
 
     Overlapping and adjacent ranges merge into one mark (its ``title`` lists every
     `other` sharing it), so marks never nest or cross. With `article` spans, text
     outside them is wrapped in ``<span class="chrome">``; the two kinds of element
-    never straddle each other."""
+    never straddle each other. `first_id` becomes the ``id`` of the first mark."""
     n = len(text)
     events: dict[int, list[tuple[int, str | None]]] = {0: [], n: []}
     for s, e, other in marks:
@@ -272,7 +277,9 @@ def highlight(
         piece = _e(text[a:b])
         if others:
             names = ", ".join(sorted(others))
-            piece = f'<mark title="shared with {_e(names)}">{piece}</mark>'
+            anchor = f' id="{_e(first_id)}"' if first_id is not None else ""
+            first_id = None
+            piece = f'<mark{anchor} title="shared with {_e(names)}">{piece}</mark>'
         if not art:
             piece = f'<span class="chrome">{piece}</span>'
         parts.append(piece)
