@@ -17,12 +17,18 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test -p dedup-core --locked -q
 
+echo "== browser for the report test (headless Chromium; the test skips without it)"
+if ! command -v chromedriver >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
+    >/dev/null 2>&1 || echo "(could not install chromium; the browser test will be skipped)"
+fi
+
 echo "== python: build and install with the test extras"
 python -m pip install --quiet -e ".[test]"
 
 echo "== python: ruff, mypy, stubtest"
-ruff check python tests benches
-ruff format --check python tests benches
+ruff check python tests benches docs
+ruff format --check python tests benches docs
 mypy
 python -m mypy.stubtest dedup --mypy-config-file pyproject.toml --allowlist .stubtest-allowlist
 

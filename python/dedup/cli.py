@@ -1,13 +1,18 @@
 """The `dedup` command line.
 
-dedup cluster INPUT [-o OUT] [--id-field id] [--text-field text]
-              [--source-field source] [--published-field published]
-dedup explain INPUT ID_A ID_B
+dedup cluster INPUT [-o OUT] [input options]
+dedup report INPUT [-o report.html] [--max-clusters N] [--max-copies N] [input options]
+dedup explain INPUT ID_A ID_B [input options]
+
+input options: --id-field id --text-field text --html-field FIELD
+               --source-field source --published-field published --no-progress
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as _dt
 import json
 import sys
 import textwrap
@@ -16,15 +21,24 @@ from typing import TextIO
 
 from dedup.corpus import Corpus, Match
 from dedup.errors import DedupError
-from dedup.io import read_records
 
 __all__ = ["main"]
 
 
 def _input_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", help="pages as JSON lines (.jsonl, .jsonl.gz) or Parquet")
+    p.add_argument(
+        "input",
+        help="pages as JSON lines or CSV (optionally .gz or .zst), Parquet or Arrow IPC",
+    )
     p.add_argument("--id-field", default="id", help="field with the page id (default: id)")
     p.add_argument("--text-field", default="text", help="field with the page text (default: text)")
+    p.add_argument(
+        "--html-field",
+        default=None,
+        metavar="FIELD",
+        help="field with the page HTML; its main text is extracted and used instead of "
+        "--text-field (needs: pip install 'dedup[html]')",
+    )
     p.add_argument(
         "--source-field",
         default="source",
@@ -35,23 +49,58 @@ def _input_options(p: argparse.ArgumentParser) -> None:
         default="published",
         help="field with the ISO 8601 publication time (default: published)",
     )
+    p.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_const",
+        const=False,
+        default=None,
+        help="no progress bars (they are shown only on a terminal anyway)",
+    )
 
 
 def _load(args: argparse.Namespace) -> Corpus:
-    corpus = Corpus()
+    corpus = Corpus(progress=args.progress)
     corpus.add_many(
-        read_records(args.input),
+        args.input,
         id_field=args.id_field,
         text_field=args.text_field,
+        html_field=args.html_field,
         source_field=args.source_field,
         published_field=args.published_field,
     )
     return corpus
 
 
+def _write_table(corpus: Corpus, path: str) -> None:
+    """The per-page table (`Corpus.cluster_table`) as Parquet or CSV."""
+    if path.lower().endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        pq.write_table(corpus.to_arrow(), path)
+        return
+    cols = corpus.cluster_table()
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(cols)
+        for row in zip(*cols.values(), strict=True):
+            w.writerow(
+                "" if v is None else v.isoformat() if isinstance(v, _dt.datetime) else v
+                for v in row
+            )
+
+
 def _cluster(args: argparse.Namespace, out: TextIO) -> int:
     corpus = _load(args)
     clusters = corpus.clusters()
+    if args.output and args.output.lower().endswith((".parquet", ".csv")):
+        _write_table(corpus, args.output)
+        print(
+            f"dedup: {len(corpus)} pages, {len(clusters)} stories with copies; one row per "
+            f"page written to {args.output}",
+            file=sys.stderr,
+        )
+        return 0
     target = open(args.output, "w", encoding="utf-8") if args.output else out  # noqa: SIM115
     try:
         for n, c in enumerate(clusters):
@@ -64,6 +113,17 @@ def _cluster(args: argparse.Namespace, out: TextIO) -> int:
     print(
         f"dedup: {len(corpus)} pages, {len(clusters)} stories with copies, "
         f"{in_clusters} pages in them" + (f"; written to {args.output}" if args.output else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _report(args: argparse.Namespace, out: TextIO) -> int:
+    corpus = _load(args)
+    corpus.report(args.output, max_clusters=args.max_clusters, max_copies=args.max_copies)
+    print(
+        f"dedup: {len(corpus)} pages, {len(corpus.clusters())} stories with copies; "
+        f"report written to {args.output}",
         file=sys.stderr,
     )
     return 0
@@ -104,7 +164,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     pc = sub.add_parser("cluster", help="group pages into stories; one JSON line per story")
     _input_options(pc)
-    pc.add_argument("-o", "--output", help="write clusters here instead of standard output")
+    pc.add_argument(
+        "-o",
+        "--output",
+        help="write clusters here instead of standard output; a .parquet or .csv name "
+        "writes one row per page instead (id, cluster_id, is_representative, kind, "
+        "source, published)",
+    )
+    pr = sub.add_parser("report", help="write a self-contained HTML report of the stories")
+    _input_options(pr)
+    pr.add_argument("-o", "--output", default="report.html", help="(default: report.html)")
+    pr.add_argument(
+        "--max-clusters", type=int, default=1000, help="stories to list (default: 1000)"
+    )
+    pr.add_argument("--max-copies", type=int, default=6, help="copies shown per story (default: 6)")
     pe = sub.add_parser("explain", help="show the passages two pages share, side by side")
     _input_options(pe)
     pe.add_argument("id_a")
@@ -113,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "cluster":
             return _cluster(args, sys.stdout)
+        if args.command == "report":
+            return _report(args, sys.stdout)
         return _explain(args, sys.stdout)
     except DedupError as e:
         print(f"dedup: error: {e}", file=sys.stderr)

@@ -16,15 +16,18 @@ from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any, Literal
 
-from dedup import _store
+from dedup import _progress, _store
 from dedup._core import NewsCorpus as _NewsCorpus
 from dedup.errors import (
     DuplicateIdError,
     FileFormatError,
     InputTypeError,
     InvalidInputError,
+    InvalidOptionError,
+    MissingDependencyError,
     UnknownIdError,
 )
+from dedup.io import iter_records, row_count
 
 __all__ = ["Cluster", "Corpus", "DedupWarning", "Match", "Passage"]
 
@@ -124,10 +127,15 @@ class Corpus:
     >>> c.add("a", "Some page text ...", source="example.com")
     """
 
-    def __init__(self, **options: float) -> None:
+    def __init__(self, *, progress: bool | None = None, **options: float) -> None:
         """`options` override the news defaults by name (for example
         ``min_passage=10``); an unknown name raises `InvalidOptionError` listing the
-        valid ones. The defaults need no tuning for news."""
+        valid ones. The defaults need no tuning for news.
+
+        `progress` controls progress bars (tqdm, ``pip install 'dedup[progress]'``) on
+        long operations: None (default) shows them when standard error is a terminal,
+        False never, True always. Methods that take `progress` override it per call."""
+        self._progress = _progress.check(progress)
         bad = [k for k, v in options.items() if not isinstance(v, int | float)]
         if bad:
             raise InputTypeError(f"options must be numbers or booleans: {', '.join(bad)}")
@@ -150,51 +158,102 @@ class Corpus:
         """Adds one page. Raises `DuplicateIdError` if `id` is present (nothing changes)."""
         self.add_many([{"id": id, "text": text, "source": source, "published": published}])
 
+    def add_html(
+        self,
+        id: str,
+        html: str | bytes,
+        *,
+        source: str | None = None,
+        published: _dt.datetime | str | None = None,
+    ) -> None:
+        """Adds one HTML page: its main text is extracted with trafilatura (``pip
+        install 'dedup[html]'``) and kept as the page's text, so `text` returns it and
+        passage offsets refer to it. Raises `DuplicateIdError` if `id` is present."""
+        rec = {"id": id, "html": html, "source": source, "published": published}
+        self.add_many([rec], html_field="html", progress=False)
+
     def add_many(
         self,
-        records: Iterable[Mapping[str, Any]],
+        records: object,
         *,
         id_field: str = "id",
         text_field: str = "text",
         source_field: str = "source",
         published_field: str = "published",
+        html_field: str | None = None,
         batch_size: int = 10_000,
+        progress: bool | None = None,
     ) -> int:
-        """Adds pages from mappings with an id and a text (and optionally a source and a
-        publication date). Each batch is validated whole before any of it is added, so
-        a bad record leaves the corpus as it was before that batch. Returns the number
+        """Adds pages, streamed in batches, from any of:
+
+        - an iterable of mappings (dicts, rows);
+        - a path to a file: JSON lines or CSV (optionally ``.gz`` or ``.zst``),
+          Parquet or Arrow IPC (see `dedup.io.read_records`);
+        - an object with ``__arrow_c_stream__``: a pyarrow table or record batch
+          reader, a polars or pandas data frame, a DuckDB result; or a Hugging Face
+          dataset (these need ``pip install 'dedup[arrow]'``, polars excepted).
+
+        Each record has an id and a text (and optionally a source and a publication
+        date), in the fields named by the ``*_field`` arguments. With `html_field`,
+        the text is instead the main text extracted from that field's HTML (see
+        `add_html`). Each batch is validated whole before any of it is added, so a
+        bad record leaves the corpus as it was before that batch. Returns the number
         of pages added."""
-        if isinstance(records, Mapping):
-            raise InputTypeError("records must be an iterable of mappings; for one page use add()")
+        show = self._progress if progress is None else _progress.check(progress)
+        if batch_size < 1:
+            raise InvalidOptionError(f"`batch_size` must be at least 1, got {batch_size}")
+        content_field = html_field if html_field is not None else text_field
+        columns = [id_field, content_field, source_field, published_field]
+        rows = iter_records(records, columns=columns, batch_size=min(batch_size, 4096))
+        extract = None
+        if html_field is not None:
+            from dedup.html import extract_text
+
+            extract = extract_text
         added = 0
         batch: list[_Page] = []
         seen: set[str] = set()
-        for n, rec in enumerate(records):
-            if not isinstance(rec, Mapping):
-                raise InputTypeError(f"record {n} must be a mapping, got {type(rec).__name__}")
-            if id_field not in rec or text_field not in rec:
-                raise InvalidInputError(
-                    f"record {n} needs the fields {id_field!r} and {text_field!r}; "
-                    f"it has {sorted(map(str, rec))}"
+        desc = "extracting and adding pages" if extract else "adding pages"
+        with _progress.Bar(show, desc=desc, total=row_count(records), unit="page") as bar:
+            for n, rec in enumerate(rows):
+                if not isinstance(rec, Mapping):
+                    raise InputTypeError(f"record {n} must be a mapping, got {type(rec).__name__}")
+                if id_field not in rec or content_field not in rec:
+                    raise InvalidInputError(
+                        f"record {n} needs the fields {id_field!r} and {content_field!r}; "
+                        f"it has {sorted(map(str, rec))}"
+                    )
+                pid = rec[id_field]
+                if not isinstance(pid, str):
+                    raise InputTypeError(f"record {n}: id must be str, got {type(pid).__name__}")
+                if pid in self._pages or pid in seen:
+                    raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
+                if extract is not None:
+                    html = rec[content_field]
+                    if html is None:
+                        html = ""
+                    elif not isinstance(html, str | bytes):
+                        raise InputTypeError(
+                            f"record {n} ({pid!r}): html must be str or bytes, "
+                            f"got {type(html).__name__}"
+                        )
+                    text = extract(html)
+                else:
+                    text = _check_text(rec[content_field], f"record {n} ({pid!r}): text")
+                source = rec.get(source_field)
+                if source is not None and not isinstance(source, str):
+                    source = str(source)
+                published = _parse_published(
+                    rec.get(published_field), f"record {n} ({pid!r}): published"
                 )
-            pid = rec[id_field]
-            if not isinstance(pid, str):
-                raise InputTypeError(f"record {n}: id must be str, got {type(pid).__name__}")
-            if pid in self._pages or pid in seen:
-                raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
-            text = _check_text(rec[text_field], f"record {n} ({pid!r}): text")
-            source = rec.get(source_field)
-            if source is not None and not isinstance(source, str):
-                source = str(source)
-            published = _parse_published(
-                rec.get(published_field), f"record {n} ({pid!r}): published"
-            )
-            seen.add(pid)
-            batch.append(_Page(pid, text, source, published, -1))
-            if len(batch) >= batch_size:
-                added += self._commit(batch)
-                batch, seen = [], set()
-        return added + self._commit(batch)
+                seen.add(pid)
+                batch.append(_Page(pid, text, source or None, published, -1))
+                bar.update()
+                if len(batch) >= batch_size:
+                    added += self._commit(batch)
+                    batch, seen = [], set()
+            added += self._commit(batch)
+        return added
 
     def _commit(self, batch: list[_Page]) -> int:
         if not batch:
@@ -238,6 +297,10 @@ class Corpus:
         page = self._page(id)
         return "\n".join(page.text[s:e] for s, e in self._core.article_spans(page.slot))
 
+    def _article_spans(self, id: str) -> list[tuple[int, int]]:
+        """Character spans of `text(id)` that chrome removal kept as the article."""
+        return list(self._core.article_spans(self._page(id).slot))
+
     def _page(self, id: str) -> _Page:
         try:
             return self._pages[id]
@@ -263,37 +326,44 @@ class Corpus:
             passages=ps,
         )
 
-    def _analyze(self) -> tuple[list[Match], list[Cluster]]:
+    def _analyze(self, progress: bool | None = None) -> tuple[list[Match], list[Cluster]]:
         if self._result is not None:
             return self._result
-        rels, groups, refused = self._core.analyze()
-        matches = [self._match(r, self._by_slot[r[0]], self._by_slot[r[1]]) for r in rels]
-        if refused:
-            warnings.warn(
-                f"{refused} merges were refused because a story would have grown past the "
-                "cluster size limit; the pages stay in smaller clusters",
-                DedupWarning,
-                stacklevel=3,
-            )
-        kinds: dict[tuple[str, str], str] = {}
-        for m in matches:
-            kinds[(m.id, m.other)] = m.kind
-            kinds[(m.other, m.id)] = m.kind
-        clusters = []
-        for g in groups:
-            pages = [self._by_slot[s] for s in g]
-            rep = self._representative(pages)
-            rest = sorted((p for p in pages if p is not rep), key=_order_key)
-            ordered = [rep, *rest]
-            syndicated = all(kinds.get((rep.id, p.id)) == "syndicated" for p in rest)
-            clusters.append(
-                Cluster(
-                    ids=[p.id for p in ordered],
-                    representative=rep.id,
-                    kind="syndicated" if syndicated else "rewritten",
-                    sources=[p.source for p in ordered],
+        show = self._progress if progress is None else progress
+        with _progress.Bar(show, desc=f"verifying and clustering {len(self)} pages") as bar:
+            # One call into the core does candidates, verification and clustering; the
+            # bar shows its time, then counts the stories as they are assembled.
+            rels, groups, refused = self._core.analyze()
+            bar.set_description(f"assembling {len(groups)} stories")
+            bar.reset(total=len(groups))
+            matches = [self._match(r, self._by_slot[r[0]], self._by_slot[r[1]]) for r in rels]
+            if refused:
+                warnings.warn(
+                    f"{refused} merges were refused because a story would have grown past "
+                    "the cluster size limit; the pages stay in smaller clusters",
+                    DedupWarning,
+                    stacklevel=3,
                 )
-            )
+            kinds: dict[tuple[str, str], str] = {}
+            for m in matches:
+                kinds[(m.id, m.other)] = m.kind
+                kinds[(m.other, m.id)] = m.kind
+            clusters = []
+            for g in groups:
+                pages = [self._by_slot[s] for s in g]
+                rep = self._representative(pages)
+                rest = sorted((p for p in pages if p is not rep), key=_order_key)
+                ordered = [rep, *rest]
+                syndicated = all(kinds.get((rep.id, p.id)) == "syndicated" for p in rest)
+                clusters.append(
+                    Cluster(
+                        ids=[p.id for p in ordered],
+                        representative=rep.id,
+                        kind="syndicated" if syndicated else "rewritten",
+                        sources=[p.source for p in ordered],
+                    )
+                )
+                bar.update()
         clusters.sort(key=lambda c: (-len(c.ids), _order_key(self._pages[c.representative])))
         self._result = (matches, clusters)
         return self._result
@@ -311,9 +381,75 @@ class Corpus:
 
         return min(pages, key=key)
 
-    def clusters(self) -> list[Cluster]:
-        """Stories carried by two or more pages, largest first."""
-        return list(self._analyze()[1])
+    def clusters(self, *, progress: bool | None = None) -> list[Cluster]:
+        """Stories carried by two or more pages, largest first. The result is cached
+        until the corpus changes."""
+        return list(self._analyze(_progress.check(progress))[1])
+
+    def published(self, id: str) -> _dt.datetime | None:
+        """The publication time of a page (timezone-aware), or None."""
+        return self._page(id).published
+
+    def source(self, id: str) -> str | None:
+        """The outlet of a page, or None."""
+        return self._page(id).source
+
+    def cluster_table(self) -> dict[str, list[Any]]:
+        """One row per page, in insertion order, as columns: ``id``, ``cluster_id``
+        (the story's position in `clusters`, None for pages in no story),
+        ``is_representative``, ``kind`` (the story's, or None), ``source`` and
+        ``published``. `to_arrow` and `to_pandas` return the same table."""
+        where: dict[str, tuple[int | None, Cluster | None]] = {}
+        for number, story in enumerate(self.clusters()):
+            for pid in story.ids:
+                where[pid] = (number, story)
+        cols: dict[str, list[Any]] = {k: [] for k in _TABLE_COLUMNS}
+        for p in self._pages.values():
+            n, c = where.get(p.id, (None, None))
+            cols["id"].append(p.id)
+            cols["cluster_id"].append(n)
+            cols["is_representative"].append(c is not None and c.representative == p.id)
+            cols["kind"].append(c.kind if c is not None else None)
+            cols["source"].append(p.source)
+            cols["published"].append(p.published)
+        return cols
+
+    def to_arrow(self) -> Any:
+        """`cluster_table` as a ``pyarrow.Table`` (``pip install 'dedup[arrow]'``); join
+        it back to the input on ``id``."""
+        from dedup.io import _pyarrow
+
+        pa = _pyarrow("Corpus.to_arrow()")
+        schema = pa.schema(
+            [
+                ("id", pa.string()),
+                ("cluster_id", pa.int64()),
+                ("is_representative", pa.bool_()),
+                ("kind", pa.string()),
+                ("source", pa.string()),
+                ("published", pa.timestamp("us", tz="UTC")),
+            ]
+        )
+        return pa.table(self.cluster_table(), schema=schema)
+
+    def to_pandas(self) -> Any:
+        """`cluster_table` as a ``pandas.DataFrame`` (``cluster_id`` is a nullable
+        ``Int64`` column; needs pandas and pyarrow)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise MissingDependencyError(
+                "Corpus.to_pandas() needs pandas: pip install pandas 'dedup[arrow]'"
+            ) from None
+        return self.to_arrow().to_pandas(types_mapper={_int64(): pd.Int64Dtype()}.get)
+
+    def report(self, path: str | PathLike[str], **options: Any) -> None:
+        """Writes a self-contained HTML report of the stories to `path`: outlets,
+        times, kinds and scores, and the copies side by side with their shared
+        passages marked. `options` are those of `dedup.report.write_report`."""
+        from dedup.report import write_report
+
+        write_report(self, path, **options)
 
     def matches(self, id: str) -> list[Match]:
         """Verified relations of a page already added, strongest first."""
@@ -375,6 +511,13 @@ class Corpus:
 
 
 _SAVED_FIELDS = {"id", "text", "source", "published"}
+_TABLE_COLUMNS = ("id", "cluster_id", "is_representative", "kind", "source", "published")
+
+
+def _int64() -> Any:
+    import pyarrow as pa
+
+    return pa.int64()
 
 
 def _saved_options(path: str | PathLike[str], header: dict[str, Any] | None) -> dict[str, float]:

@@ -13,6 +13,7 @@ __all__ = [
     "InputTypeError",
     "InvalidInputError",
     "InvalidOptionError",
+    "MissingDependencyError",
     "StorageError",
     "StoreNotFoundError",
     "UnknownIdError",
@@ -57,3 +58,8 @@ class StoreNotFoundError(StorageError, FileNotFoundError):
 class FileFormatError(DedupError, OSError):
     """A file is not a valid `dedup` file: truncated, corrupted, foreign, or written
     by a newer format version. Loading never executes anything from the file."""
+
+
+class MissingDependencyError(InvalidOptionError, ImportError):
+    """A feature needs an optional package that is not installed; the message names
+    the extra to install (for example ``pip install 'dedup[html]'``)."""
