@@ -32,6 +32,11 @@ from dedup.io import iter_records, row_count
 __all__ = ["Cluster", "Corpus", "DedupWarning", "Match", "Passage"]
 
 
+# A relation as the core returns it: slots a and b, kind, score, containment, jaccard,
+# shared tokens, passages as character offsets (a_start, a_end, b_start, b_end).
+_Rel = tuple[int, int, str, float, float, float, int, list[tuple[int, int, int, int]]]
+
+
 class DedupWarning(UserWarning):
     """Something worth knowing about a result, such as a story too large to merge."""
 
@@ -143,7 +148,9 @@ class Corpus:
         self._core = _NewsCorpus(self._options)
         self._pages: dict[str, _Page] = {}
         self._by_slot: dict[int, _Page] = {}
-        self._result: tuple[list[Match], list[Cluster]] | None = None
+        # (raw relations from the core, relations by slot, clusters); Match objects
+        # are built on demand, as they copy passage text.
+        self._result: tuple[list[_Rel], dict[int, list[int]], list[Cluster]] | None = None
 
     # -- adding and removing ---------------------------------------------------------
 
@@ -326,7 +333,9 @@ class Corpus:
             passages=ps,
         )
 
-    def _analyze(self, progress: bool | None = None) -> tuple[list[Match], list[Cluster]]:
+    def _analyze(
+        self, progress: bool | None = None
+    ) -> tuple[list[_Rel], dict[int, list[int]], list[Cluster]]:
         if self._result is not None:
             return self._result
         show = self._progress if progress is None else progress
@@ -336,7 +345,10 @@ class Corpus:
             rels, groups, refused = self._core.analyze()
             bar.set_description(f"assembling {len(groups)} stories")
             bar.reset(total=len(groups))
-            matches = [self._match(r, self._by_slot[r[0]], self._by_slot[r[1]]) for r in rels]
+            by_slot: dict[int, list[int]] = {}
+            for n, r in enumerate(rels):
+                by_slot.setdefault(r[0], []).append(n)
+                by_slot.setdefault(r[1], []).append(n)
             if refused:
                 warnings.warn(
                     f"{refused} merges were refused because a story would have grown past "
@@ -344,17 +356,17 @@ class Corpus:
                     DedupWarning,
                     stacklevel=3,
                 )
-            kinds: dict[tuple[str, str], str] = {}
-            for m in matches:
-                kinds[(m.id, m.other)] = m.kind
-                kinds[(m.other, m.id)] = m.kind
+            kinds: dict[tuple[int, int], str] = {}
+            for r in rels:
+                kinds[(r[0], r[1])] = r[2]
+                kinds[(r[1], r[0])] = r[2]
             clusters = []
             for g in groups:
                 pages = [self._by_slot[s] for s in g]
                 rep = self._representative(pages)
                 rest = sorted((p for p in pages if p is not rep), key=_order_key)
                 ordered = [rep, *rest]
-                syndicated = all(kinds.get((rep.id, p.id)) == "syndicated" for p in rest)
+                syndicated = all(kinds.get((rep.slot, p.slot)) == "syndicated" for p in rest)
                 clusters.append(
                     Cluster(
                         ids=[p.id for p in ordered],
@@ -365,8 +377,14 @@ class Corpus:
                 )
                 bar.update()
         clusters.sort(key=lambda c: (-len(c.ids), _order_key(self._pages[c.representative])))
-        self._result = (matches, clusters)
+        self._result = (rels, by_slot, clusters)
         return self._result
+
+    def _all_matches(self) -> list[Match]:
+        """Every verified relation, as Match objects."""
+        return [
+            self._match(r, self._by_slot[r[0]], self._by_slot[r[1]]) for r in self._analyze()[0]
+        ]
 
     def _representative(self, pages: list[_Page]) -> _Page:
         """The earliest published page; else the bare wire text (the page chrome removal
@@ -384,7 +402,7 @@ class Corpus:
     def clusters(self, *, progress: bool | None = None) -> list[Cluster]:
         """Stories carried by two or more pages, largest first. The result is cached
         until the corpus changes."""
-        return list(self._analyze(_progress.check(progress))[1])
+        return list(self._analyze(_progress.check(progress))[2])
 
     def published(self, id: str) -> _dt.datetime | None:
         """The publication time of a page (timezone-aware), or None."""
@@ -453,13 +471,13 @@ class Corpus:
 
     def matches(self, id: str) -> list[Match]:
         """Verified relations of a page already added, strongest first."""
-        self._page(id)
+        slot = self._page(id).slot
+        rels, by_slot, _ = self._analyze()
         out = []
-        for m in self._analyze()[0]:
-            if m.id == id:
-                out.append(m)
-            elif m.other == id:
-                out.append(_flip(m))
+        for n in by_slot.get(slot, []):
+            r = rels[n]
+            m = self._match(r, self._by_slot[r[0]], self._by_slot[r[1]])
+            out.append(m if r[0] == slot else _flip(m))
         out.sort(key=lambda m: (-m.score, m.other))
         return out
 
@@ -500,7 +518,8 @@ class Corpus:
         """Reads a corpus written by `save`. Loading never executes anything from the
         file; a damaged or foreign file raises `FileFormatError`."""
         records = iter(_store.read_records(path, _store.CORPUS_MAGIC))
-        c = cls(**_saved_options(path, next(records, None)))
+        options: dict[str, Any] = dict(_saved_options(path, next(records, None)))
+        c = cls(**options)
         try:
             c.add_many(_saved_records(records))
         except (InvalidInputError, InputTypeError) as e:

@@ -145,7 +145,7 @@ def _pair_index(corpus: Corpus) -> dict[tuple[str, str], Match]:
     from dedup.corpus import _flip
 
     index: dict[tuple[str, str], Match] = {}
-    for m in corpus._analyze()[0]:
+    for m in corpus._all_matches():
         index[(m.id, m.other)] = m
         index[(m.other, m.id)] = _flip(m)
     return index
