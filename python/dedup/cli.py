@@ -11,6 +11,7 @@ input options: --id-field id --text-field text --html-field FIELD
 from __future__ import annotations
 
 import argparse
+import os
 import csv
 import datetime as _dt
 import json
@@ -192,6 +193,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DedupError as e:
         print(f"dedup: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`dedup cluster ... | head`): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -880,7 +880,7 @@ fn verify_ordered(
         let last = art.tokens[e as usize - 1] as usize;
         (doc.page.spans[first].0, doc.page.spans[last].1)
     };
-    let shown = join(counted.into_iter().map(|c| c.0).collect(), opts.display_gap);
+    let shown = display_passages(counted.into_iter().map(|c| c.0).collect(), aa, ab, opts.display_gap);
     let passages = shown
         .iter()
         .map(|p| {
@@ -899,6 +899,50 @@ fn verify_ordered(
         shared_tokens: shared as u32,
         passages,
     })
+}
+
+/// Passages as a reader should see them: exact runs cut where either page moves to
+/// another line (chrome removed between two article lines must not fall inside a
+/// highlighted passage), then pieces on the same lines of both pages joined across
+/// small edits.
+fn display_passages(runs: Vec<Passage>, aa: &Article, ab: &Article, gap: u32) -> Vec<Passage> {
+    let mut pieces = Vec::with_capacity(runs.len());
+    for p in runs {
+        let len = p.a_end - p.a_start;
+        let mut start = 0;
+        for i in 1..=len {
+            let cut = i == len
+                || aa.line_of[(p.a_start + i) as usize] != aa.line_of[(p.a_start + i - 1) as usize]
+                || ab.line_of[(p.b_start + i) as usize] != ab.line_of[(p.b_start + i - 1) as usize];
+            if cut {
+                pieces.push(Passage {
+                    a_start: p.a_start + start,
+                    a_end: p.a_start + i,
+                    b_start: p.b_start + start,
+                    b_end: p.b_start + i,
+                    matched: i - start,
+                });
+                start = i;
+            }
+        }
+    }
+    pieces.sort_unstable_by_key(|p| (p.a_start, p.b_start));
+    let mut out: Vec<Passage> = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        if let Some(last) = out.last() {
+            let same_lines = aa.line_of[last.a_end as usize - 1] == aa.line_of[p.a_start as usize]
+                && ab.line_of[last.b_end as usize - 1] == ab.line_of[p.b_start as usize];
+            if same_lines {
+                let joined = join(vec![*last, p], gap);
+                if joined.len() == 1 {
+                    *out.last_mut().expect("non-empty") = joined[0];
+                    continue;
+                }
+            }
+        }
+        out.push(p);
+    }
+    out
 }
 
 fn kgram_jaccard(a: &Article, b: &Article) -> f64 {
