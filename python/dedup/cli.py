@@ -11,10 +11,10 @@ input options: --id-field id --text-field text --html-field FIELD
 from __future__ import annotations
 
 import argparse
-import os
 import csv
 import datetime as _dt
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
