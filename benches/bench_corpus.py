@@ -85,6 +85,12 @@ def read_jsonl(path: Path) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=100_000)
+    ap.add_argument(
+        "--peer-pages",
+        type=int,
+        default=20_000,
+        help="pages for the datasketch pipeline (0 to skip; it is single-threaded Python)",
+    )
     args = ap.parse_args()
     if not DEV.exists():
         sys.exit(f"needs {DEV} (the shared wirebench dev split)")
@@ -113,6 +119,48 @@ def main() -> None:
     print(f"throughput {len(recs) / (t2 - t0):,.0f} pages/s end to end; peak RSS {rss:,.0f} MB")
     print(f"replica 0 (the dev split): {s0}")
     print(f"all replicas:              {sall}")
+    if args.peer_pages:
+        peer(recs[: args.peer_pages], story, related)
+
+
+def peer(recs: list[dict], story: dict[str, str], related: set) -> None:
+    """The pipeline a datasketch user would write: word 5-gram MinHash of the raw page,
+    MinHashLSH at its best dev threshold (0.4), union-find over the candidates."""
+    try:
+        from datasketch import MinHash, MinHashLSH
+    except ImportError:
+        print("peer: datasketch not installed (pip install datasketch)")
+        return
+    t0 = time.perf_counter()
+    lsh = MinHashLSH(threshold=0.4, num_perm=128)
+    sigs = {}
+    for r in recs:
+        words = WORD.findall(r["text"].lower())
+        shingles = {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
+        m = MinHash(num_perm=128)
+        m.update_batch([x.encode("utf-8") for x in shingles])
+        sigs[r["id"]] = m
+        lsh.insert(r["id"], m)
+    parent = {k: k for k in sigs}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for k, m in sigs.items():
+        for other in lsh.query(m):
+            parent[find(other)] = find(k)
+    groups: dict[str, list[str]] = {}
+    for k in sigs:
+        groups.setdefault(find(k), []).append(k)
+    dt = time.perf_counter() - t0
+    clusters = [g for g in groups.values() if len(g) > 1]
+    scored = pair_scores(clusters, {r["id"]: story[r["id"]] for r in recs}, related)
+    rate = len(recs) / dt
+    print(f"peer datasketch MinHashLSH(0.4) + union-find, {len(recs):,} pages: {rate:,.0f} pages/s")
+    print(f"peer quality:              {scored}")
 
 
 if __name__ == "__main__":
