@@ -25,6 +25,7 @@ from conftest import (
     MUSEUM,
     MUSEUM_QUOTE,
     ORCHARD,
+    OUTLETS,
     RAIL,
     RAIL_QUOTE,
     RAIL_REWRITE,
@@ -662,3 +663,39 @@ def test_a_heavy_rewrite_that_keeps_only_the_quote_is_found() -> None:
     assert set(story.ids) == {"wire", "copy", "heavy"}
     m = c.explain("heavy", "wire")
     assert m is not None and m.kind == "rewritten"
+
+
+# -- identical copies ----------------------------------------------------------------------
+
+
+def test_identical_pages_form_one_story_whatever_their_outlets() -> None:
+    """Identical articles are verified and clustered once, through their first copy,
+    and still reported page by page: 600 copies spread over outlets (some outlets
+    carrying the same page many times, as a crawler that fetched it twice would)."""
+    c = Corpus(progress=False)
+    for n in range(600):
+        outlet = OUTLETS[n % 3] if n % 2 else HARBOUR
+        c.add(f"p{n}", page(outlet, "Ferry hits reef", FERRY), source=outlet.name)
+    c.add("rewrite", page(VALLEY, "Night rescue at sea", FERRY_REWRITE), source=VALLEY.name)
+    c.add("other", page(VALLEY, "Council news", filler(7)), source=VALLEY.name)
+    clusters = c.clusters()
+    assert len(clusters) == 1
+    assert set(clusters[0].ids) == {f"p{n}" for n in range(600)} | {"rewrite"}
+    assert clusters[0].kind == "rewritten"
+    # p598 is a Harbour page; the rewrite is Valley's (pages of one outlet relate only
+    # when they share most of their text, as outlets reuse their own template text).
+    matches = c.matches("p598")
+    assert {m.other for m in matches} == ({f"p{n}" for n in range(600)} - {"p598"}) | {"rewrite"}
+    quote = next(m for m in matches if m.other == "rewrite")
+    text = c.text("p598")
+    assert all(text[p.start : p.end] == p.text for p in quote.passages)
+
+
+def test_a_page_crawled_twice_by_one_outlet_is_a_syndicated_pair() -> None:
+    c = Corpus(progress=False)
+    text = page(MERIDIAN, "Ferry hits reef", FERRY)
+    c.add("first", text, source=MERIDIAN.name)
+    c.add("again", text, source=MERIDIAN.name)
+    c.add("other", page(MERIDIAN, "Council news", filler(8)), source=MERIDIAN.name)
+    clusters = c.clusters()
+    assert [(set(cl.ids), cl.kind) for cl in clusters] == [({"first", "again"}, "syndicated")]

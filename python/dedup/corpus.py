@@ -356,17 +356,21 @@ class Corpus:
                     DedupWarning,
                     stacklevel=3,
                 )
-            kinds: dict[tuple[int, int], str] = {}
-            for r in rels:
-                kinds[(r[0], r[1])] = r[2]
-                kinds[(r[1], r[0])] = r[2]
+            story_of = {s: n for n, g in enumerate(groups) for s in g}
+            rewritten = {
+                story_of[r[0]]
+                for r in rels
+                if r[2] == "rewritten" and story_of.get(r[0], -1) == story_of.get(r[1], -2)
+            }
             clusters = []
-            for g in groups:
+            for n, g in enumerate(groups):
                 pages = [self._by_slot[s] for s in g]
                 rep = self._representative(pages)
                 rest = sorted((p for p in pages if p is not rep), key=_order_key)
                 ordered = [rep, *rest]
-                syndicated = all(kinds.get((rep.slot, p.slot)) == "syndicated" for p in rest)
+                # Syndicated when every verified relation inside the story is a
+                # near-verbatim copy.
+                syndicated = n not in rewritten
                 clusters.append(
                     Cluster(
                         ids=[p.id for p in ordered],
@@ -473,11 +477,21 @@ class Corpus:
         """Verified relations of a page already added, strongest first."""
         slot = self._page(id).slot
         rels, by_slot, _ = self._analyze()
+        # Pages with identical articles are verified once, through the first of them;
+        # a page's matches are those of all its identical copies, each verified
+        # against this page so that offsets refer to its own text.
+        copies = self._core.identical(slot)
+        others = {s for s in copies if s != slot}
+        for s in copies:
+            for n in by_slot.get(s, []):
+                r = rels[n]
+                others.add(r[1] if r[0] == s else r[0])
+        others.discard(slot)
         out = []
-        for n in by_slot.get(slot, []):
-            r = rels[n]
-            m = self._match(r, self._by_slot[r[0]], self._by_slot[r[1]])
-            out.append(m if r[0] == slot else _flip(m))
+        for o in others:
+            rel = self._core.explain(slot, o)
+            if rel is not None:
+                out.append(self._match(rel, self._by_slot[slot], self._by_slot[o]))
         out.sort(key=lambda m: (-m.score, m.other))
         return out
 

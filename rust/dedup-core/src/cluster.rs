@@ -74,26 +74,35 @@ impl Ord for Cand {
 
 /// Clusters `n` items linked by `edges`.
 pub fn cluster(n: usize, edges: &[Edge], opts: ClusterOptions) -> Clustering {
+    cluster_weighted(&vec![1; n], edges, opts)
+}
+
+/// Clusters items that each stand for `sizes[i]` identical copies (already one
+/// group): an edge between two items links every copy of one to every copy of the
+/// other. Groups are reported when they hold at least two copies.
+pub fn cluster_weighted(sizes: &[usize], edges: &[Edge], opts: ClusterOptions) -> Clustering {
+    let n = sizes.len();
     // links[g]: summed weight from group g to each neighbouring group.
     let mut links: Vec<HashMap<u32, f64>> = vec![HashMap::default(); n];
     for e in edges {
         if e.a == e.b || e.weight <= 0.0 {
             continue;
         }
-        let w = e.weight.min(1.0);
+        let w = e.weight.min(1.0) * (sizes[e.a as usize] * sizes[e.b as usize]) as f64;
         let cur = links[e.a as usize].entry(e.b).or_insert(0.0);
         *cur = cur.max(w);
         let cur = links[e.b as usize].entry(e.a).or_insert(0.0);
         *cur = cur.max(w);
     }
-    let mut size = vec![1usize; n];
+    let mut size = sizes.to_vec();
     let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
     let mut alive = vec![true; n];
     let mut heap = std::collections::BinaryHeap::new();
     for (x, l) in links.iter().enumerate() {
         for (&y, &w) in l {
-            if (x as u32) < y && w >= opts.min_density {
-                heap.push(Cand { density: w, x: x as u32, y });
+            let d = w / (size[x] * size[y as usize]) as f64;
+            if (x as u32) < y && d >= opts.min_density {
+                heap.push(Cand { density: d, x: x as u32, y });
             }
         }
     }
@@ -143,7 +152,7 @@ pub fn cluster(n: usize, edges: &[Edge], opts: ClusterOptions) -> Clustering {
     let mut groups: Vec<Vec<u32>> = members
         .into_iter()
         .enumerate()
-        .filter(|(i, m)| alive[*i] && m.len() >= 2)
+        .filter(|(i, _)| alive[*i] && size[*i] >= 2)
         .map(|(_, mut m)| {
             m.sort_unstable();
             m
@@ -194,6 +203,20 @@ mod tests {
         let c = cluster(4, &edges, ClusterOptions { min_density: 0.5, max_size: 2 });
         assert!(c.groups.iter().all(|g| g.len() <= 2));
         assert!(c.refused_oversized > 0);
+    }
+
+    #[test]
+    fn weighted_items_behave_like_their_copies() {
+        // Item 0 stands for three identical pages, item 1 for one page linked to
+        // all three, item 2 for two identical pages and nothing else.
+        let c =
+            cluster_weighted(&[3, 1, 2, 1], &[Edge { a: 0, b: 1, weight: 1.0 }], ClusterOptions::default());
+        assert_eq!(c.groups, [vec![0, 1], vec![2]]);
+        // Spelled out copy by copy, the same stories come out.
+        let mut edges = clique(&[0, 1, 2, 3], 1.0);
+        edges.extend(clique(&[4, 5], 1.0));
+        let flat = cluster(7, &edges, ClusterOptions::default());
+        assert_eq!(flat.groups, [vec![0, 1, 2, 3], vec![4, 5]]);
     }
 
     #[test]

@@ -27,7 +27,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::align::{align, join, AlignOptions, Passage};
 use crate::chrome::{body_lines, line_kind, ChromeOptions, Kind as LineKind};
-use crate::cluster::{cluster, ClusterOptions, Clustering, Edge};
+use crate::cluster::{cluster_weighted, ClusterOptions, Clustering, Edge};
 use crate::error::{Error, Result};
 use crate::neardup::{groups, jaccard, NearDupOptions};
 use crate::page::Page;
@@ -321,6 +321,10 @@ type LineClasses = (Vec<LineKind>, Vec<bool>);
 /// Corpus statistics chrome removal and verification need.
 #[derive(Debug, Default)]
 struct Analysis {
+    /// The first page with the same article as each page (itself if none came
+    /// before, or if its article is empty). Identical articles are verified and
+    /// clustered once, through that page.
+    unit: Vec<u32>,
     /// Near-duplicate group of each article (`u32::MAX` for articles too short to
     /// have k-grams).
     group: Vec<u32>,
@@ -369,8 +373,10 @@ pub struct NewsCorpus {
     opts: NewsOptions,
     docs: Vec<Option<Doc>>,
     live: usize,
-    /// (source, line key) → pages of that source with that line.
+    /// (source, line key) → distinct pages of that source with that line.
     line_source_pages: HashMap<(u32, u64), u32>,
+    /// (source, page hash) → copies of that exact page from that source.
+    source_page_copies: HashMap<(u32, u64), u32>,
     cache: Option<Analysis>,
 }
 
@@ -415,9 +421,16 @@ impl NewsCorpus {
         self.cache = None;
         let mut slots = Vec::with_capacity(docs.len());
         for doc in docs {
-            for key in distinct_keys(&doc.page) {
-                if let Some(s) = doc.source {
-                    *self.line_source_pages.entry((s, key)).or_insert(0) += 1;
+            // Identical pages of one outlet (a page crawled twice, a story filed twice)
+            // count once: their lines recur because the page does, not because they
+            // are the outlet's template.
+            if let Some(s) = doc.source {
+                let copies = self.source_page_copies.entry((s, page_hash(&doc.page))).or_insert(0);
+                *copies += 1;
+                if *copies == 1 {
+                    for key in distinct_keys(&doc.page) {
+                        *self.line_source_pages.entry((s, key)).or_insert(0) += 1;
+                    }
                 }
             }
             slots.push(self.docs.len() as u32);
@@ -434,9 +447,13 @@ impl NewsCorpus {
         };
         self.cache = None;
         self.live -= 1;
-        for key in distinct_keys(&doc.page) {
-            if let Some(s) = doc.source {
-                decrement(&mut self.line_source_pages, &(s, key));
+        if let Some(s) = doc.source {
+            let id = (s, page_hash(&doc.page));
+            decrement(&mut self.source_page_copies, &id);
+            if !self.source_page_copies.contains_key(&id) {
+                for key in distinct_keys(&doc.page) {
+                    decrement(&mut self.line_source_pages, &(s, key));
+                }
             }
         }
         true
@@ -445,6 +462,11 @@ impl NewsCorpus {
     /// Line kinds of a page, with corpus recurrence applied. `extra` is 1 for a page
     /// that is not in the corpus (a query), so it counts itself.
     fn kinds(&self, doc: &Doc, lines: Option<(&HashMap<u64, u32>, u32)>, extra: u32) -> Vec<LineKind> {
+        // A query identical to a page its outlet already has adds no new copy.
+        let extra_source = match doc.source {
+            Some(s) if extra > 0 && self.source_page_copies.contains_key(&(s, page_hash(&doc.page))) => 0,
+            _ => extra,
+        };
         let o = &self.opts.chrome;
         doc.page
             .lines
@@ -453,9 +475,9 @@ impl NewsCorpus {
                 let kind = line_kind(l.len(), l.digit, l.sentence, o);
                 let widespread =
                     lines.is_some_and(|(df, cap)| df.get(&l.key).copied().unwrap_or(0) + extra > cap);
-                let in_source = doc
-                    .source
-                    .map_or(0, |s| self.line_source_pages.get(&(s, l.key)).copied().unwrap_or(0) + extra);
+                let in_source = doc.source.map_or(0, |s| {
+                    self.line_source_pages.get(&(s, l.key)).copied().unwrap_or(0) + extra_source
+                });
                 let recurs = widespread || in_source >= o.same_source_pages;
                 match kind {
                     LineKind::Prose if recurs => LineKind::Recur,
@@ -562,7 +584,22 @@ impl NewsCorpus {
             .enumerate()
             .map(|(i, g)| if sets[i].is_empty() { u32::MAX } else { g })
             .collect();
+        let mut first_with: HashMap<u64, u32> = HashMap::default();
+        let unit: Vec<u32> = articles
+            .iter()
+            .enumerate()
+            .map(
+                |(slot, a)| {
+                    if a.hash == 0 {
+                        slot as u32
+                    } else {
+                        *first_with.entry(a.hash).or_insert(slot as u32)
+                    }
+                },
+            )
+            .collect();
         let mut an = Analysis {
+            unit,
             group,
             line_df,
             line_cap,
@@ -572,6 +609,9 @@ impl NewsCorpus {
             index: HashMap::default(),
         };
         for (slot, a) in articles.iter().enumerate() {
+            if an.unit[slot] != slot as u32 {
+                continue; // an identical article is indexed once, by its first page
+            }
             let mut fps: Vec<u64> = a.fingerprints.iter().map(|f| f.0).filter(|&h| an.is_rare(h)).collect();
             fps.sort_unstable();
             fps.dedup();
@@ -657,7 +697,10 @@ impl NewsCorpus {
         let mut by_body: HashMap<(u32, u64), Vec<u32>> = HashMap::default();
         for (slot, a) in an.articles.iter().enumerate() {
             let h = a.content_hash();
-            if h != 0 {
+            if an.unit[slot] != slot as u32 {
+                // Identical to an earlier page: compared with that page alone.
+                pairs.insert((an.unit[slot], slot as u32));
+            } else if h != 0 {
                 let g = an.group[slot];
                 by_body.entry(if g == u32::MAX { (g, h) } else { (g, 0) }).or_default().push(slot as u32);
             }
@@ -750,9 +793,47 @@ impl NewsCorpus {
     }
 
     /// Groups pages into stories from verified relations.
-    pub fn cluster(&self, relations: &[Relation]) -> Clustering {
-        let edges: Vec<Edge> = relations.iter().map(|r| Edge { a: r.a, b: r.b, weight: 1.0 }).collect();
-        cluster(self.docs.len(), &edges, self.opts.cluster)
+    ///
+    /// Pages with identical articles are one item of the clustering, weighted by
+    /// their number, so thousands of copies cost no more than one.
+    pub fn cluster(&mut self, relations: &[Relation]) -> Clustering {
+        let n = self.docs.len();
+        let unit = self.analysis().unit.clone();
+        let mut sizes = vec![0usize; n];
+        for (slot, d) in self.docs.iter().enumerate() {
+            if d.is_some() {
+                sizes[unit[slot] as usize] += 1;
+            }
+        }
+        let edges: Vec<Edge> = relations
+            .iter()
+            .filter(|r| unit[r.a as usize] == r.a && unit[r.b as usize] == r.b)
+            .map(|r| Edge { a: r.a, b: r.b, weight: 1.0 })
+            .collect();
+        let mut c = cluster_weighted(&sizes, &edges, self.opts.cluster);
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (slot, d) in self.docs.iter().enumerate() {
+            if d.is_some() {
+                members[unit[slot] as usize].push(slot as u32);
+            }
+        }
+        for g in &mut c.groups {
+            let mut pages: Vec<u32> = g.iter().flat_map(|&u| members[u as usize].iter().copied()).collect();
+            pages.sort_unstable();
+            *g = pages;
+        }
+        c.groups.sort_unstable_by_key(|g| g[0]);
+        c
+    }
+
+    /// The pages whose article is identical to that of `slot` (including `slot`).
+    pub fn identical(&mut self, slot: u32) -> Vec<u32> {
+        if self.doc(slot).is_none() {
+            return Vec::new();
+        }
+        let an = self.analysis();
+        let u = an.unit[slot as usize];
+        (0..an.unit.len() as u32).filter(|&s| an.unit[s as usize] == u).collect()
     }
 
     /// Share of a page's tokens that chrome removal kept (1.0 for a bare wire text).
@@ -799,6 +880,12 @@ fn count_per_group<K: AsRef<[u64]>>(group: &[u32], keys: impl Fn(usize) -> K) ->
 fn mostly_quoted(page: &Page, line: &crate::page::Line) -> bool {
     let inside = page.quoted[line.tok_start as usize..line.tok_end as usize].iter().filter(|&&q| q).count();
     2 * inside >= line.len()
+}
+
+/// Hash of a page's lines, in order: equal for pages with the same tokenised text.
+fn page_hash(page: &Page) -> u64 {
+    let bytes: Vec<u8> = page.lines.iter().flat_map(|l| l.key.to_le_bytes()).collect();
+    xxh3_64(&bytes)
 }
 
 fn distinct_keys(page: &Page) -> Vec<u64> {

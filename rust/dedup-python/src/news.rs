@@ -125,6 +125,11 @@ impl PyNewsCorpus {
         Ok(rels.into_iter().map(|r| self.convert(r, Some(&text))).collect())
     }
 
+    /// Slots of the pages whose article is identical to this page's (itself included).
+    fn identical(&mut self, slot: u32) -> Vec<u32> {
+        self.inner.identical(slot)
+    }
+
     /// Share of the page's tokens kept as article text.
     fn article_share(&mut self, slot: u32) -> f64 {
         self.inner.article_share(slot)
