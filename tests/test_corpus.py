@@ -427,3 +427,47 @@ def test_any_text_is_accepted_and_explain_offsets_hold(noise: str) -> None:
     m = c.explain("a", "b")
     assert m is not None
     check_passages(c, m)
+
+
+def test_threads_can_query_while_another_adds() -> None:
+    """One thread adds pages in batches while others cluster, match and query: no
+    error, no page lost, and every answer is consistent with some whole batch."""
+    import threading
+
+    c = Corpus(progress=False)
+    c.add("wire", wire(FERRY))
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def writer() -> None:
+        try:
+            for n in range(30):
+                c.add_many(
+                    {"id": f"p{n}-{k}", "text": page(HARBOUR, "Reef", FERRY), "source": f"o{k}"}
+                    for k in range(5)
+                )
+        except BaseException as e:
+            errors.append(e)
+        finally:
+            done.set()
+
+    def reader() -> None:
+        try:
+            while not done.is_set():
+                clusters = c.clusters()
+                assert all(len(cl.ids) % 5 == 1 for cl in clusters)  # wire + whole batches
+                c.matches("wire")
+                c.query(page(VALLEY, "Reef", FERRY))
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer)] + [
+        threading.Thread(target=reader) for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert len(c) == 151
+    assert [len(cl.ids) for cl in c.clusters()] == [151]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import threading
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -130,6 +131,12 @@ class Corpus:
 
     >>> c = Corpus()
     >>> c.add("a", "Some page text ...", source="example.com")
+
+    A corpus may be shared between threads: each method holds the corpus's lock
+    while it runs, so one thread can add pages while others query, and every call
+    sees the corpus either before or after another thread's whole batch. The heavy
+    work runs in Rust without the GIL, so threads that do not use this corpus keep
+    running meanwhile.
     """
 
     def __init__(self, *, progress: bool | None = None, **options: float) -> None:
@@ -145,6 +152,7 @@ class Corpus:
         if bad:
             raise InputTypeError(f"options must be numbers or booleans: {', '.join(bad)}")
         self._options = {k: float(v) for k, v in options.items()}
+        self._lock = threading.RLock()
         self._core = _NewsCorpus(self._options)
         self._pages: dict[str, _Page] = {}
         self._by_slot: dict[int, _Page] = {}
@@ -206,61 +214,66 @@ class Corpus:
         `add_html`). Each batch is validated whole before any of it is added, so a
         bad record leaves the corpus as it was before that batch. Returns the number
         of pages added."""
-        show = self._progress if progress is None else _progress.check(progress)
-        if batch_size < 1:
-            raise InvalidOptionError(f"`batch_size` must be at least 1, got {batch_size}")
-        content_field = html_field if html_field is not None else text_field
-        columns = [id_field, content_field, source_field, published_field]
-        rows = iter_records(records, columns=columns, batch_size=min(batch_size, 4096))
-        extract = None
-        if html_field is not None:
-            from dedup.html import extract_text
+        with self._lock:
+            show = self._progress if progress is None else _progress.check(progress)
+            if batch_size < 1:
+                raise InvalidOptionError(f"`batch_size` must be at least 1, got {batch_size}")
+            content_field = html_field if html_field is not None else text_field
+            columns = [id_field, content_field, source_field, published_field]
+            rows = iter_records(records, columns=columns, batch_size=min(batch_size, 4096))
+            extract = None
+            if html_field is not None:
+                from dedup.html import extract_text
 
-            extract = extract_text
-        added = 0
-        batch: list[_Page] = []
-        seen: set[str] = set()
-        desc = "extracting and adding pages" if extract else "adding pages"
-        with _progress.Bar(show, desc=desc, total=row_count(records), unit="page") as bar:
-            for n, rec in enumerate(rows):
-                if not isinstance(rec, Mapping):
-                    raise InputTypeError(f"record {n} must be a mapping, got {type(rec).__name__}")
-                if id_field not in rec or content_field not in rec:
-                    raise InvalidInputError(
-                        f"record {n} needs the fields {id_field!r} and {content_field!r}; "
-                        f"it has {sorted(map(str, rec))}"
-                    )
-                pid = rec[id_field]
-                if not isinstance(pid, str):
-                    raise InputTypeError(f"record {n}: id must be str, got {type(pid).__name__}")
-                if pid in self._pages or pid in seen:
-                    raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
-                if extract is not None:
-                    html = rec[content_field]
-                    if html is None:
-                        html = ""
-                    elif not isinstance(html, str | bytes):
+                extract = extract_text
+            added = 0
+            batch: list[_Page] = []
+            seen: set[str] = set()
+            desc = "extracting and adding pages" if extract else "adding pages"
+            with _progress.Bar(show, desc=desc, total=row_count(records), unit="page") as bar:
+                for n, rec in enumerate(rows):
+                    if not isinstance(rec, Mapping):
                         raise InputTypeError(
-                            f"record {n} ({pid!r}): html must be str or bytes, "
-                            f"got {type(html).__name__}"
+                            f"record {n} must be a mapping, got {type(rec).__name__}"
                         )
-                    text = extract(html)
-                else:
-                    text = _check_text(rec[content_field], f"record {n} ({pid!r}): text")
-                source = rec.get(source_field)
-                if source is not None and not isinstance(source, str):
-                    source = str(source)
-                published = _parse_published(
-                    rec.get(published_field), f"record {n} ({pid!r}): published"
-                )
-                seen.add(pid)
-                batch.append(_Page(pid, text, source or None, published, -1))
-                bar.update()
-                if len(batch) >= batch_size:
-                    added += self._commit(batch)
-                    batch, seen = [], set()
-            added += self._commit(batch)
-        return added
+                    if id_field not in rec or content_field not in rec:
+                        raise InvalidInputError(
+                            f"record {n} needs the fields {id_field!r} and {content_field!r}; "
+                            f"it has {sorted(map(str, rec))}"
+                        )
+                    pid = rec[id_field]
+                    if not isinstance(pid, str):
+                        raise InputTypeError(
+                            f"record {n}: id must be str, got {type(pid).__name__}"
+                        )
+                    if pid in self._pages or pid in seen:
+                        raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
+                    if extract is not None:
+                        html = rec[content_field]
+                        if html is None:
+                            html = ""
+                        elif not isinstance(html, str | bytes):
+                            raise InputTypeError(
+                                f"record {n} ({pid!r}): html must be str or bytes, "
+                                f"got {type(html).__name__}"
+                            )
+                        text = extract(html)
+                    else:
+                        text = _check_text(rec[content_field], f"record {n} ({pid!r}): text")
+                    source = rec.get(source_field)
+                    if source is not None and not isinstance(source, str):
+                        source = str(source)
+                    published = _parse_published(
+                        rec.get(published_field), f"record {n} ({pid!r}): published"
+                    )
+                    seen.add(pid)
+                    batch.append(_Page(pid, text, source or None, published, -1))
+                    bar.update()
+                    if len(batch) >= batch_size:
+                        added += self._commit(batch)
+                        batch, seen = [], set()
+                added += self._commit(batch)
+            return added
 
     def _commit(self, batch: list[_Page]) -> int:
         if not batch:
@@ -275,11 +288,12 @@ class Corpus:
 
     def remove(self, id: str) -> None:
         """Removes a page. Raises `UnknownIdError` if it is not present."""
-        page = self._page(id)
-        self._core.remove(page.slot)
-        del self._pages[id]
-        del self._by_slot[page.slot]
-        self._result = None
+        with self._lock:
+            page = self._page(id)
+            self._core.remove(page.slot)
+            del self._pages[id]
+            del self._by_slot[page.slot]
+            self._result = None
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -293,16 +307,19 @@ class Corpus:
     @property
     def ids(self) -> list[str]:
         """Page ids in the order they were added."""
-        return list(self._pages)
+        with self._lock:
+            return list(self._pages)
 
     def text(self, id: str) -> str:
         """The text of a page as it was added."""
-        return self._page(id).text
+        with self._lock:
+            return self._page(id).text
 
     def article(self, id: str) -> str:
         """The article text chrome removal kept for a page, its lines joined by newlines."""
-        page = self._page(id)
-        return "\n".join(page.text[s:e] for s, e in self._core.article_spans(page.slot))
+        with self._lock:
+            page = self._page(id)
+            return "\n".join(page.text[s:e] for s, e in self._core.article_spans(page.slot))
 
     def _article_spans(self, id: str) -> list[tuple[int, int]]:
         """Character spans of `text(id)` that chrome removal kept as the article."""
@@ -336,59 +353,61 @@ class Corpus:
     def _analyze(
         self, progress: bool | None = None
     ) -> tuple[list[_Rel], dict[int, list[int]], list[Cluster]]:
-        if self._result is not None:
-            return self._result
-        show = self._progress if progress is None else progress
-        with _progress.Bar(show, desc=f"verifying and clustering {len(self)} pages") as bar:
-            # One call into the core does candidates, verification and clustering; the
-            # bar shows its time, then counts the stories as they are assembled.
-            rels, groups, refused = self._core.analyze()
-            bar.set_description(f"assembling {len(groups)} stories")
-            bar.reset(total=len(groups))
-            by_slot: dict[int, list[int]] = {}
-            for n, r in enumerate(rels):
-                by_slot.setdefault(r[0], []).append(n)
-                by_slot.setdefault(r[1], []).append(n)
-            if refused:
-                warnings.warn(
-                    f"{refused} merges were refused because a story would have grown past "
-                    "the cluster size limit; the pages stay in smaller clusters",
-                    DedupWarning,
-                    stacklevel=3,
-                )
-            story_of = {s: n for n, g in enumerate(groups) for s in g}
-            rewritten = {
-                story_of[r[0]]
-                for r in rels
-                if r[2] == "rewritten" and story_of.get(r[0], -1) == story_of.get(r[1], -2)
-            }
-            clusters = []
-            for n, g in enumerate(groups):
-                pages = [self._by_slot[s] for s in g]
-                rep = self._representative(pages)
-                rest = sorted((p for p in pages if p is not rep), key=_order_key)
-                ordered = [rep, *rest]
-                # Syndicated when every verified relation inside the story is a
-                # near-verbatim copy.
-                syndicated = n not in rewritten
-                clusters.append(
-                    Cluster(
-                        ids=[p.id for p in ordered],
-                        representative=rep.id,
-                        kind="syndicated" if syndicated else "rewritten",
-                        sources=[p.source for p in ordered],
+        with self._lock:
+            if self._result is not None:
+                return self._result
+            show = self._progress if progress is None else progress
+            with _progress.Bar(show, desc=f"verifying and clustering {len(self)} pages") as bar:
+                # One call into the core does candidates, verification and clustering; the
+                # bar shows its time, then counts the stories as they are assembled.
+                rels, groups, refused = self._core.analyze()
+                bar.set_description(f"assembling {len(groups)} stories")
+                bar.reset(total=len(groups))
+                by_slot: dict[int, list[int]] = {}
+                for n, r in enumerate(rels):
+                    by_slot.setdefault(r[0], []).append(n)
+                    by_slot.setdefault(r[1], []).append(n)
+                if refused:
+                    warnings.warn(
+                        f"{refused} merges were refused because a story would have grown past "
+                        "the cluster size limit; the pages stay in smaller clusters",
+                        DedupWarning,
+                        stacklevel=3,
                     )
-                )
-                bar.update()
-        clusters.sort(key=lambda c: (-len(c.ids), _order_key(self._pages[c.representative])))
-        self._result = (rels, by_slot, clusters)
-        return self._result
+                story_of = {s: n for n, g in enumerate(groups) for s in g}
+                rewritten = {
+                    story_of[r[0]]
+                    for r in rels
+                    if r[2] == "rewritten" and story_of.get(r[0], -1) == story_of.get(r[1], -2)
+                }
+                clusters = []
+                for n, g in enumerate(groups):
+                    pages = [self._by_slot[s] for s in g]
+                    rep = self._representative(pages)
+                    rest = sorted((p for p in pages if p is not rep), key=_order_key)
+                    ordered = [rep, *rest]
+                    # Syndicated when every verified relation inside the story is a
+                    # near-verbatim copy.
+                    syndicated = n not in rewritten
+                    clusters.append(
+                        Cluster(
+                            ids=[p.id for p in ordered],
+                            representative=rep.id,
+                            kind="syndicated" if syndicated else "rewritten",
+                            sources=[p.source for p in ordered],
+                        )
+                    )
+                    bar.update()
+            clusters.sort(key=lambda c: (-len(c.ids), _order_key(self._pages[c.representative])))
+            self._result = (rels, by_slot, clusters)
+            return self._result
 
     def _all_matches(self) -> list[Match]:
         """Every verified relation, as Match objects."""
-        return [
-            self._match(r, self._by_slot[r[0]], self._by_slot[r[1]]) for r in self._analyze()[0]
-        ]
+        with self._lock:
+            return [
+                self._match(r, self._by_slot[r[0]], self._by_slot[r[1]]) for r in self._analyze()[0]
+            ]
 
     def _representative(self, pages: list[_Page]) -> _Page:
         """The earliest published page; else the bare wire text (the page chrome removal
@@ -421,20 +440,21 @@ class Corpus:
         (the story's position in `clusters`, None for pages in no story),
         ``is_representative``, ``kind`` (the story's, or None), ``source`` and
         ``published``. `to_arrow` and `to_pandas` return the same table."""
-        where: dict[str, tuple[int | None, Cluster | None]] = {}
-        for number, story in enumerate(self.clusters()):
-            for pid in story.ids:
-                where[pid] = (number, story)
-        cols: dict[str, list[Any]] = {k: [] for k in _TABLE_COLUMNS}
-        for p in self._pages.values():
-            n, c = where.get(p.id, (None, None))
-            cols["id"].append(p.id)
-            cols["cluster_id"].append(n)
-            cols["is_representative"].append(c is not None and c.representative == p.id)
-            cols["kind"].append(c.kind if c is not None else None)
-            cols["source"].append(p.source)
-            cols["published"].append(p.published)
-        return cols
+        with self._lock:
+            where: dict[str, tuple[int | None, Cluster | None]] = {}
+            for number, story in enumerate(self.clusters()):
+                for pid in story.ids:
+                    where[pid] = (number, story)
+            cols: dict[str, list[Any]] = {k: [] for k in _TABLE_COLUMNS}
+            for p in self._pages.values():
+                n, c = where.get(p.id, (None, None))
+                cols["id"].append(p.id)
+                cols["cluster_id"].append(n)
+                cols["is_representative"].append(c is not None and c.representative == p.id)
+                cols["kind"].append(c.kind if c is not None else None)
+                cols["source"].append(p.source)
+                cols["published"].append(p.published)
+            return cols
 
     def to_arrow(self) -> Any:
         """`cluster_table` as a ``pyarrow.Table`` (``pip install 'dedup[arrow]'``); join
@@ -475,57 +495,61 @@ class Corpus:
 
     def matches(self, id: str) -> list[Match]:
         """Verified relations of a page already added, strongest first."""
-        slot = self._page(id).slot
-        rels, by_slot, _ = self._analyze()
-        # Pages with identical articles are verified once, through the first of them;
-        # a page's matches are those of all its identical copies, each verified
-        # against this page so that offsets refer to its own text.
-        copies = self._core.identical(slot)
-        others = {s for s in copies if s != slot}
-        for s in copies:
-            for n in by_slot.get(s, []):
-                r = rels[n]
-                others.add(r[1] if r[0] == s else r[0])
-        others.discard(slot)
-        out = []
-        for o in others:
-            rel = self._core.explain(slot, o)
-            if rel is not None:
-                out.append(self._match(rel, self._by_slot[slot], self._by_slot[o]))
-        out.sort(key=lambda m: (-m.score, m.other))
-        return out
+        with self._lock:
+            slot = self._page(id).slot
+            rels, by_slot, _ = self._analyze()
+            # Pages with identical articles are verified once, through the first of them;
+            # a page's matches are those of all its identical copies, each verified
+            # against this page so that offsets refer to its own text.
+            copies = self._core.identical(slot)
+            others = {s for s in copies if s != slot}
+            for s in copies:
+                for n in by_slot.get(s, []):
+                    r = rels[n]
+                    others.add(r[1] if r[0] == s else r[0])
+            others.discard(slot)
+            out = []
+            for o in others:
+                rel = self._core.explain(slot, o)
+                if rel is not None:
+                    out.append(self._match(rel, self._by_slot[slot], self._by_slot[o]))
+            out.sort(key=lambda m: (-m.score, m.other))
+            return out
 
     def query(self, text: str, source: str | None = None) -> list[Match]:
         """Relations of a new text to the pages in the corpus, without adding it. The
         matches' `id` is the empty string."""
-        text = _check_text(text, "text")
-        rels = self._core.query(text, source)
-        out = [self._match(r, None, self._by_slot[r[1]], text) for r in rels]
-        out.sort(key=lambda m: (-m.score, m.other))
-        return out
+        with self._lock:
+            text = _check_text(text, "text")
+            rels = self._core.query(text, source)
+            out = [self._match(r, None, self._by_slot[r[1]], text) for r in rels]
+            out.sort(key=lambda m: (-m.score, m.other))
+            return out
 
     def explain(self, a: str, b: str) -> Match | None:
         """How page `a` relates to page `b`, checked directly; None if they are not
         copies of one story."""
-        pa, pb = self._page(a), self._page(b)
-        rel = self._core.explain(pa.slot, pb.slot)
-        return None if rel is None else self._match(rel, pa, pb)
+        with self._lock:
+            pa, pb = self._page(a), self._page(b)
+            rel = self._core.explain(pa.slot, pb.slot)
+            return None if rel is None else self._match(rel, pa, pb)
 
     # -- persistence ---------------------------------------------------------------------
 
     def save(self, path: str | PathLike[str]) -> None:
         """Writes the corpus to `path` atomically, in a versioned, checksummed format."""
-        header: dict[str, Any] = {"options": dict(self._options)}
-        records = [header] + [
-            {
-                "id": p.id,
-                "text": p.text,
-                "source": p.source,
-                "published": p.published.isoformat() if p.published else None,
-            }
-            for p in self._pages.values()
-        ]
-        _store.write_records(path, _store.CORPUS_MAGIC, records)
+        with self._lock:
+            header: dict[str, Any] = {"options": dict(self._options)}
+            records = [header] + [
+                {
+                    "id": p.id,
+                    "text": p.text,
+                    "source": p.source,
+                    "published": p.published.isoformat() if p.published else None,
+                }
+                for p in self._pages.values()
+            ]
+            _store.write_records(path, _store.CORPUS_MAGIC, records)
 
     @classmethod
     def load(cls, path: str | PathLike[str]) -> Corpus:

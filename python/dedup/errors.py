@@ -11,6 +11,7 @@ __all__ = [
     "DuplicateIdError",
     "FileFormatError",
     "InputTypeError",
+    "InternalError",
     "InvalidInputError",
     "InvalidOptionError",
     "MissingDependencyError",
@@ -63,3 +64,8 @@ class FileFormatError(DedupError, OSError):
 class MissingDependencyError(InvalidOptionError, ImportError):
     """A feature needs an optional package that is not installed; the message names
     the extra to install (for example ``pip install 'dedup[html]'``)."""
+
+
+class InternalError(DedupError, RuntimeError):
+    """A bug in dedup: the Rust core panicked. The operation was abandoned instead of
+    aborting the interpreter; please report the message."""

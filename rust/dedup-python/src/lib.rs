@@ -6,6 +6,7 @@
 
 mod convert;
 mod errors;
+mod gil;
 mod lsh;
 mod minhash;
 mod news;

@@ -2,6 +2,7 @@
 
 use crate::convert;
 use crate::errors::{raise, IntoPyResult};
+use crate::gil::detach;
 use dedup_core::{optimal_params, Error, Hit, LshConfig, LshIndex, DEFAULT_MAX_BUCKET};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
@@ -40,7 +41,7 @@ impl PyLshIndex {
         let max_bucket = count("max_bucket", max_bucket, "at least 1")?;
         let (bands, rows) = match (bands, rows) {
             (Some(b), Some(r)) => (count("bands", b, "at least 1")?, count("rows", r, "at least 1")?),
-            (None, None) => py.detach(|| optimal_params(threshold, num_perm, weights.0, weights.1)).py()?,
+            (None, None) => detach(py, || optimal_params(threshold, num_perm, weights.0, weights.1))?.py()?,
             _ => {
                 return Err(raise(
                     py,
@@ -103,7 +104,7 @@ impl PyLshIndex {
         let keys = convert::texts(py, keys, "keys")?;
         let flat = self.rows_of(py, sigs, Some(keys.len()))?;
         let inner = &mut self.inner;
-        py.detach(|| inner.insert_many(&keys, &flat)).py()
+        detach(py, || inner.insert_many(&keys, &flat))?.py()
     }
 
     /// Removes `key`.
@@ -152,18 +153,18 @@ impl PyLshIndex {
         min_similarity: Option<f64>,
     ) -> PyResult<Vec<Vec<Hit>>> {
         let flat = self.rows_of(py, sigs, None)?;
-        py.detach(|| self.inner.query_many(&flat, min_similarity)).py()
+        detach(py, || self.inner.query_many(&flat, min_similarity))?.py()
     }
 
     /// Writes the index to `path` atomically.
     fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
-        py.detach(move || self.inner.save(&path)).py()
+        detach(py, move || self.inner.save(&path))?.py()
     }
 
     /// Reads an index written by `save`; the file is validated, never executed.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let inner = py.detach(move || LshIndex::load(&path)).py()?;
+        let inner = detach(py, move || LshIndex::load(&path))?.py()?;
         Ok(Self { inner })
     }
 
@@ -175,7 +176,7 @@ impl PyLshIndex {
     /// An index from `to_bytes` output, validated like a file.
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner = py.detach(|| LshIndex::from_bytes(data)).py()?;
+        let inner = detach(py, || LshIndex::from_bytes(data))?.py()?;
         Ok(Self { inner })
     }
 
@@ -186,7 +187,7 @@ impl PyLshIndex {
     }
 
     fn __setstate__(&mut self, py: Python<'_>, state: &[u8]) -> PyResult<()> {
-        self.inner = py.detach(|| LshIndex::from_bytes(state)).py()?;
+        self.inner = detach(py, || LshIndex::from_bytes(state))?.py()?;
         Ok(())
     }
 

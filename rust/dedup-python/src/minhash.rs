@@ -2,6 +2,7 @@
 
 use crate::convert;
 use crate::errors::IntoPyResult;
+use crate::gil::detach;
 use crate::text::PyShingler;
 use dedup_core::{MinHasher, NormalizeOptions, Scheme, Shingler, Unit};
 use numpy::{IntoPyArray, PyArrayMethods};
@@ -89,7 +90,7 @@ impl PyMinHasher {
     fn signatures<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let texts = convert::texts(py, texts, "texts")?;
         let n = texts.len();
-        let flat = py.detach(|| self.inner.sign_texts(&self.shingler, &texts));
+        let flat = detach(py, || self.inner.sign_texts(&self.shingler, &texts))?;
         self.to_array(py, flat, n)
     }
 
@@ -101,7 +102,7 @@ impl PyMinHasher {
     ) -> PyResult<Bound<'py, PyAny>> {
         let lists = convert::shingle_lists(py, shingle_lists)?;
         let n = lists.len();
-        let flat = py.detach(|| self.inner.sign_packed(&lists));
+        let flat = detach(py, || self.inner.sign_packed(&lists))?;
         self.to_array(py, flat, n)
     }
 

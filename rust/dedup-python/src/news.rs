@@ -10,6 +10,7 @@ use pyo3::pybacked::PyBackedStr;
 
 use crate::convert;
 use crate::errors::IntoPyResult;
+use crate::gil::detach;
 
 /// `(a, b, kind, score, containment, jaccard, shared_tokens, passages)`, passages as
 /// character offsets `(a_start, a_end, b_start, b_end)`.
@@ -87,28 +88,28 @@ impl PyNewsCorpus {
         }
         let src: Vec<Option<u32>> = sources.iter().map(|s| self.source_id(s.as_deref())).collect();
         let owned: Vec<String> = texts.iter().map(ToString::to_string).collect();
-        let docs = py.detach(|| NewsCorpus::prepare(owned, src));
+        let docs = detach(py, || NewsCorpus::prepare(owned, src))?;
         Ok(self.inner.insert(docs))
     }
 
-    fn remove(&mut self, slot: u32) -> bool {
-        self.inner.remove(slot)
+    fn remove(&mut self, py: Python<'_>, slot: u32) -> PyResult<bool> {
+        detach(py, || self.inner.remove(slot))
     }
 
     /// Verified relations and the stories they form: `(relations, groups, refused)`.
-    fn analyze(&mut self, py: Python<'_>) -> (Vec<PyRelation>, Vec<Vec<u32>>, usize) {
-        let (rels, clustering) = py.detach(|| {
+    fn analyze(&mut self, py: Python<'_>) -> PyResult<(Vec<PyRelation>, Vec<Vec<u32>>, usize)> {
+        let (rels, clustering) = detach(py, || {
             let rels = self.inner.relations();
             let c = self.inner.cluster(&rels);
             (rels, c)
-        });
+        })?;
         let out = rels.into_iter().map(|r| self.convert(r, None)).collect();
-        (out, clustering.groups, clustering.refused_oversized)
+        Ok((out, clustering.groups, clustering.refused_oversized))
     }
 
-    fn explain(&mut self, py: Python<'_>, a: u32, b: u32) -> Option<PyRelation> {
-        let r = py.detach(|| self.inner.explain(a, b))?;
-        Some(self.convert(r, None))
+    fn explain(&mut self, py: Python<'_>, a: u32, b: u32) -> PyResult<Option<PyRelation>> {
+        let r = detach(py, || self.inner.explain(a, b))?;
+        Ok(r.map(|r| self.convert(r, None)))
     }
 
     #[pyo3(signature = (text, source = None))]
@@ -121,18 +122,18 @@ impl PyNewsCorpus {
         let text = convert::text(py, text, "text")?;
         // An unknown outlet has no pages yet, so it gets an id no page has.
         let src = source.map(|s| self.sources.get(&s).copied().unwrap_or(u32::MAX - 1));
-        let rels = py.detach(|| self.inner.query(&text, src));
+        let rels = detach(py, || self.inner.query(&text, src))?;
         Ok(rels.into_iter().map(|r| self.convert(r, Some(&text))).collect())
     }
 
     /// Slots of the pages whose article is identical to this page's (itself included).
-    fn identical(&mut self, slot: u32) -> Vec<u32> {
-        self.inner.identical(slot)
+    fn identical(&mut self, py: Python<'_>, slot: u32) -> PyResult<Vec<u32>> {
+        detach(py, || self.inner.identical(slot))
     }
 
     /// Share of the page's tokens kept as article text.
-    fn article_share(&mut self, slot: u32) -> f64 {
-        self.inner.article_share(slot)
+    fn article_share(&mut self, py: Python<'_>, slot: u32) -> PyResult<f64> {
+        detach(py, || self.inner.article_share(slot))
     }
 
     /// The article lines chrome removal kept, as character ranges of the text.

@@ -2,6 +2,7 @@
 
 use crate::convert;
 use crate::errors::IntoPyResult;
+use crate::gil::detach;
 use dedup_core::{NormalizeOptions, Shingler, Unit};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
@@ -57,7 +58,7 @@ impl PyShingler {
     /// The shingles of `text` as strings, in text order (repeats kept).
     fn shingles(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         let text = convert::text(py, text, "text")?;
-        Ok(py.detach(|| self.inner.shingles(&text)))
+        detach(py, || self.inner.shingles(&text))
     }
 
     /// The seeded 64-bit hashes of the shingles of `text`, in text order.
@@ -69,13 +70,13 @@ impl PyShingler {
         seed: u64,
     ) -> PyResult<Bound<'py, PyArray1<u64>>> {
         let text = convert::text(py, text, "text")?;
-        Ok(py.detach(|| self.inner.hashes(&text, seed)).into_pyarray(py))
+        Ok(detach(py, || self.inner.hashes(&text, seed))?.into_pyarray(py))
     }
 
     /// The text as it is shingled: normalised tokens joined by single spaces.
     fn normalize(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<String> {
         let text = convert::text(py, text, "text")?;
-        Ok(py.detach(|| dedup_core::normalize(&text, self.inner.opts)))
+        detach(py, || dedup_core::normalize(&text, self.inner.opts))
     }
 
     fn __repr__(&self) -> String {
