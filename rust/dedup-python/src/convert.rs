@@ -101,13 +101,7 @@ pub fn signature(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult
             ),
         ));
     }
-    if kind == "i" && np.call_method1("any", (np.call_method1("less", (&arr, 0))?,))?.is_truthy()? {
-        return Err(raise(
-            py,
-            "InvalidInputError",
-            format!("{what} has negative values; signatures are unsigned"),
-        ));
-    }
+    reject_negative(py, &np, &arr, &kind, what)?;
     let arr = np.call_method1("ascontiguousarray", (arr, np.getattr("uint64")?))?;
     let arr = arr
         .cast_into::<PyArray1<u64>>()
@@ -117,6 +111,24 @@ pub fn signature(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult
         return Err(raise(py, "InvalidInputError", format!("{what} is empty")));
     }
     Ok(ro.as_slice()?.to_vec())
+}
+
+/// Signed integer arrays are accepted as long as no value is negative.
+fn reject_negative(
+    py: Python<'_>,
+    np: &Bound<'_, PyModule>,
+    arr: &Bound<'_, PyAny>,
+    kind: &str,
+    what: &str,
+) -> PyResult<()> {
+    if kind == "i" && np.call_method1("any", (np.call_method1("less", (arr, 0))?,))?.is_truthy()? {
+        return Err(raise(
+            py,
+            "InvalidInputError",
+            format!("{what} has negative values; signatures are unsigned"),
+        ));
+    }
+    Ok(())
 }
 
 /// Extracts a two-dimensional batch of signatures, row-major.
@@ -140,13 +152,7 @@ pub fn signature_rows(
             ),
         ));
     }
-    if kind == "i" && np.call_method1("any", (np.call_method1("less", (&arr, 0))?,))?.is_truthy()? {
-        return Err(raise(
-            py,
-            "InvalidInputError",
-            format!("{what} has negative values; signatures are unsigned"),
-        ));
-    }
+    reject_negative(py, &np, &arr, &kind, what)?;
     let shape: (usize, usize) = arr.getattr("shape")?.extract()?;
     let flat =
         np.call_method1("ascontiguousarray", (arr.call_method1("reshape", (-1,))?, np.getattr("uint64")?))?;
