@@ -527,6 +527,9 @@ impl NewsCorpus {
         art: &Article,
         an: &Analysis,
     ) -> Vec<usize> {
+        // Identical articles are indexed once, through their first page: that page
+        // is the page itself for every copy, so each copy sees the same partners.
+        let own = an.unit.get(slot as usize).copied().unwrap_or(slot);
         let mut counts: HashMap<u32, HashMap<u32, u32>> = HashMap::default();
         for &(h, pos) in &art.fingerprints {
             if !an.is_rare(h) {
@@ -535,7 +538,7 @@ impl NewsCorpus {
             let line = art.line_of[pos as usize];
             if let Some(posting) = an.index.get(&h) {
                 for &other in posting {
-                    if other != slot {
+                    if other != slot && other != own {
                         *counts.entry(line).or_default().entry(other).or_insert(0) += 1;
                     }
                 }
@@ -1108,6 +1111,52 @@ mod tests {
         assert!(!forward.is_empty());
         assert_eq!(forward, stories(&[3, 2, 1, 0]));
         assert_eq!(forward, stories(&[2, 0, 3, 1]));
+    }
+
+    #[test]
+    fn identical_copies_keep_the_same_article_whatever_the_order() {
+        // Found by the Python API harness: the coherence pass counted the first of two
+        // identical pages as a partner of the second but not the other way round, so
+        // only the first lost lines, and which page that was depended on the order.
+        let p = [
+            "Firefighters spent most of Sunday night pumping water into a grain silo on the edge of Harnley after a smouldering fire deep inside the stored barley threatened to spread, the county fire service said.",
+            "\u{201c}A fire like this can burn for days without anyone seeing a flame, and the dust makes every opening of the hatch dangerous,\u{201d} said station commander Priya Oduya, who led the crews at the scene.",
+            "The cooperative that owns the silo said the harvest inside was insured and that no worker had been hurt, although two neighbouring farms were asked to keep their livestock indoors because of the smoke.",
+            "Engineers will decide on Tuesday whether the structure can be emptied safely or has to be sealed until the fire starves of oxygen.",
+        ];
+        let silo = p.join("\n");
+        let pages = [
+            (silo.clone(), Some(0)),
+            (format!("Latest\n{silo}"), Some(1)),
+            (format!("{}\n{}", p[0], p[0]), None),
+            (format!("{}\n{}", p[0], p[2]), None),
+            (format!("{}\n{}", p[1], p[1]), None),
+        ];
+        let run = |order: &[usize]| -> (Vec<Vec<usize>>, Vec<usize>) {
+            let list: Vec<(&str, Option<u32>)> =
+                order.iter().map(|&i| (pages[i].0.as_str(), pages[i].1)).collect();
+            let mut c = corpus(&list);
+            let pos = |i: usize| order.iter().position(|&x| x == i).expect("listed") as u32;
+            let kept: Vec<usize> =
+                [0, 1].iter().map(|&i| c.article_of(pos(i)).expect("present").tokens.len()).collect();
+            let rels = c.relations();
+            let mut groups: Vec<Vec<usize>> = c
+                .cluster(&rels)
+                .groups
+                .iter()
+                .map(|g| {
+                    let mut v: Vec<usize> = g.iter().map(|&s| order[s as usize]).collect();
+                    v.sort_unstable();
+                    v
+                })
+                .collect();
+            groups.sort();
+            (groups, kept)
+        };
+        let (forward, kept) = run(&[0, 1, 2, 3, 4]);
+        assert_eq!(kept[0], kept[1], "the two copies kept different articles");
+        assert!(forward.iter().any(|g| g.contains(&0) && g.contains(&1)), "{forward:?}");
+        assert_eq!(run(&[4, 3, 2, 1, 0]).0, forward);
     }
 
     const QUOTE: &str = "\"We will keep the border crossing open for as long as the families need it to get home safely,\" the governor said on Wednesday.";
