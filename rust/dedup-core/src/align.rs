@@ -109,7 +109,8 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
                 (s, e) = (start, x);
             }
         }
-        if e - s < opts.min_run {
+        // An empty stretch is no passage, even with `min_run` 0 (found by fuzzing).
+        if e == s || e - s < opts.min_run {
             continue;
         }
         used_a[i + s..i + e].fill(true);
@@ -173,6 +174,18 @@ mod tests {
         let ps = join(align(&a, &b, opts()), 2);
         assert_eq!(ps.len(), 1);
         assert_eq!((ps[0].a_start, ps[0].a_end, ps[0].matched), (0, 9, 8));
+    }
+
+    #[test]
+    fn no_empty_passage_when_min_run_is_zero() {
+        // Fuzzing regression: a run entirely covered by a longer one left an empty
+        // stretch, which `min_run: 0` let through as a passage of no tokens.
+        let o = AlignOptions { seed: 2, min_run: 0, max_seed_occurrences: 2 };
+        let a = [1, 0, 0, 1, 2, 0, 1, 2, 0, 1, 2, 2, 0, 0];
+        let b = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1];
+        for p in align(&a, &b, o) {
+            assert!(p.a_start < p.a_end && p.b_start < p.b_end, "{p:?}");
+        }
     }
 
     /// Longest common substring length, by dynamic programming.

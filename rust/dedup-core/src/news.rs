@@ -527,6 +527,9 @@ impl NewsCorpus {
         art: &Article,
         an: &Analysis,
     ) -> Vec<usize> {
+        // Identical articles are indexed once, through their first page: that page
+        // is the page itself for every copy, so each copy sees the same partners.
+        let own = an.unit.get(slot as usize).copied().unwrap_or(slot);
         let mut counts: HashMap<u32, HashMap<u32, u32>> = HashMap::default();
         for &(h, pos) in &art.fingerprints {
             if !an.is_rare(h) {
@@ -535,7 +538,7 @@ impl NewsCorpus {
             let line = art.line_of[pos as usize];
             if let Some(posting) = an.index.get(&h) {
                 for &other in posting {
-                    if other != slot {
+                    if other != slot && other != own {
                         *counts.entry(line).or_default().entry(other).or_insert(0) += 1;
                     }
                 }
@@ -796,25 +799,41 @@ impl NewsCorpus {
     ///
     /// Pages with identical articles are one item of the clustering, weighted by
     /// their number, so thousands of copies cost no more than one.
+    ///
+    /// Items are numbered in an order fixed by content before clustering, as the
+    /// clustering breaks ties between equally dense merges by item number: the
+    /// stories do not depend on the order pages were added in.
     pub fn cluster(&mut self, relations: &[Relation]) -> Clustering {
         let n = self.docs.len();
-        let unit = self.analysis().unit.clone();
+        let an = self.analysis();
+        let unit = an.unit.clone();
+        let content: Vec<u64> = an.articles.iter().map(Article::content_hash).collect();
+        let mut by_content: Vec<u32> = (0..n as u32).collect();
+        by_content.sort_by_cached_key(|&s| {
+            let text = self.docs[s as usize].as_ref().map_or(0, |d| xxh3_64(d.text.as_bytes()));
+            (content[s as usize], text, s)
+        });
+        // rank[slot]: the item number of `slot`; by_content[rank]: the slot back.
+        let mut rank = vec![0u32; n];
+        for (r, &s) in by_content.iter().enumerate() {
+            rank[s as usize] = r as u32;
+        }
         let mut sizes = vec![0usize; n];
         for (slot, d) in self.docs.iter().enumerate() {
             if d.is_some() {
-                sizes[unit[slot] as usize] += 1;
+                sizes[rank[unit[slot] as usize] as usize] += 1;
             }
         }
         let edges: Vec<Edge> = relations
             .iter()
             .filter(|r| unit[r.a as usize] == r.a && unit[r.b as usize] == r.b)
-            .map(|r| Edge { a: r.a, b: r.b, weight: 1.0 })
+            .map(|r| Edge { a: rank[r.a as usize], b: rank[r.b as usize], weight: 1.0 })
             .collect();
         let mut c = cluster_weighted(&sizes, &edges, self.opts.cluster);
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
         for (slot, d) in self.docs.iter().enumerate() {
             if d.is_some() {
-                members[unit[slot] as usize].push(slot as u32);
+                members[rank[unit[slot] as usize] as usize].push(slot as u32);
             }
         }
         for g in &mut c.groups {
@@ -1052,6 +1071,92 @@ mod tests {
         );
         c.insert(docs);
         c
+    }
+
+    #[test]
+    fn stories_do_not_depend_on_insertion_order() {
+        // Found by the Python API harness: a page that copies one paragraph of a
+        // story (printed twice) and one of another page ties two merges of equal
+        // density; ties were broken by slot, so adding the pages in reverse order
+        // gave other stories.
+        let silo = ["Firefighters spent most of Sunday night pumping water into a grain silo on the edge of Harnley after a smouldering fire deep inside the stored barley threatened to spread, the county fire service said.", "“A fire like this can burn for days without anyone seeing a flame, and the dust makes every opening of the hatch dangerous,” said station commander Priya Oduya, who led the crews at the scene.", "The cooperative that owns the silo said the harvest inside was insured and that no worker had been hurt, although two neighbouring farms were asked to keep their livestock indoors because of the smoke.", "Engineers will decide on Tuesday whether the structure can be emptied safely or has to be sealed until the fire starves of oxygen."].join("\n");
+        let tram = "The city council voted on Thursday to extend the tram line from the central station to the new hospital campus in Vellmoor, ending a decade of arguments over the route and its cost.";
+        let river = "Chính quyền tỉnh cho biết hôm thứ Tư rằng cây cầu treo bắc qua sông đã được sửa chữa xong sau ba tháng thi công, và học sinh ở các bản vùng cao có thể trở lại trường bằng đường bộ thay vì đi thuyền.";
+        let mixed = format!("{}\n{tram}\n{river}", silo.lines().next().unwrap_or(""));
+        let pages = [
+            (silo.clone(), Some(0)),
+            (format!("Latest\n{silo}"), Some(1)),
+            (river.to_string(), None),
+            (mixed, None),
+        ];
+        let stories = |order: &[usize]| -> Vec<Vec<usize>> {
+            let list: Vec<(&str, Option<u32>)> =
+                order.iter().map(|&i| (pages[i].0.as_str(), pages[i].1)).collect();
+            let mut c = corpus(&list);
+            let rels = c.relations();
+            let mut groups: Vec<Vec<usize>> = c
+                .cluster(&rels)
+                .groups
+                .iter()
+                .map(|g| {
+                    let mut v: Vec<usize> = g.iter().map(|&s| order[s as usize]).collect();
+                    v.sort_unstable();
+                    v
+                })
+                .collect();
+            groups.sort();
+            groups
+        };
+        let forward = stories(&[0, 1, 2, 3]);
+        assert!(!forward.is_empty());
+        assert_eq!(forward, stories(&[3, 2, 1, 0]));
+        assert_eq!(forward, stories(&[2, 0, 3, 1]));
+    }
+
+    #[test]
+    fn identical_copies_keep_the_same_article_whatever_the_order() {
+        // Found by the Python API harness: the coherence pass counted the first of two
+        // identical pages as a partner of the second but not the other way round, so
+        // only the first lost lines, and which page that was depended on the order.
+        let p = [
+            "Firefighters spent most of Sunday night pumping water into a grain silo on the edge of Harnley after a smouldering fire deep inside the stored barley threatened to spread, the county fire service said.",
+            "\u{201c}A fire like this can burn for days without anyone seeing a flame, and the dust makes every opening of the hatch dangerous,\u{201d} said station commander Priya Oduya, who led the crews at the scene.",
+            "The cooperative that owns the silo said the harvest inside was insured and that no worker had been hurt, although two neighbouring farms were asked to keep their livestock indoors because of the smoke.",
+            "Engineers will decide on Tuesday whether the structure can be emptied safely or has to be sealed until the fire starves of oxygen.",
+        ];
+        let silo = p.join("\n");
+        let pages = [
+            (silo.clone(), Some(0)),
+            (format!("Latest\n{silo}"), Some(1)),
+            (format!("{}\n{}", p[0], p[0]), None),
+            (format!("{}\n{}", p[0], p[2]), None),
+            (format!("{}\n{}", p[1], p[1]), None),
+        ];
+        let run = |order: &[usize]| -> (Vec<Vec<usize>>, Vec<usize>) {
+            let list: Vec<(&str, Option<u32>)> =
+                order.iter().map(|&i| (pages[i].0.as_str(), pages[i].1)).collect();
+            let mut c = corpus(&list);
+            let pos = |i: usize| order.iter().position(|&x| x == i).expect("listed") as u32;
+            let kept: Vec<usize> =
+                [0, 1].iter().map(|&i| c.article_of(pos(i)).expect("present").tokens.len()).collect();
+            let rels = c.relations();
+            let mut groups: Vec<Vec<usize>> = c
+                .cluster(&rels)
+                .groups
+                .iter()
+                .map(|g| {
+                    let mut v: Vec<usize> = g.iter().map(|&s| order[s as usize]).collect();
+                    v.sort_unstable();
+                    v
+                })
+                .collect();
+            groups.sort();
+            (groups, kept)
+        };
+        let (forward, kept) = run(&[0, 1, 2, 3, 4]);
+        assert_eq!(kept[0], kept[1], "the two copies kept different articles");
+        assert!(forward.iter().any(|g| g.contains(&0) && g.contains(&1)), "{forward:?}");
+        assert_eq!(run(&[4, 3, 2, 1, 0]).0, forward);
     }
 
     const QUOTE: &str = "\"We will keep the border crossing open for as long as the families need it to get home safely,\" the governor said on Wednesday.";
