@@ -230,11 +230,6 @@ def test_lone_surrogates_raise_and_leave_the_corpus_unchanged() -> None:
         assert "fine" not in c and "bad" not in c
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="corpus.py: ids and sources with lone surrogates are not validated; a surrogate "
-    "source raises a bare UnicodeEncodeError and a surrogate id makes save() fail later",
-)
 def test_lone_surrogates_in_ids_and_sources_raise_dedup_errors(tmp_path: Path) -> None:
     c = Corpus()
     c.add("silo", SILO)

@@ -114,6 +114,19 @@ def _parse_published(value: object, what: str) -> _dt.datetime | None:
     return dt
 
 
+def _check_unicode(value: str, what: str) -> str:
+    """Rejects strings with lone surrogates, which are not Unicode text and cannot be
+    stored or passed to the core."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            f"{what} contains lone surrogate code points that are not valid Unicode text; "
+            "clean it first, e.g. s.encode('utf-8', 'replace').decode('utf-8')"
+        ) from None
+    return value
+
+
 def _check_text(value: object, what: str) -> str:
     if isinstance(value, str):
         return value
@@ -246,6 +259,7 @@ class Corpus:
                         raise InputTypeError(
                             f"record {n}: id must be str, got {type(pid).__name__}"
                         )
+                    _check_unicode(pid, f"record {n}: id")
                     if pid in self._pages or pid in seen:
                         raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
                     if extract is not None:
@@ -263,6 +277,8 @@ class Corpus:
                     source = rec.get(source_field)
                     if source is not None and not isinstance(source, str):
                         source = str(source)
+                    if source is not None:
+                        _check_unicode(source, f"record {n} ({pid!r}): source")
                     published = _parse_published(
                         rec.get(published_field), f"record {n} ({pid!r}): published"
                     )
@@ -521,6 +537,10 @@ class Corpus:
         matches' `id` is the empty string."""
         with self._lock:
             text = _check_text(text, "text")
+            if source is not None:
+                if not isinstance(source, str):
+                    raise InputTypeError(f"source must be str or None, got {type(source).__name__}")
+                _check_unicode(source, "source")
             rels = self._core.query(text, source)
             out = [self._match(r, None, self._by_slot[r[1]], text) for r in rels]
             out.sort(key=lambda m: (-m.score, m.other))
