@@ -31,6 +31,7 @@ from conftest import (
     RAIL_REWRITE,
     REPO,
     SATELLITE,
+    STORIES,
     VALLEY,
     Outlet,
     filler,
@@ -699,3 +700,37 @@ def test_a_page_crawled_twice_by_one_outlet_is_a_syndicated_pair() -> None:
     c.add("other", page(MERIDIAN, "Council news", filler(8)), source=MERIDIAN.name)
     clusters = c.clusters()
     assert [(set(cl.ids), cl.kind) for cl in clusters] == [({"first", "again"}, "syndicated")]
+
+
+def test_without_sources_outlets_are_inferred_from_their_page_template() -> None:
+    """Pages added without `source`. Each outlet shows the same rail of two bare ledes
+    (no titles, no time stamps) on all its pages; the rail's two stories also have
+    real copies elsewhere. The rail lines recur on few distinct texts and sit next
+    to each other on the same pages, so only the outlet's own repetition gives them
+    away. The outlet is inferred from the page's header and footer, so the rail is
+    chrome just as when the sources are given, and the stories come out the same."""
+    extra = {"fa": filler(90), "fb": filler(91)}
+    stories = {**STORIES, **extra}
+    rails = {0: ("satellite", "orchard"), 1: ("ferry", "museum"), 2: ("fa", "fb")}
+    carried = {
+        0: ("ferry", "museum", "rail", "fa"),
+        1: ("rail", "fa", "fb", "satellite"),
+        2: ("ferry", "museum", "satellite", "orchard"),
+    }
+    records = []
+    for k, outlet in enumerate(OUTLETS):
+        rail = [[lede(stories[name]), "Read more"] for name in rails[k]]
+        bodies = [(name, stories[name]) for name in carried[k]]
+        bodies += [(f"local{k}-{n}", filler(50 + 10 * k + n)) for n in range(2)]
+        for name, body in bodies:
+            text = page(outlet, f"{name} news", body, rail=rail)
+            records.append({"id": f"{name}@{k}", "text": text, "source": outlet.name})
+    want = set()
+    for name in stories:
+        copies = frozenset(f"{name}@{k}" for k in range(3) if name in carried[k])
+        if len(copies) > 1:
+            want.add(copies)
+    for with_source in (True, False):
+        c = Corpus(progress=False)
+        c.add_many({**r, "source": r["source"] if with_source else None} for r in records)
+        assert sets(c) == want, with_source

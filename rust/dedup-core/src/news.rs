@@ -247,6 +247,9 @@ pub struct Doc {
     pub text: String,
     /// Outlet id, if known.
     pub source: Option<u32>,
+    /// The outlet whose template lines chrome removal counts: `source`, or for a
+    /// page without one, an id inferred from its header and footer lines.
+    pub outlet: Option<u32>,
     /// Tokens and lines.
     pub page: Page,
 }
@@ -255,8 +258,24 @@ impl Doc {
     /// Tokenises a page.
     pub fn new(text: String, source: Option<u32>) -> Self {
         let page = Page::new(&text);
-        Self { text, source, page }
+        let outlet = source.or_else(|| template_outlet(&page));
+        Self { text, source, outlet, page }
     }
+}
+
+/// An outlet id for a page whose outlet is unknown, from its page template: the
+/// first two and last two lines that look like chrome (short or headline-shaped,
+/// no digits, so dates and counters do not vary it). Pages of one site share their
+/// menu and footer; ids have the top bit set, so they never equal a given source.
+fn template_outlet(page: &Page) -> Option<u32> {
+    let chrome: Vec<u64> =
+        page.lines.iter().filter(|l| !l.digit && !l.sentence && l.len() <= 12).map(|l| l.key).collect();
+    if chrome.len() < 4 {
+        return None;
+    }
+    let ends = [chrome[0], chrome[1], chrome[chrome.len() - 2], chrome[chrome.len() - 1]];
+    let bytes: Vec<u8> = ends.iter().flat_map(|k| k.to_le_bytes()).collect();
+    Some(0x8000_0000 | (xxh3_64(&bytes) as u32 & 0x7FFF_FFFF))
 }
 
 /// What chrome removal and fingerprinting derived from one page.
@@ -424,7 +443,7 @@ impl NewsCorpus {
             // Identical pages of one outlet (a page crawled twice, a story filed twice)
             // count once: their lines recur because the page does, not because they
             // are the outlet's template.
-            if let Some(s) = doc.source {
+            if let Some(s) = doc.outlet {
                 let copies = self.source_page_copies.entry((s, page_hash(&doc.page))).or_insert(0);
                 *copies += 1;
                 if *copies == 1 {
@@ -447,7 +466,7 @@ impl NewsCorpus {
         };
         self.cache = None;
         self.live -= 1;
-        if let Some(s) = doc.source {
+        if let Some(s) = doc.outlet {
             let id = (s, page_hash(&doc.page));
             decrement(&mut self.source_page_copies, &id);
             if !self.source_page_copies.contains_key(&id) {
@@ -463,7 +482,7 @@ impl NewsCorpus {
     /// that is not in the corpus (a query), so it counts itself.
     fn kinds(&self, doc: &Doc, lines: Option<(&HashMap<u64, u32>, u32)>, extra: u32) -> Vec<LineKind> {
         // A query identical to a page its outlet already has adds no new copy.
-        let extra_source = match doc.source {
+        let extra_source = match doc.outlet {
             Some(s) if extra > 0 && self.source_page_copies.contains_key(&(s, page_hash(&doc.page))) => 0,
             _ => extra,
         };
@@ -475,7 +494,7 @@ impl NewsCorpus {
                 let kind = line_kind(l.len(), l.digit, l.sentence, o);
                 let widespread =
                     lines.is_some_and(|(df, cap)| df.get(&l.key).copied().unwrap_or(0) + extra > cap);
-                let in_source = doc.source.map_or(0, |s| {
+                let in_source = doc.outlet.map_or(0, |s| {
                     self.line_source_pages.get(&(s, l.key)).copied().unwrap_or(0) + extra_source
                 });
                 let recurs = widespread || in_source >= o.same_source_pages;
@@ -1160,6 +1179,30 @@ mod tests {
     }
 
     const QUOTE: &str = "\"We will keep the border crossing open for as long as the families need it to get home safely,\" the governor said on Wednesday.";
+
+    #[test]
+    fn pages_without_a_source_get_an_outlet_from_their_template() {
+        let site =
+            |body: &str, footer: &str| format!("Home\nWorld\nSport\n{body}\nAbout us | Contact\n{footer}");
+        let a = Doc::new(
+            site("A first article about the port strike, told at length here.", "Harbour Herald"),
+            None,
+        );
+        let b = Doc::new(
+            site("Another article on the drought relief package for farmers.", "Harbour Herald"),
+            None,
+        );
+        let c = Doc::new(
+            site("A first article about the port strike, told at length here.", "Valley Gazette"),
+            None,
+        );
+        assert!(a.outlet.is_some());
+        assert_eq!(a.outlet, b.outlet);
+        assert_ne!(a.outlet, c.outlet);
+        // A given source always wins, and a bare text has no template.
+        assert_eq!(Doc::new(site("Text.", "Harbour Herald"), Some(3)).outlet, Some(3));
+        assert_eq!(Doc::new("Just one paragraph of wire copy, nothing else.".into(), None).outlet, None);
+    }
 
     #[test]
     fn two_rewrites_sharing_a_quote_relate_and_unrelated_pages_do_not() {
