@@ -1092,6 +1092,24 @@ mod tests {
         c
     }
 
+    /// The stories of a corpus built from inputs listed in `order`, as sorted groups
+    /// of input numbers, so corpora built in different orders compare equal.
+    fn stories_by_input(c: &mut NewsCorpus, order: &[usize]) -> Vec<Vec<usize>> {
+        let rels = c.relations();
+        let mut groups: Vec<Vec<usize>> = c
+            .cluster(&rels)
+            .groups
+            .iter()
+            .map(|g| {
+                let mut v: Vec<usize> = g.iter().map(|&s| order[s as usize]).collect();
+                v.sort_unstable();
+                v
+            })
+            .collect();
+        groups.sort();
+        groups
+    }
+
     #[test]
     fn stories_do_not_depend_on_insertion_order() {
         // Found by the Python API harness: a page that copies one paragraph of a
@@ -1112,19 +1130,7 @@ mod tests {
             let list: Vec<(&str, Option<u32>)> =
                 order.iter().map(|&i| (pages[i].0.as_str(), pages[i].1)).collect();
             let mut c = corpus(&list);
-            let rels = c.relations();
-            let mut groups: Vec<Vec<usize>> = c
-                .cluster(&rels)
-                .groups
-                .iter()
-                .map(|g| {
-                    let mut v: Vec<usize> = g.iter().map(|&s| order[s as usize]).collect();
-                    v.sort_unstable();
-                    v
-                })
-                .collect();
-            groups.sort();
-            groups
+            stories_by_input(&mut c, order)
         };
         let forward = stories(&[0, 1, 2, 3]);
         assert!(!forward.is_empty());
@@ -1158,19 +1164,7 @@ mod tests {
             let pos = |i: usize| order.iter().position(|&x| x == i).expect("listed") as u32;
             let kept: Vec<usize> =
                 [0, 1].iter().map(|&i| c.article_of(pos(i)).expect("present").tokens.len()).collect();
-            let rels = c.relations();
-            let mut groups: Vec<Vec<usize>> = c
-                .cluster(&rels)
-                .groups
-                .iter()
-                .map(|g| {
-                    let mut v: Vec<usize> = g.iter().map(|&s| order[s as usize]).collect();
-                    v.sort_unstable();
-                    v
-                })
-                .collect();
-            groups.sort();
-            (groups, kept)
+            (stories_by_input(&mut c, order), kept)
         };
         let (forward, kept) = run(&[0, 1, 2, 3, 4]);
         assert_eq!(kept[0], kept[1], "the two copies kept different articles");
