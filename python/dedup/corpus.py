@@ -127,6 +127,14 @@ def _check_unicode(value: str, what: str) -> str:
     return value
 
 
+def _clean_source(value: object, what: str) -> str | None:
+    """An outlet name: None for a missing or empty one (so every input format agrees),
+    other values as str (a numeric column from CSV or Parquet)."""
+    if value is None or value == "":
+        return None
+    return _check_unicode(value if isinstance(value, str) else str(value), what)
+
+
 def _check_text(value: object, what: str) -> str:
     if isinstance(value, str):
         return value
@@ -274,16 +282,12 @@ class Corpus:
                         text = extract(html)
                     else:
                         text = _check_text(rec[content_field], f"record {n} ({pid!r}): text")
-                    source = rec.get(source_field)
-                    if source is not None and not isinstance(source, str):
-                        source = str(source)
-                    if source is not None:
-                        _check_unicode(source, f"record {n} ({pid!r}): source")
+                    source = _clean_source(rec.get(source_field), f"record {n} ({pid!r}): source")
                     published = _parse_published(
                         rec.get(published_field), f"record {n} ({pid!r}): published"
                     )
                     seen.add(pid)
-                    batch.append(_Page(pid, text, source or None, published, -1))
+                    batch.append(_Page(pid, text, source, published, -1))
                     bar.update()
                     if len(batch) >= batch_size:
                         added += self._commit(batch)
@@ -537,11 +541,9 @@ class Corpus:
         matches' `id` is the empty string."""
         with self._lock:
             text = _check_text(text, "text")
-            if source is not None:
-                if not isinstance(source, str):
-                    raise InputTypeError(f"source must be str or None, got {type(source).__name__}")
-                _check_unicode(source, "source")
-            rels = self._core.query(text, source)
+            if source is not None and not isinstance(source, str):
+                raise InputTypeError(f"source must be str or None, got {type(source).__name__}")
+            rels = self._core.query(text, _clean_source(source, "source"))
             out = [self._match(r, None, self._by_slot[r[1]], text) for r in rels]
             out.sort(key=lambda m: (-m.score, m.other))
             return out
