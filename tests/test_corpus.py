@@ -471,3 +471,21 @@ def test_threads_can_query_while_another_adds() -> None:
     assert not errors, errors
     assert len(c) == 151
     assert [len(cl.ids) for cl in c.clusters()] == [151]
+
+
+def test_query_reports_every_identical_copy() -> None:
+    """Identical articles are indexed through one page; a query still reports each copy,
+    as matches() does once the text is added, whether the query is a copy itself or a
+    light edit of the story."""
+    c = Corpus(progress=False)
+    for n, outlet in enumerate((HARBOUR, MERIDIAN, VALLEY)):
+        c.add(f"copy{n}", page(outlet, "Ferry hits reef", FERRY), source=outlet.name)
+    c.add("wire", wire(RAIL))
+    edited = [FERRY[0].replace("late on Tuesday", "on Tuesday night"), *FERRY[1:]]
+    for name, body in (("same", FERRY), ("edited", edited)):
+        text = wire(body)
+        q = {m.other for m in c.query(text)}
+        assert q == {"copy0", "copy1", "copy2"}, name
+        c.add(name, text)
+        assert {m.other for m in c.matches(name)} - {"same"} == q, name
+        c.remove(name)

@@ -522,11 +522,12 @@ class Corpus:
             # a page's matches are those of all its identical copies, each verified
             # against this page so that offsets refer to its own text.
             copies = self._core.identical(slot)
-            others = {s for s in copies if s != slot}
+            others = set(copies)
             for s in copies:
                 for n in by_slot.get(s, []):
                     r = rels[n]
-                    others.add(r[1] if r[0] == s else r[0])
+                    # The other side stands for all pages with its article too.
+                    others.update(self._core.identical(r[1] if r[0] == s else r[0]))
             others.discard(slot)
             out = []
             for o in others:

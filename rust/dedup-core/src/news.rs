@@ -344,6 +344,10 @@ struct Analysis {
     /// before, or if its article is empty). Identical articles are verified and
     /// clustered once, through that page.
     unit: Vec<u32>,
+    /// Article hash → the first page with that article.
+    first_with: HashMap<u64, u32>,
+    /// First page → every page with the same article, for articles on 2+ pages.
+    copies: HashMap<u32, Vec<u32>>,
     /// Near-duplicate group of each article (`u32::MAX` for articles too short to
     /// have k-grams).
     group: Vec<u32>,
@@ -620,8 +624,17 @@ impl NewsCorpus {
                 },
             )
             .collect();
+        let mut copies: HashMap<u32, Vec<u32>> = HashMap::default();
+        for (slot, &u) in unit.iter().enumerate() {
+            if articles[slot].hash != 0 && first_with.get(&articles[slot].hash) == Some(&u) {
+                copies.entry(u).or_default().push(slot as u32);
+            }
+        }
+        copies.retain(|_, v| v.len() > 1);
         let mut an = Analysis {
             unit,
+            first_with,
+            copies,
             group,
             line_df,
             line_cap,
@@ -796,13 +809,16 @@ impl NewsCorpus {
                 *counts.entry(b).or_insert(0) += 1;
             }
         }
-        let body = art.content_hash();
         let need = self.opts.min_shared_fingerprints as u32;
         let mut cands: Vec<u32> = counts.into_iter().filter(|&(_, c)| c >= need).map(|(b, _)| b).collect();
-        if body != 0 {
-            cands.extend(
-                (0..an.articles.len() as u32).filter(|&s| an.articles[s as usize].content_hash() == body),
-            );
+        cands.extend(an.first_with.get(&art.content_hash()));
+        // The index holds the first page of each identical article; every copy is
+        // compared, since each has its own text around the article.
+        let firsts = cands.len();
+        for i in 0..firsts {
+            if let Some(all) = an.copies.get(&cands[i]) {
+                cands.extend(all);
+            }
         }
         cands.sort_unstable();
         cands.dedup();
@@ -870,8 +886,7 @@ impl NewsCorpus {
             return Vec::new();
         }
         let an = self.analysis();
-        let u = an.unit[slot as usize];
-        (0..an.unit.len() as u32).filter(|&s| an.unit[s as usize] == u).collect()
+        an.copies.get(&an.unit[slot as usize]).cloned().unwrap_or_else(|| vec![slot])
     }
 
     /// Share of a page's tokens that chrome removal kept (1.0 for a bare wire text).
