@@ -8,7 +8,9 @@ objects.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import gc
 import os
 import threading
 import warnings
@@ -94,6 +96,20 @@ class _Page:
     # Where the text is: an (offset, length) in the corpus's text spill, or a row
     # of an on-disk store; None before the page is committed.
     text_ref: Any = None
+
+
+@contextlib.contextmanager
+def _no_gc() -> Any:
+    """Pauses the cyclic garbage collector: adding or assembling a million pages
+    makes millions of small acyclic objects, and each collection would walk them
+    all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _parse_published(value: object, what: str) -> _dt.datetime | None:
@@ -261,7 +277,10 @@ class Corpus:
             texts: list[str] = []
             seen: set[str] = set()
             desc = "extracting and adding pages" if extract else "adding pages"
-            with _progress.Bar(show, desc=desc, total=row_count(records), unit="page") as bar:
+            with (
+                _no_gc(),
+                _progress.Bar(show, desc=desc, total=row_count(records), unit="page") as bar,
+            ):
                 for n, rec in enumerate(rows):
                     if not isinstance(rec, Mapping):
                         raise InputTypeError(
@@ -440,7 +459,10 @@ class Corpus:
             if self._result is not None:
                 return self._result
             show = self._progress if progress is None else progress
-            with _progress.Bar(show, desc=f"verifying and clustering {len(self)} pages") as bar:
+            with (
+                _no_gc(),
+                _progress.Bar(show, desc=f"verifying and clustering {len(self)} pages") as bar,
+            ):
                 # One call into the core does candidates, verification and clustering; the
                 # bar shows its time, then counts the stories as they are assembled.
                 rels, groups, refused = self._core.analyze()
@@ -488,9 +510,13 @@ class Corpus:
     def _all_matches(self) -> list[Match]:
         """Every verified relation, as Match objects."""
         with self._lock:
-            return [
-                self._match(r, self._by_slot[r[0]], self._by_slot[r[1]]) for r in self._analyze()[0]
-            ]
+            out = []
+            for r in self._analyze()[0]:
+                # `analyze` leaves passages out; the same verification gives them.
+                full = self._core.explain(r[0], r[1])
+                if full is not None:
+                    out.append(self._match(full, self._by_slot[r[0]], self._by_slot[r[1]]))
+            return out
 
     def _representative(self, pages: list[_Page]) -> _Page:
         """The earliest published page; else the bare wire text (the page chrome removal

@@ -164,7 +164,9 @@ impl PyNewsCorpus {
             let c = self.inner.cluster(&rels);
             (rels, c)
         })?;
-        let out = rels.into_iter().map(convert).collect();
+        // Passages are left out: a story needs only the pairs and kinds, and passages
+        // are shown through `explain`, which maps them to the texts.
+        let out = rels.into_iter().map(|r| convert(Relation { passages: Vec::new(), ..r })).collect();
         Ok((out, clustering.groups, clustering.refused_oversized))
     }
 
