@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import gc
+import heapq
 import os
 import threading
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from dedup import _progress, _store
 from dedup._core import NewsCorpus as _NewsCorpus
@@ -112,6 +113,19 @@ def _no_gc() -> Any:
             gc.enable()
 
 
+def _check_window(window: object) -> _dt.timedelta | None:
+    if window is None:
+        return None
+    if isinstance(window, bool) or not isinstance(window, _dt.timedelta | int | float):
+        raise InputTypeError(
+            f"window must be a datetime.timedelta or seconds, got {type(window).__name__}"
+        )
+    w = window if isinstance(window, _dt.timedelta) else _dt.timedelta(seconds=window)
+    if w <= _dt.timedelta(0):
+        raise InvalidOptionError(f"window must be positive, got {w}")
+    return w
+
+
 def _parse_published(value: object, what: str) -> _dt.datetime | None:
     """A timezone-aware datetime (naive values are taken as UTC), or None."""
     if value is None or value == "":
@@ -182,14 +196,30 @@ class Corpus:
     running meanwhile.
     """
 
-    def __init__(self, *, progress: bool | None = None, **options: float) -> None:
+    def __init__(
+        self,
+        *,
+        window: _dt.timedelta | float | None = None,
+        progress: bool | None = None,
+        **options: float,
+    ) -> None:
         """`options` override the news defaults by name (for example
         ``min_passage=10``); an unknown name raises `InvalidOptionError` listing the
         valid ones. The defaults need no tuning for news.
 
+        `window` (a ``timedelta`` or seconds) makes the corpus a sliding window over
+        a stream: the newest ``published`` time seen so far is the stream's clock,
+        and pages published more than `window` before it are removed as pages are
+        added, so a year-long stream runs in constant memory. Pages without a
+        publication time are never evicted.
+
         `progress` controls progress bars (tqdm, ``pip install 'dedup[progress]'``) on
         long operations: None (default) shows them when standard error is a terminal,
         False never, True always. Methods that take `progress` override it per call."""
+        self._window = _check_window(window)
+        self._clock: _dt.datetime | None = None
+        # (publication timestamp, id) of dated pages, oldest first, for eviction.
+        self._by_time: list[tuple[float, str]] = []
         self._progress = _progress.check(progress)
         bad = [k for k, v in options.items() if not isinstance(v, int | float)]
         if bad:
@@ -208,6 +238,7 @@ class Corpus:
 
     # -- adding and removing ---------------------------------------------------------
 
+    @overload
     def add(
         self,
         id: str,
@@ -215,9 +246,53 @@ class Corpus:
         *,
         source: str | None = None,
         published: _dt.datetime | str | None = None,
-    ) -> None:
-        """Adds one page. Raises `DuplicateIdError` if `id` is present (nothing changes)."""
-        self.add_many([{"id": id, "text": text, "source": source, "published": published}])
+        match: Literal[False] = False,
+    ) -> None: ...
+
+    @overload
+    def add(
+        self,
+        id: str,
+        text: str,
+        *,
+        source: str | None = None,
+        published: _dt.datetime | str | None = None,
+        match: Literal[True],
+    ) -> list[Match]: ...
+
+    def add(
+        self,
+        id: str,
+        text: str,
+        *,
+        source: str | None = None,
+        published: _dt.datetime | str | None = None,
+        match: bool = False,
+    ) -> list[Match] | None:
+        """Adds one page. Raises `DuplicateIdError` if `id` is present (nothing changes).
+
+        With ``match=True`` (stream mode) returns the new page's matches among the
+        pages already in the corpus, strongest first, as `query` would, found
+        without re-analysing the whole corpus for each page: pages added since the
+        corpus statistics were last built are compared under those statistics,
+        which are rebuilt after 1,000 changes or a tenth of the corpus."""
+        rec = {"id": id, "text": text, "source": source, "published": published}
+        if not match:
+            self.add_many([rec])
+            return None
+        with self._lock:
+            text = _check_text(text, "text")
+            if not isinstance(id, str):
+                raise InputTypeError(f"id must be str, got {type(id).__name__}")
+            if id in self._pages:
+                raise DuplicateIdError(f"id {id!r} is already in the corpus")
+            clean = _clean_source(source, "source")
+            self._advance_clock(_parse_published(published, "published"))
+            rels = self._core.query(text, clean, stream=True)
+            self.add_many([rec])
+            out = [replace(self._match(r, None, self._by_slot[r[1]], text), id=id) for r in rels]
+            out.sort(key=lambda m: (-m.score, m.other))
+            return out
 
     def add_html(
         self,
@@ -343,14 +418,21 @@ class Corpus:
         features: list[bytes],
         sources: list[str | None],
         published: list[Any],
+        chars: list[int] | None = None,
     ) -> int:
         """Adds pages tokenised elsewhere (`dedup._core.featurize`, e.g. on Spark
         workers), without their texts: clusters and scores are the same as for the
-        texts, but passages cannot be shown. Validated whole before anything is
-        added."""
+        texts, but passages cannot be shown. `chars` are the texts' lengths (the
+        representative of an undated story is the longest page). Validated whole
+        before anything is added."""
         with self._lock:
-            if not len(ids) == len(features) == len(sources) == len(published):
-                raise InvalidInputError("ids, features, sources and published differ in length")
+            lengths = {len(ids), len(features), len(sources), len(published)}
+            if chars is not None:
+                lengths.add(len(chars))
+            if len(lengths) > 1:
+                raise InvalidInputError(
+                    "ids, features, sources, published and chars differ in length"
+                )
             batch = []
             seen: set[str] = set()
             for n, pid in enumerate(ids):
@@ -362,7 +444,7 @@ class Corpus:
                 seen.add(pid)
                 source = _clean_source(sources[n], f"record {n} ({pid!r}): source")
                 when = _parse_published(published[n], f"record {n} ({pid!r}): published")
-                batch.append(_Page(pid, source, when, -1, 0))
+                batch.append(_Page(pid, source, when, -1, chars[n] if chars is not None else 0))
             slots = self._core.add_features(features, [p.source for p in batch])
             self._register(batch, slots, [None] * len(batch))
             return len(batch)
@@ -374,15 +456,52 @@ class Corpus:
             self._pages[p.id] = p
             self._by_slot[s] = p
         self._result = None
+        if self._window is not None:
+            for p in batch:
+                if p.published is not None:
+                    heapq.heappush(self._by_time, (p.published.timestamp(), p.id))
+            newest = max((p.published for p in batch if p.published is not None), default=None)
+            self._advance_clock(newest)
+
+    def _advance_clock(self, when: _dt.datetime | None) -> None:
+        """Moves the stream clock to `when` if later, and evicts pages published
+        more than the window before it."""
+        if self._window is None or when is None:
+            return
+        if self._clock is None or when > self._clock:
+            self._clock = when
+        cutoff = (self._clock - self._window).timestamp()
+        while self._by_time and self._by_time[0][0] < cutoff:
+            ts, pid = heapq.heappop(self._by_time)
+            page = self._pages.get(pid)
+            # Skip entries of pages removed (or re-added) since.
+            if page is not None and page.published is not None and page.published.timestamp() == ts:
+                self._drop(page)
+        self._compact()
+
+    def _compact(self) -> None:
+        """Renumbers pages once removed pages' empty slots outnumber live ones, so a
+        stream's memory does not grow with the slots it used."""
+        dead = self._core.slots() - len(self._pages)
+        if dead <= max(10_000, len(self._pages)):
+            return
+        new = self._core.compact()
+        self._by_slot = {}
+        for p in self._pages.values():
+            p.slot = new[p.slot]
+            self._by_slot[p.slot] = p
+        self._result = None
 
     def remove(self, id: str) -> None:
         """Removes a page. Raises `UnknownIdError` if it is not present."""
         with self._lock:
-            page = self._page(id)
-            self._core.remove(page.slot)
-            del self._pages[id]
-            del self._by_slot[page.slot]
-            self._result = None
+            self._drop(self._page(id))
+
+    def _drop(self, page: _Page) -> None:
+        self._core.remove(page.slot)
+        del self._pages[page.id]
+        del self._by_slot[page.slot]
+        self._result = None
 
     def __len__(self) -> int:
         return len(self._pages)

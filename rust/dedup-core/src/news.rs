@@ -533,6 +533,24 @@ const PASS_ENTRIES: usize = 24 << 20;
 /// Marks a (k-gram, page) entry whose k-gram is a winnowed fingerprint of the page.
 const FP_BIT: u32 = 1 << 31;
 
+/// Stream queries rebuild the statistics once this many pages, or this share of
+/// the corpus, were added or removed since the last build.
+const STREAM_REFRESH_PAGES: usize = 64;
+const STREAM_REFRESH_SHARE: f64 = 0.05;
+
+/// Pages added since the cached analysis, as stream queries see them: articles
+/// under the cached statistics, indexed by rare fingerprint.
+#[derive(Debug, Default)]
+struct Fresh {
+    slots: Vec<u32>,
+    /// How many of `slots` are indexed.
+    indexed: usize,
+    keep: HashMap<u32, Keep>,
+    index: HashMap<u64, Vec<u32>>,
+    /// Article hash → fresh pages with that article.
+    by_hash: HashMap<u64, Vec<u32>>,
+}
+
 /// The news corpus: pages by slot. Derived data is computed on demand and cached
 /// until the corpus changes.
 #[derive(Debug, Default)]
@@ -541,6 +559,10 @@ pub struct NewsCorpus {
     docs: Vec<Option<Doc>>,
     live: usize,
     cache: Option<Analysis>,
+    /// Pages added or removed since the cached analysis was built: any makes it
+    /// stale for exact results; stream queries tolerate a few.
+    changes: usize,
+    fresh: Fresh,
 }
 
 impl NewsCorpus {
@@ -581,11 +603,15 @@ impl NewsCorpus {
 
     /// Adds tokenised pages, returning their slots.
     pub fn insert(&mut self, docs: Vec<Doc>) -> Vec<u32> {
-        self.cache = None;
         let first = self.docs.len() as u32;
         self.live += docs.len();
+        self.changes += docs.len();
         self.docs.extend(docs.into_iter().map(Some));
-        (first..self.docs.len() as u32).collect()
+        let slots: Vec<u32> = (first..self.docs.len() as u32).collect();
+        if self.cache.is_some() {
+            self.fresh.slots.extend(&slots);
+        }
+        slots
     }
 
     /// Removes the page in `slot`; returns false if there was none.
@@ -593,9 +619,28 @@ impl NewsCorpus {
         if self.docs.get_mut(slot as usize).and_then(Option::take).is_none() {
             return false;
         }
-        self.cache = None;
+        self.changes += 1;
         self.live -= 1;
         true
+    }
+
+    /// Drops the empty slots that removed pages left, renumbering the pages; returns
+    /// each old slot's new number (`u32::MAX` for an empty one). A stream that
+    /// evicts old pages calls this now and then to run in constant memory.
+    pub fn compact(&mut self) -> Vec<u32> {
+        let mut map = vec![u32::MAX; self.docs.len()];
+        let mut docs = Vec::with_capacity(self.live);
+        for (slot, d) in std::mem::take(&mut self.docs).into_iter().enumerate() {
+            if let Some(d) = d {
+                map[slot] = docs.len() as u32;
+                docs.push(Some(d));
+            }
+        }
+        self.docs = docs;
+        self.cache = None;
+        self.fresh = Fresh::default();
+        self.changes = self.live;
+        map
     }
 
     /// Line kinds of a page, with corpus recurrence applied. `extra` is 1 for a page
@@ -898,6 +943,11 @@ impl NewsCorpus {
     }
 
     fn analysis(&mut self) -> &Analysis {
+        if self.changes > 0 {
+            self.cache = None;
+            self.fresh = Fresh::default();
+            self.changes = 0;
+        }
         if self.cache.is_none() {
             let tr = Trace::new("");
             let mut lines = self.outlet_stats();
@@ -1042,7 +1092,61 @@ impl NewsCorpus {
     /// [`Self::query`] for a page already tokenised.
     pub fn query_doc(&mut self, doc: &Doc) -> Vec<Relation> {
         self.analysis();
-        let an = self.cache.as_ref().expect("computed above");
+        self.query_cached(doc, false)
+    }
+
+    /// Like [`Self::query_doc`], for a stream: pages added since the statistics
+    /// were built are compared under those statistics instead of rebuilding them
+    /// for every page, until [`STREAM_REFRESH_PAGES`] pages or
+    /// [`STREAM_REFRESH_SHARE`] of the corpus changed. Matches to earlier pages are
+    /// then those of `query_doc` up to the drift of the statistics (which lines
+    /// and phrases count as common) over the last few pages.
+    pub fn query_stream(&mut self, doc: &Doc) -> Vec<Relation> {
+        let limit = STREAM_REFRESH_PAGES.max((self.live as f64 * STREAM_REFRESH_SHARE) as usize);
+        if self.cache.is_none() || self.changes > limit {
+            self.analysis();
+        }
+        self.index_fresh();
+        self.query_cached(doc, true)
+    }
+
+    /// Indexes fresh pages not indexed yet, under the cached statistics.
+    fn index_fresh(&mut self) {
+        let Some(an) = self.cache.as_ref() else { return };
+        let todo = &self.fresh.slots[self.fresh.indexed..];
+        let done: Vec<(u32, Keep, u64, Vec<u64>)> = todo
+            .par_iter()
+            .filter_map(|&slot| {
+                let doc = self.doc(slot)?;
+                let (_, keep, art) = self.first_article(doc, &an.lines, true, 0);
+                let mut fps: Vec<u64> = art
+                    .fingerprints(self.opts.window)
+                    .into_iter()
+                    .map(|f| f.0)
+                    .filter(|&h| an.is_rare(h))
+                    .collect();
+                fps.sort_unstable();
+                fps.dedup();
+                Some((slot, to_bits(&keep), art.content_hash(), fps))
+            })
+            .collect();
+        let fresh = &mut self.fresh;
+        fresh.indexed = fresh.slots.len();
+        for (slot, keep, hash, fps) in done {
+            fresh.keep.insert(slot, keep);
+            if hash != 0 {
+                fresh.by_hash.entry(hash).or_default().push(slot);
+            }
+            for h in fps {
+                fresh.index.entry(h).or_default().push(slot);
+            }
+        }
+    }
+
+    /// Relations of a page to the pages of the cached analysis (and, with `fresh`,
+    /// to the pages added since).
+    fn query_cached(&self, doc: &Doc, fresh: bool) -> Vec<Relation> {
+        let an = self.cache.as_ref().expect("analysis built by the caller");
         let (kinds, keep, art) = self.first_article(doc, &an.lines, true, 1);
         let art = if self.opts.coherence {
             let foreign = self.foreign_lines(u32::MAX, &doc.page, &kinds, &keep, &art, an);
@@ -1064,7 +1168,8 @@ impl NewsCorpus {
         fps.sort_unstable();
         fps.dedup();
         for h in fps {
-            for &b in an.index.get(h) {
+            let new = if fresh { self.fresh.index.get(&h).map_or(&[][..], Vec::as_slice) } else { &[] };
+            for &b in an.index.get(h).iter().chain(new) {
                 *counts.entry(b).or_insert(0) += 1;
             }
         }
@@ -1079,13 +1184,21 @@ impl NewsCorpus {
                 cands.extend(all);
             }
         }
+        if fresh {
+            cands.extend(self.fresh.by_hash.get(&art.content_hash()).into_iter().flatten());
+        }
         cands.sort_unstable();
         cands.dedup();
         cands
             .par_iter()
             .filter_map(|&b| {
-                let ab = self.article(&an.keep, b as usize);
-                verify(&self.opts, an, (u32::MAX, doc, &art), (b, self.doc(b)?, &ab))
+                let db = self.doc(b)?;
+                let ab = if (b as usize) < an.keep.len() {
+                    self.article(&an.keep, b as usize)
+                } else {
+                    Article::from_bits(&db.page, self.fresh.keep.get(&b)?, &self.opts)
+                };
+                verify(&self.opts, an, (u32::MAX, doc, &art), (b, db, &ab))
             })
             .collect()
     }
