@@ -19,7 +19,10 @@ from typing import Any, Literal
 
 from dedup import _progress, _store
 from dedup._core import NewsCorpus as _NewsCorpus
+from dedup._core import passage_offsets as _passage_offsets
+from dedup._texts import TextSpill
 from dedup.errors import (
+    DedupError,
     DuplicateIdError,
     FileFormatError,
     InputTypeError,
@@ -81,13 +84,16 @@ class Cluster:
         return len(self.ids)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Page:
     id: str
-    text: str
     source: str | None
     published: _dt.datetime | None
     slot: int
+    chars: int = 0  # length of the text
+    # Where the text is: an (offset, length) in the corpus's text spill, or a row
+    # of an on-disk store; None before the page is committed.
+    text_ref: Any = None
 
 
 def _parse_published(value: object, what: str) -> _dt.datetime | None:
@@ -177,6 +183,9 @@ class Corpus:
         self._core = _NewsCorpus(self._options)
         self._pages: dict[str, _Page] = {}
         self._by_slot: dict[int, _Page] = {}
+        self._texts = TextSpill()
+        # Outlet names are repeated on many pages: one str object each.
+        self._source_names: dict[str, str] = {}
         # (raw relations from the core, relations by slot, clusters); Match objects
         # are built on demand, as they copy passage text.
         self._result: tuple[list[_Rel], dict[int, list[int]], list[Cluster]] | None = None
@@ -249,6 +258,7 @@ class Corpus:
                 extract = extract_text
             added = 0
             batch: list[_Page] = []
+            texts: list[str] = []
             seen: set[str] = set()
             desc = "extracting and adding pages" if extract else "adding pages"
             with _progress.Bar(show, desc=desc, total=row_count(records), unit="page") as bar:
@@ -287,24 +297,64 @@ class Corpus:
                         rec.get(published_field), f"record {n} ({pid!r}): published"
                     )
                     seen.add(pid)
-                    batch.append(_Page(pid, text, source, published, -1))
+                    if source is not None:
+                        source = self._source_names.setdefault(source, source)
+                    batch.append(_Page(pid, source, published, -1, len(text)))
+                    texts.append(text)
                     bar.update()
                     if len(batch) >= batch_size:
-                        added += self._commit(batch)
-                        batch, seen = [], set()
-                added += self._commit(batch)
+                        added += self._commit(batch, texts)
+                        batch, texts, seen = [], [], set()
+                added += self._commit(batch, texts)
             return added
 
-    def _commit(self, batch: list[_Page]) -> int:
+    def _commit(self, batch: list[_Page], texts: list[str]) -> int:
+        """Adds a validated batch: the core tokenises the texts and keeps hashes, the
+        texts go to the text store."""
         if not batch:
             return 0
-        slots = self._core.add_many([p.text for p in batch], [p.source for p in batch])
-        for p, s in zip(batch, slots, strict=True):
+        slots = self._core.add_many(texts, [p.source for p in batch])
+        refs = self._texts.append(texts)
+        self._register(batch, slots, refs)
+        return len(batch)
+
+    def _add_features(
+        self,
+        ids: list[str],
+        features: list[bytes],
+        sources: list[str | None],
+        published: list[Any],
+    ) -> int:
+        """Adds pages tokenised elsewhere (`dedup._core.featurize`, e.g. on Spark
+        workers), without their texts: clusters and scores are the same as for the
+        texts, but passages cannot be shown. Validated whole before anything is
+        added."""
+        with self._lock:
+            if not len(ids) == len(features) == len(sources) == len(published):
+                raise InvalidInputError("ids, features, sources and published differ in length")
+            batch = []
+            seen: set[str] = set()
+            for n, pid in enumerate(ids):
+                if not isinstance(pid, str):
+                    raise InputTypeError(f"record {n}: id must be str, got {type(pid).__name__}")
+                _check_unicode(pid, f"record {n}: id")
+                if pid in self._pages or pid in seen:
+                    raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
+                seen.add(pid)
+                source = _clean_source(sources[n], f"record {n} ({pid!r}): source")
+                when = _parse_published(published[n], f"record {n} ({pid!r}): published")
+                batch.append(_Page(pid, source, when, -1, 0))
+            slots = self._core.add_features(features, [p.source for p in batch])
+            self._register(batch, slots, [None] * len(batch))
+            return len(batch)
+
+    def _register(self, batch: list[_Page], slots: list[int], refs: list[Any]) -> None:
+        for p, s, r in zip(batch, slots, refs, strict=True):
             p.slot = s
+            p.text_ref = r
             self._pages[p.id] = p
             self._by_slot[s] = p
         self._result = None
-        return len(batch)
 
     def remove(self, id: str) -> None:
         """Removes a page. Raises `UnknownIdError` if it is not present."""
@@ -333,17 +383,27 @@ class Corpus:
     def text(self, id: str) -> str:
         """The text of a page as it was added."""
         with self._lock:
-            return self._page(id).text
+            return self._text_of(self._page(id))
 
     def article(self, id: str) -> str:
         """The article text chrome removal kept for a page, its lines joined by newlines."""
         with self._lock:
             page = self._page(id)
-            return "\n".join(page.text[s:e] for s, e in self._core.article_spans(page.slot))
+            text = self._text_of(page)
+            return "\n".join(text[s:e] for s, e in self._core.article_spans(page.slot, text))
 
     def _article_spans(self, id: str) -> list[tuple[int, int]]:
         """Character spans of `text(id)` that chrome removal kept as the article."""
-        return list(self._core.article_spans(self._page(id).slot))
+        page = self._page(id)
+        return list(self._core.article_spans(page.slot, self._text_of(page)))
+
+    def _text_of(self, page: _Page) -> str:
+        if page.text_ref is None:
+            raise DedupError(
+                f"the text of page {page.id!r} is not kept: it was added as features only; "
+                "add the page with its text to see passages"
+            )
+        return str(self._texts.read(page.text_ref))
 
     def _page(self, id: str) -> _Page:
         try:
@@ -356,9 +416,12 @@ class Corpus:
     def _match(
         self, rel: tuple[Any, ...], a: _Page | None, b: _Page, query_text: str = ""
     ) -> Match:
-        _, _, kind, score, containment, jaccard, shared, passages = rel
-        ta = a.text if a is not None else query_text
-        ps = [Passage(s0, e0, s1, e1, ta[s0:e0], b.text[s1:e1]) for (s0, e0, s1, e1) in passages]
+        _, _, kind, score, containment, jaccard, shared, tokens = rel
+        ta = self._text_of(a) if a is not None else query_text
+        tb = self._text_of(b)
+        # The core gives passages as token ranges; map them to this text's offsets.
+        offsets = _passage_offsets(ta, tb, tokens) if tokens else []
+        ps = [Passage(s0, e0, s1, e1, ta[s0:e0], tb[s1:e1]) for (s0, e0, s1, e1) in offsets]
         return Match(
             id=a.id if a is not None else "",
             other=b.id,
@@ -438,7 +501,7 @@ class Corpus:
 
         def key(p: _Page) -> tuple[float, int, str]:
             share = self._core.article_share(p.slot)
-            return (-round(share, 2), -len(p.text), p.id)
+            return (-round(share, 2), -p.chars, p.id)
 
         return min(pages, key=key)
 
@@ -566,7 +629,7 @@ class Corpus:
             records = [header] + [
                 {
                     "id": p.id,
-                    "text": p.text,
+                    "text": self._text_of(p),
                     "source": p.source,
                     "published": p.published.isoformat() if p.published else None,
                 }

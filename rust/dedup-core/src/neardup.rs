@@ -13,6 +13,7 @@
 //! pages even when thousands of pages are identical. Pages are visited in an order
 //! fixed by content, so groups do not depend on insertion order.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::minhash::fmix64 as mix;
@@ -39,31 +40,62 @@ impl Default for NearDupOptions {
 /// Returns a group id per item (the smallest item index of its group); items with
 /// no k-grams are groups of their own.
 pub fn groups(sets: &[Vec<u64>], order: &[u64], o: NearDupOptions) -> Vec<u32> {
-    let n = sets.len();
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    let mut visit: Vec<usize> = (0..n).collect();
+    let keys: Vec<Vec<u64>> = sets.iter().map(|s| band_keys(s, o)).collect();
+    let present: Vec<bool> = sets.iter().map(|s| !s.is_empty()).collect();
+    groups_by_bands(&keys, &present, order, |a, b| jaccard(&sets[a], &sets[b]), o)
+}
+
+/// The LSH band keys of a set of k-gram hashes (`o.bands` of them; none for an
+/// empty set).
+pub fn band_keys(set: &[u64], o: NearDupOptions) -> Vec<u64> {
+    if set.is_empty() {
+        return Vec::new();
+    }
+    let sig = signature(set, o.bands * o.rows);
+    sig.chunks(o.rows).map(band_key).collect()
+}
+
+/// Groups items from their band keys ([`band_keys`]): items sharing a bucket with
+/// the first item (in `order`) of that bucket are joined when `jaccard` of the two
+/// reaches `o.min_jaccard`. `present[i]` is false for items without k-grams. The
+/// sets themselves are not needed up front: `jaccard` may recompute them, and is
+/// called in parallel for the candidate pairs only, so memory stays at a few words
+/// an item however large the items are.
+pub fn groups_by_bands(
+    keys: &[Vec<u64>],
+    present: &[bool],
+    order: &[u64],
+    jaccard: impl Fn(usize, usize) -> f64 + Sync,
+    o: NearDupOptions,
+) -> Vec<u32> {
+    let n = present.len();
+    let mut visit: Vec<usize> = (0..n).filter(|&i| present[i]).collect();
     visit.sort_by_key(|&i| (order[i], i));
-    let k = o.bands * o.rows;
-    let mut buckets: HashMap<(usize, u64), usize> = HashMap::default();
-    for &i in &visit {
-        if sets[i].is_empty() {
-            continue;
-        }
-        let sig = signature(&sets[i], k);
-        for band in 0..o.bands {
-            let key = band_key(&sig[band * o.rows..(band + 1) * o.rows]);
-            match buckets.get(&(band, key)) {
-                None => {
-                    buckets.insert((band, key), i);
+    // (first item of the bucket, item): the first item a bucket saw depends only on
+    // the visiting order, so the pairs, and the components their checked edges
+    // form, are those of comparing each item with the bucket's first as it comes.
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut first: HashMap<u64, u32> = HashMap::default();
+    for band in 0..o.bands {
+        first.clear();
+        for &i in &visit {
+            let Some(&key) = keys[i].get(band) else { continue };
+            match first.entry(key) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i as u32);
                 }
-                Some(&first) => {
-                    if find(&mut parent, first as u32) != find(&mut parent, i as u32)
-                        && jaccard(&sets[first], &sets[i]) >= o.min_jaccard
-                    {
-                        union(&mut parent, first as u32, i as u32);
-                    }
-                }
+                std::collections::hash_map::Entry::Occupied(e) => pairs.push((*e.get(), i as u32)),
             }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let joined: Vec<bool> =
+        pairs.par_iter().map(|&(a, b)| jaccard(a as usize, b as usize) >= o.min_jaccard).collect();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    for (&(a, b), ok) in pairs.iter().zip(joined) {
+        if ok {
+            union(&mut parent, a, b);
         }
     }
     (0..n as u32).map(|i| find(&mut parent, i)).collect()

@@ -36,26 +36,37 @@ impl Line {
     }
 }
 
-/// A tokenised page.
+/// A tokenised page, compact: what the pipeline keeps of a page between analyses
+/// (about 4 bytes a token and 24 a line). The text itself is not kept; byte spans
+/// of tokens are recomputed from it when passages are shown ([`token_spans`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Page {
-    /// Hash of each normalised token.
-    pub tokens: Vec<u64>,
-    /// Byte span of each token in the original text.
-    pub spans: Vec<(u32, u32)>,
+    /// 32-bit hash of each normalised token. Collisions between different words
+    /// (a few hundred pairs in a vocabulary of millions) cannot fake a passage:
+    /// passages are runs of many tokens.
+    pub tokens: Vec<u32>,
     /// Lines that have tokens, in order.
     pub lines: Vec<Line>,
-    /// Whether each token stands inside quotation marks (a quote someone said).
-    pub quoted: Vec<bool>,
+    /// Bit `i` set when token `i` stands inside quotation marks (a quote someone said).
+    pub quoted: Vec<u64>,
 }
+
+/// Magic and version of [`Page::encode`]'s format.
+const PAGE_MAGIC: &[u8; 4] = b"DDPG";
+const PAGE_VERSION: u8 = 1;
 
 impl Page {
     /// Tokenises `text`, keeping lines that have at least one token.
     pub fn new(text: &str) -> Self {
+        Self::with_spans(text).0
+    }
+
+    /// Tokenises `text`; also returns the byte span of each token.
+    pub fn with_spans(text: &str) -> (Self, Vec<(u32, u32)>) {
         let opts = NormalizeOptions { case_fold: true, strip_accents: true };
         let toks = tokenize(text, opts);
-        let tokens: Vec<u64> =
-            (0..toks.len()).map(|i| xxh3_64_with_seed(toks.token(i).as_bytes(), TOKEN_SEED)).collect();
+        let tokens: Vec<u32> =
+            (0..toks.len()).map(|i| xxh3_64_with_seed(toks.token(i).as_bytes(), TOKEN_SEED) as u32).collect();
         let mut lines = Vec::new();
         let mut quoted = vec![false; toks.len()];
         let mut t = 0usize;
@@ -78,7 +89,13 @@ impl Page {
                 });
             }
         }
-        Self { tokens, spans: toks.spans, lines, quoted }
+        let mut bits = vec![0u64; toks.len().div_ceil(64)];
+        for (i, &q) in quoted.iter().enumerate() {
+            if q {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        (Self { tokens, lines, quoted: bits }, toks.spans)
     }
 
     /// Number of tokens.
@@ -89,6 +106,97 @@ impl Page {
     /// True for a page without tokens.
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
+    }
+
+    /// Whether token `i` stands inside quotation marks.
+    #[inline]
+    pub fn is_quoted(&self, i: usize) -> bool {
+        self.quoted.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
+    /// Appends the page in a compact, versioned binary form to `out`.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.reserve(13 + self.tokens.len() * 4 + self.lines.len() * 17 + self.quoted.len() * 8);
+        out.extend_from_slice(PAGE_MAGIC);
+        out.push(PAGE_VERSION);
+        out.extend_from_slice(&(self.tokens.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(self.lines.len() as u32).to_le_bytes());
+        for t in &self.tokens {
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+        for l in &self.lines {
+            out.extend_from_slice(&l.tok_start.to_le_bytes());
+            out.extend_from_slice(&l.tok_end.to_le_bytes());
+            out.extend_from_slice(&l.key.to_le_bytes());
+            out.push(u8::from(l.sentence) | u8::from(l.digit) << 1);
+        }
+        for w in &self.quoted {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+
+    /// Reads a page written by [`Page::encode`], checking every length and range;
+    /// returns the page and the bytes after it.
+    ///
+    /// # Errors
+    /// A message saying what is wrong, for bytes that are not an encoded page.
+    pub fn decode(bytes: &[u8]) -> Result<(Self, &[u8]), String> {
+        let mut r = Reader(bytes);
+        if r.take(4)? != PAGE_MAGIC {
+            return Err("not page features (bad magic)".into());
+        }
+        let version = r.take(1)?[0];
+        if version != PAGE_VERSION {
+            return Err(format!(
+                "page features of format version {version}; this version reads {PAGE_VERSION}"
+            ));
+        }
+        let n = r.u32()? as usize;
+        let nl = r.u32()? as usize;
+        // Lengths are checked against the bytes left before anything is allocated.
+        if n.saturating_mul(4).saturating_add(nl.saturating_mul(17)) > r.0.len() {
+            return Err("page features are truncated".into());
+        }
+        let tokens: Vec<u32> = (0..n).map(|_| r.u32()).collect::<Result<_, _>>()?;
+        let mut lines = Vec::with_capacity(nl);
+        let mut last_end = 0u32;
+        for _ in 0..nl {
+            let (tok_start, tok_end, key) = (r.u32()?, r.u32()?, r.u64()?);
+            let flags = r.take(1)?[0];
+            if tok_start < last_end || tok_end <= tok_start || tok_end as usize > n || flags > 3 {
+                return Err("page features hold an invalid line".into());
+            }
+            last_end = tok_end;
+            lines.push(Line { tok_start, tok_end, key, sentence: flags & 1 == 1, digit: flags & 2 == 2 });
+        }
+        let quoted: Vec<u64> = (0..n.div_ceil(64)).map(|_| r.u64()).collect::<Result<_, _>>()?;
+        Ok((Self { tokens, lines, quoted }, r.0))
+    }
+}
+
+/// Byte spans of the tokens of `text`, in the order of [`Page::new`]'s tokens.
+pub fn token_spans(text: &str) -> Vec<(u32, u32)> {
+    tokenize(text, NormalizeOptions { case_fold: true, strip_accents: true }).spans
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        if self.0.len() < n {
+            return Err("page features are truncated".into());
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+
+    fn u64(&mut self) -> Result<u64, String> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
     }
 }
 
@@ -205,8 +313,8 @@ fn ends_sentence(line: &str) -> bool {
 }
 
 /// Hash of a line's token hashes.
-pub fn line_key(tokens: &[u64]) -> u64 {
-    let mut bytes = Vec::with_capacity(tokens.len() * 8);
+pub fn line_key(tokens: &[u32]) -> u64 {
+    let mut bytes = Vec::with_capacity(tokens.len() * 4);
     for t in tokens {
         bytes.extend_from_slice(&t.to_le_bytes());
     }
@@ -261,12 +369,12 @@ mod tests {
     use super::*;
 
     fn quoted_words(text: &str) -> Vec<&str> {
-        let p = Page::new(text);
-        p.spans
+        let (p, spans) = Page::with_spans(text);
+        spans
             .iter()
-            .zip(&p.quoted)
-            .filter(|(_, &q)| q)
-            .map(|(&(s, e), _)| &text[s as usize..e as usize])
+            .enumerate()
+            .filter(|&(i, _)| p.is_quoted(i))
+            .map(|(_, &(s, e))| &text[s as usize..e as usize])
             .collect()
     }
 
@@ -309,6 +417,22 @@ mod tests {
         assert_eq!(p.lines.len(), 5);
         let unwrapped = "A long paragraph that is much wider than the title below it, as any paragraph of an article that is not wrapped at a fixed width would be.\nTitle of the next story on the rail\nAnother paragraph follows here.";
         assert_eq!(Page::new(unwrapped).lines.len(), 3);
+    }
+
+    #[test]
+    fn pages_round_trip_through_their_encoding() {
+        let text = "Menu\n\n“We stay,” she said on 3 May.\nRead more\n".repeat(30);
+        let p = Page::new(&text);
+        let mut buf = Vec::new();
+        p.encode(&mut buf);
+        buf.push(7);
+        let (back, rest) = Page::decode(&buf).expect("valid");
+        assert_eq!(back, p);
+        assert_eq!(rest, [7]);
+        for cut in 0..buf.len() - 1 {
+            assert!(Page::decode(&buf[..cut]).is_err(), "truncated at {cut}");
+        }
+        assert_eq!(token_spans(&text).len(), p.len());
     }
 
     #[test]

@@ -3,20 +3,26 @@
 
 use std::collections::HashMap;
 
-use dedup_core::news::{NewsCorpus, NewsOptions, Relation};
+use dedup_core::news::{decode_features, encode_features, Doc, NewsCorpus, NewsOptions, Relation};
+use dedup_core::page::token_spans;
 use dedup_core::text::byte_to_char_offsets;
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedStr;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
+use pyo3::types::PyBytes;
+use rayon::prelude::*;
 
 use crate::convert;
 use crate::errors::IntoPyResult;
 use crate::gil::detach;
 
 /// `(a, b, kind, score, containment, jaccard, shared_tokens, passages)`, passages as
-/// character offsets `(a_start, a_end, b_start, b_end)`.
+/// token ranges `(a_start, a_end, b_start, b_end)` of the two pages (mapped to text
+/// offsets by `passage_offsets`, given the texts).
 type PyRelation = (u32, u32, &'static str, f64, f64, f64, u32, Vec<(u32, u32, u32, u32)>);
 
-/// The news pipeline over pages addressed by slot number.
+/// The news pipeline over pages addressed by slot number. Keeps each page's compact
+/// tokenisation, not its text: the caller keeps texts where it likes (memory, a
+/// database, the input file) and passes them back to map passages to text.
 #[pyclass(name = "NewsCorpus", module = "dedup._core")]
 pub struct PyNewsCorpus {
     inner: NewsCorpus,
@@ -30,26 +36,66 @@ impl PyNewsCorpus {
         Some(*self.sources.entry(name.to_owned()).or_insert(next))
     }
 
-    fn convert(&self, r: Relation, query_text: Option<&str>) -> PyRelation {
-        let text_of = |slot: u32| -> &str {
-            if slot == u32::MAX {
-                query_text.unwrap_or("")
-            } else {
-                self.inner.doc(slot).map_or("", |d| d.text.as_str())
-            }
-        };
-        let (ta, tb) = (text_of(r.a), text_of(r.b));
-        let passages = r
-            .passages
-            .iter()
-            .map(|&(a0, a1, b0, b1)| {
-                let a = byte_to_char_offsets(ta, &[a0, a1]);
-                let b = byte_to_char_offsets(tb, &[b0, b1]);
-                (a[0], a[1], b[0], b[1])
-            })
-            .collect();
-        (r.a, r.b, r.kind.name(), r.score, r.containment, r.jaccard, r.shared_tokens, passages)
+    fn sources_of(
+        &mut self,
+        py: Python<'_>,
+        n: usize,
+        sources: &[Option<String>],
+    ) -> PyResult<Vec<Option<u32>>> {
+        if n != sources.len() {
+            return Err(crate::errors::raise(
+                py,
+                "InvalidInputError",
+                format!("got {n} pages but {} sources", sources.len()),
+            ));
+        }
+        Ok(sources.iter().map(|s| self.source_id(s.as_deref())).collect())
     }
+}
+
+fn convert(r: Relation) -> PyRelation {
+    (r.a, r.b, r.kind.name(), r.score, r.containment, r.jaccard, r.shared_tokens, r.passages)
+}
+
+/// Compact features of each text (`NewsCorpus.add_features` adds them), computed in
+/// parallel without the GIL: what a worker ships instead of the text.
+#[pyfunction]
+fn featurize(py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<Vec<Py<PyBytes>>> {
+    let texts: Vec<PyBackedStr> = convert::texts(py, texts, "texts")?;
+    let refs: Vec<&str> = texts.iter().map(|t| &**t).collect();
+    let blobs: Vec<Vec<u8>> = detach(py, || refs.par_iter().map(|t| encode_features(t)).collect())?;
+    Ok(blobs.iter().map(|b| PyBytes::new(py, b).unbind()).collect())
+}
+
+/// Maps passages given as token ranges of two texts to character offsets.
+#[pyfunction]
+fn passage_offsets(
+    py: Python<'_>,
+    text_a: &str,
+    text_b: &str,
+    passages: Vec<(u32, u32, u32, u32)>,
+) -> PyResult<Vec<(u32, u32, u32, u32)>> {
+    detach(py, || {
+        let (sa, sb) = (token_spans(text_a), token_spans(text_b));
+        let bytes = |spans: &[(u32, u32)], s: u32, e: u32| -> Option<(u32, u32)> {
+            let first = spans.get(s as usize)?;
+            let last = spans.get((e as usize).checked_sub(1)?)?;
+            Some((first.0, last.1))
+        };
+        let mut flat_a = Vec::with_capacity(passages.len() * 2);
+        let mut flat_b = Vec::with_capacity(passages.len() * 2);
+        for &(a0, a1, b0, b1) in &passages {
+            // Ranges that do not fit the texts (a text changed since it was added)
+            // come out empty rather than failing.
+            let (x0, x1) = bytes(&sa, a0, a1).unwrap_or((0, 0));
+            let (y0, y1) = bytes(&sb, b0, b1).unwrap_or((0, 0));
+            flat_a.extend([x0, x1]);
+            flat_b.extend([y0, y1]);
+        }
+        let ca = byte_to_char_offsets(text_a, &flat_a);
+        let cb = byte_to_char_offsets(text_b, &flat_b);
+        (0..passages.len()).map(|i| (ca[2 * i], ca[2 * i + 1], cb[2 * i], cb[2 * i + 1])).collect()
+    })
 }
 
 #[pymethods]
@@ -79,16 +125,31 @@ impl PyNewsCorpus {
         sources: Vec<Option<String>>,
     ) -> PyResult<Vec<u32>> {
         let texts: Vec<PyBackedStr> = convert::texts(py, texts, "texts")?;
-        if texts.len() != sources.len() {
-            return Err(crate::errors::raise(
-                py,
-                "InvalidInputError",
-                format!("got {} texts but {} sources", texts.len(), sources.len()),
-            ));
-        }
-        let src: Vec<Option<u32>> = sources.iter().map(|s| self.source_id(s.as_deref())).collect();
-        let owned: Vec<String> = texts.iter().map(ToString::to_string).collect();
-        let docs = detach(py, || NewsCorpus::prepare(owned, src))?;
+        let src = self.sources_of(py, texts.len(), &sources)?;
+        let refs: Vec<&str> = texts.iter().map(|t| &**t).collect();
+        let docs: Vec<Doc> =
+            detach(py, || refs.par_iter().zip(src.par_iter()).map(|(t, &s)| Doc::new(t, s)).collect())?;
+        Ok(self.inner.insert(docs))
+    }
+
+    /// Adds pages from `featurize`'s features; returns their slots. Every blob is
+    /// checked before any page is added.
+    fn add_features(
+        &mut self,
+        py: Python<'_>,
+        features: Vec<PyBackedBytes>,
+        sources: Vec<Option<String>>,
+    ) -> PyResult<Vec<u32>> {
+        let src = self.sources_of(py, features.len(), &sources)?;
+        let blobs: Vec<&[u8]> = features.iter().map(|b| &**b).collect();
+        let docs: Vec<Doc> = detach(py, || {
+            blobs
+                .par_iter()
+                .zip(src.par_iter())
+                .map(|(b, &s)| decode_features(b).map(|(page, hash)| Doc::from_page(page, hash, s)))
+                .collect::<dedup_core::Result<Vec<Doc>>>()
+        })?
+        .py()?;
         Ok(self.inner.insert(docs))
     }
 
@@ -103,13 +164,13 @@ impl PyNewsCorpus {
             let c = self.inner.cluster(&rels);
             (rels, c)
         })?;
-        let out = rels.into_iter().map(|r| self.convert(r, None)).collect();
+        let out = rels.into_iter().map(convert).collect();
         Ok((out, clustering.groups, clustering.refused_oversized))
     }
 
     fn explain(&mut self, py: Python<'_>, a: u32, b: u32) -> PyResult<Option<PyRelation>> {
         let r = detach(py, || self.inner.explain(a, b))?;
-        Ok(r.map(|r| self.convert(r, None)))
+        Ok(r.map(convert))
     }
 
     #[pyo3(signature = (text, source = None))]
@@ -123,7 +184,7 @@ impl PyNewsCorpus {
         // An unknown outlet has no pages yet, so it gets an id no page has.
         let src = source.map(|s| self.sources.get(&s).copied().unwrap_or(u32::MAX - 1));
         let rels = detach(py, || self.inner.query(&text, src))?;
-        Ok(rels.into_iter().map(|r| self.convert(r, Some(&text))).collect())
+        Ok(rels.into_iter().map(convert).collect())
     }
 
     /// Slots of the pages whose article is identical to this page's (itself included).
@@ -136,14 +197,15 @@ impl PyNewsCorpus {
         detach(py, || self.inner.article_share(slot))
     }
 
-    /// The article lines chrome removal kept, as character ranges of the text.
-    fn article_spans(&mut self, slot: u32) -> Vec<(u32, u32)> {
-        let Some(art) = self.inner.article_of(slot) else { return Vec::new() };
-        let Some(doc) = self.inner.doc(slot) else { return Vec::new() };
+    /// The article lines chrome removal kept, as character ranges of `text` (the
+    /// page's text as it was added).
+    fn article_spans(&mut self, py: Python<'_>, slot: u32, text: &str) -> PyResult<Vec<(u32, u32)>> {
+        let Some(art) = detach(py, || self.inner.article_of(slot))? else { return Ok(Vec::new()) };
+        let tokens = token_spans(text);
         let mut spans: Vec<(u32, u32)> = Vec::new();
         let mut last_line = u32::MAX;
         for (i, &t) in art.tokens.iter().enumerate() {
-            let (s, e) = doc.page.spans[t as usize];
+            let Some(&(s, e)) = tokens.get(t as usize) else { break };
             if art.line_of[i] == last_line {
                 if let Some(x) = spans.last_mut() {
                     x.1 = e;
@@ -156,20 +218,22 @@ impl PyNewsCorpus {
         // Extend each span to its whole line (without surrounding whitespace), so
         // opening quotes and closing punctuation are kept.
         for span in &mut spans {
-            let before = &doc.text[..span.0 as usize];
+            let before = &text[..span.0 as usize];
             let line_start = before.rfind('\n').map_or(0, |i| i + 1);
             let lead = &before[line_start..];
             span.0 = (line_start + (lead.len() - lead.trim_start().len())) as u32;
-            let rest = &doc.text[span.1 as usize..];
+            let rest = &text[span.1 as usize..];
             let line_end = rest.find('\n').unwrap_or(rest.len());
             span.1 += rest[..line_end].trim_end().len() as u32;
         }
         let flat: Vec<u32> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();
-        let chars = byte_to_char_offsets(&doc.text, &flat);
-        chars.chunks(2).map(|c| (c[0], c[1])).collect()
+        let chars = byte_to_char_offsets(text, &flat);
+        Ok(chars.chunks(2).map(|c| (c[0], c[1])).collect())
     }
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyNewsCorpus>()
+    m.add_class::<PyNewsCorpus>()?;
+    m.add_function(wrap_pyfunction!(featurize, m)?)?;
+    m.add_function(wrap_pyfunction!(passage_offsets, m)?)
 }

@@ -1,0 +1,47 @@
+"""Where a corpus keeps page texts: not in memory.
+
+The core keeps a compact tokenisation of each page (about 2 KB for a 3 KB news
+page, hashes only); texts are needed again only to show passages (`explain`,
+`matches`, `report`) or to export. An in-memory `Corpus` appends them to an
+anonymous temporary file, deleted by the operating system when the corpus is gone,
+and reads one back by offset.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import IO
+
+
+class TextSpill:
+    """Texts appended to an unnamed temporary file; each is read back by its
+    `(offset, length)` reference in the file."""
+
+    def __init__(self) -> None:
+        # Open for the corpus's lifetime, closed with it.
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="dedup-texts-")  # noqa: SIM115
+        self._end = 0
+
+    def append(self, texts: list[str]) -> list[tuple[int, int]]:
+        """Writes texts; returns a reference for each."""
+        refs = []
+        chunks = []
+        at = self._end
+        for t in texts:
+            b = t.encode("utf-8")
+            refs.append((at, len(b)))
+            chunks.append(b)
+            at += len(b)
+        self._file.seek(self._end)
+        self._file.write(b"".join(chunks))
+        self._file.flush()
+        self._end = at
+        return refs
+
+    def read(self, ref: tuple[int, int]) -> str:
+        offset, length = ref
+        return os.pread(self._file.fileno(), length, offset).decode("utf-8")
+
+    def close(self) -> None:
+        self._file.close()
