@@ -27,6 +27,7 @@ from conftest import (
     FERRY_REWRITE,
     HARBOUR,
     MERIDIAN,
+    MUSEUM,
     ORCHARD,
     RAIL,
     RAIL_REWRITE,
@@ -211,6 +212,24 @@ def test_integer_ids_string_dates_and_no_source(spark: Any) -> None:
     assert want
 
 
+def test_undated_story_is_represented_by_its_longest_page(spark: Any) -> None:
+    # Both are bare wire texts (the whole page is article), so the longer one
+    # represents the story: features carry no text, so the length travels with them.
+    records = [
+        {"id": "a-short", "text": wire(FERRY[:4])},
+        {"id": "b-long", "text": wire(FERRY)},
+        {"id": "c-other", "text": wire(MUSEUM)},
+    ]
+    rows = dedup.spark.cluster(spark.createDataFrame(records, "id string, text string")).collect()
+    c = dedup.Corpus()
+    c.add_many(records)
+    assert (
+        _stories(rows)
+        == _corpus_stories(c)
+        == {0: (frozenset({"a-short", "b-long"}), "b-long", "syndicated")}
+    )
+
+
 def test_options_reach_the_corpus(spark: Any) -> None:
     records = _invented()
     df = spark.createDataFrame(records, SCHEMA)
@@ -225,6 +244,41 @@ def test_options_reach_the_corpus(spark: Any) -> None:
     assert stories == _corpus_stories(c)
     assert all(kind == "syndicated" for _, _, kind in stories.values())
     assert all("r-valley" not in ids for ids, _, _ in stories.values())
+
+
+def test_only_features_reach_the_driver(spark: Any) -> None:
+    df = spark.createDataFrame(_invented(), SCHEMA)
+    cols = dedup.spark._columns(df, "id", "text", "outlet", "when")
+    frame = dedup.spark._worker_frame(df, cols)
+    assert [(f.name, f.dataType.typeName()) for f in frame.schema.fields] == [
+        ("__dedup_id", "string"),
+        ("__dedup_features", "binary"),
+        ("__dedup_chars", "long"),
+        ("__dedup_source", "string"),
+        ("__dedup_published", "string"),
+    ]
+    row = frame.where("__dedup_id = 'f-wire'").collect()[0]
+    text = wire(FERRY)
+    assert row[1] == dedup._core.featurize([text])[0] and row[2] == len(text)
+    assert text.encode() not in row[1]
+
+
+def test_dates_reach_the_driver_as_the_same_instants() -> None:
+    pa = pytest.importorskip("pyarrow")
+    utc = dt.datetime(2024, 5, 1, 6, 30, tzinfo=dt.UTC)
+    naive = dt.datetime(2024, 5, 1, 6, 30)
+    cases = [
+        (pa.array([utc, None], pa.timestamp("us", tz="America/New_York")), utc),
+        (pa.array([naive, None], pa.timestamp("us")), utc),
+        (pa.array([dt.date(2024, 5, 1), None], pa.date32()), utc.replace(hour=0, minute=0)),
+        (pa.array(["2024-05-01T06:30:00Z", None], pa.string()), utc),
+    ]
+    for column, instant in cases:
+        first, missing = dedup.spark._published_strings(column)
+        assert missing is None
+        c = dedup.Corpus()
+        c.add("x", "text", published=first)
+        assert c.published("x") == instant, column.type
 
 
 # -- connected components -------------------------------------------------------------------

@@ -15,7 +15,7 @@ the large-star/small-star rounds of Kiveris et al. (2014), all in Spark.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,11 +38,13 @@ __all__ = ["RESULT_COLUMNS", "cluster", "connected_components"]
 RESULT_COLUMNS = ("cluster_id", "is_representative", "kind")
 
 # Internal column names of the worker output and of the result before the join.
-_ID, _SOURCE, _PUBLISHED, _PAYLOAD, _KEY = (
+_ID, _TEXT, _FEATURES, _CHARS, _SOURCE, _PUBLISHED, _KEY = (
     "__dedup_id",
+    "__dedup_text",
+    "__dedup_features",
+    "__dedup_chars",
     "__dedup_source",
     "__dedup_published",
-    "__dedup_payload",
     "__dedup_key",
 )
 _INTEGRAL = ("byte", "short", "integer", "long")
@@ -103,24 +105,40 @@ def _published_strings(column: Any) -> list[str | None]:
     return out
 
 
-def _text_stage(cols: _Columns, batches: Iterator[Any]) -> Iterator[Any]:
-    """The worker stage: one output batch per input batch, with the id as a string,
-    the outlet, the publication date as a string and the page's payload for the
-    driver (here the text itself)."""
+def _featurize_stage(cols: _Columns, batches: Iterator[Any]) -> Iterator[Any]:
+    """What runs on the executors (`mapInArrow`): the Rust tokeniser turns each
+    Arrow batch of texts into compact features (token hashes, line keys and flags;
+    about 2 KB for a 3 KB news page) in parallel. One output batch per input batch:
+    the id as a string, the features (null for a null text), the text's length in
+    characters, the outlet and the publication date as a string. No text leaves the
+    executor."""
     import pyarrow as pa
+
+    from dedup._core import featurize
 
     for batch in batches:
         ids = batch.column(0)
         if not pa.types.is_string(ids.type) and not pa.types.is_large_string(ids.type):
             ids = ids.cast(pa.string())
+        texts = batch.column(1).to_pylist()
+        blobs: list[bytes | None] = list(featurize([t or "" for t in texts]))
+        for n, t in enumerate(texts):
+            if t is None:
+                blobs[n] = None
         n = batch.num_rows
         source = batch.column(2) if cols.source is not None else pa.nulls(n, pa.string())
         published = (
             _published_strings(batch.column(3)) if cols.published is not None else [None] * n
         )
         yield pa.RecordBatch.from_arrays(
-            [ids, batch.column(1), source, pa.array(published, pa.string())],
-            names=[_ID, _PAYLOAD, _SOURCE, _PUBLISHED],
+            [
+                ids,
+                pa.array(blobs, pa.binary()),
+                pa.array([None if t is None else len(t) for t in texts], pa.int64()),
+                source,
+                pa.array(published, pa.string()),
+            ],
+            names=[_ID, _FEATURES, _CHARS, _SOURCE, _PUBLISHED],
         )
 
 
@@ -191,7 +209,7 @@ def _columns(
 # -- the driver ---------------------------------------------------------------------------
 
 
-def _worker_frame(df: Any, cols: _Columns, stage: Callable[..., Iterator[Any]]) -> Any:
+def _worker_frame(df: Any, cols: _Columns) -> Any:
     """The input reduced to what the driver needs, computed on the executors."""
     ps = _pyspark("dedup.spark.cluster()")
     sf, st = ps.sql.functions, ps.sql.types
@@ -203,27 +221,49 @@ def _worker_frame(df: Any, cols: _Columns, stage: Callable[..., Iterator[Any]]) 
 
     selected = df.select(
         column(cols.id).alias(_ID),
-        column(cols.text).alias(_PAYLOAD),
+        column(cols.text).alias(_TEXT),
         column(cols.source, "string").alias(_SOURCE),
         column(cols.published).alias(_PUBLISHED),
     )
     schema = st.StructType(
         [
             st.StructField(_ID, st.StringType()),
-            st.StructField(_PAYLOAD, st.StringType()),
+            st.StructField(_FEATURES, st.BinaryType()),
+            st.StructField(_CHARS, st.LongType()),
             st.StructField(_SOURCE, st.StringType()),
             st.StructField(_PUBLISHED, st.StringType()),
         ]
     )
-    return selected.mapInArrow(functools.partial(stage, cols), schema)
+    return selected.mapInArrow(functools.partial(_featurize_stage, cols), schema)
+
+
+class _Batch:
+    """Pages collected on the driver, added to the corpus together."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.features: list[bytes] = []
+        self.chars: list[int] = []
+        self.sources: list[str | None] = []
+        self.published: list[str | None] = []
+
+    def add_to(self, corpus: Corpus) -> None:
+        if not self.ids:
+            return
+        corpus._add_features(self.ids, self.features, self.sources, self.published)
+        # The representative of an undated story is, among pages whose articles keep
+        # equal shares of their text, the longest: the corpus needs the text lengths,
+        # which features do not carry.
+        for pid, n in zip(self.ids, self.chars, strict=True):
+            corpus._pages[pid].chars = n
 
 
 def _collect_into(corpus: Corpus, frame: Any, cols: _Columns, batch_size: int) -> None:
     """Adds the worker output to `corpus`, streamed one partition at a time."""
-    batch: list[dict[str, Any]] = []
+    batch = _Batch()
     seen: set[str] = set()
     for row in frame.toLocalIterator(prefetchPartitions=True):
-        pid, payload, source, published = row
+        pid, features, chars, source, published = row
         if pid is None:
             raise InvalidInputError(
                 f"id column {cols.id!r} has a null; every page needs an id: drop them first, "
@@ -234,17 +274,21 @@ def _collect_into(corpus: Corpus, frame: Any, cols: _Columns, batch_size: int) -
                 f"id column {cols.id!r} has the value {pid!r} more than once; ids must be "
                 f"unique: drop the duplicates first, e.g. df.dropDuplicates([{cols.id!r}])"
             )
-        if payload is None:
+        if features is None:
             raise InvalidInputError(
                 f"text column {cols.text!r} is null for id {pid!r}: fill or drop null texts "
                 f"first, e.g. df.fillna({{{cols.text!r}: ''}})"
             )
         seen.add(pid)
-        batch.append({"id": pid, "text": payload, "source": source, "published": published})
-        if len(batch) >= batch_size:
-            corpus.add_many(batch, progress=False)
-            batch, seen = [], set()
-    corpus.add_many(batch, progress=False)
+        batch.ids.append(pid)
+        batch.features.append(features)
+        batch.chars.append(chars)
+        batch.sources.append(source)
+        batch.published.append(published)
+        if len(batch.ids) >= batch_size:
+            batch.add_to(corpus)
+            batch, seen = _Batch(), set()
+    batch.add_to(corpus)
 
 
 def _result_frame(spark: Any, corpus: Corpus, id_type: Any) -> Any:
@@ -304,7 +348,7 @@ def cluster(
         raise InvalidOptionError(f"`batch_size` must be an integer of at least 1, got {batch_size}")
     cols = _columns(df, id_col, text_col, source_col, published_col)
     corpus = Corpus(progress=progress, **options)
-    _collect_into(corpus, _worker_frame(df, cols, _text_stage), cols, batch_size)
+    _collect_into(corpus, _worker_frame(df, cols), cols, batch_size)
     corpus.clusters()
     result = _result_frame(df.sparkSession, corpus, _field(df, cols.id, "id_col").dataType)
     sf = _pyspark("dedup.spark.cluster()").sql.functions
