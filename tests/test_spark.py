@@ -302,8 +302,8 @@ def _union_find(nodes: set[int], edges: list[tuple[int, int]]) -> dict[int, int]
 
 def _graph(seed: int) -> tuple[set[int], list[tuple[int, int]]]:
     """Several graphs with disjoint, shuffled labels: sparse random graphs of many
-    small and a few large components, a long path (the most rounds), a star, a
-    dense clique, self loops and repeated edges in both directions."""
+    small and a few large components, a dense block, a long path (the most
+    rounds), a star, self loops and repeated edges in both directions."""
     rng = random.Random(seed)
     labels = list(range(10_000))
     rng.shuffle(labels)

@@ -1,16 +1,16 @@
 """Spark: the news pipeline over pages held in a PySpark (>= 4) DataFrame.
 
 ``pip install 'dedup[spark]'`` adds PySpark and pyarrow; `dedup` itself must be
-installed on the executors too (see docs/spark.md). No JVM package is downloaded
-at run time.
+importable on the executors too. No JVM package is downloaded at run time.
 
-`cluster` gives the same stories as `dedup.Corpus` built from the same pages.
-The executors read the page texts and pass them to the driver through Arrow; the
-driver builds one `Corpus` and runs chrome removal, candidates, verification and
-clustering in the Rust core, then joins the stories back to your rows.
-`connected_components` finds the connected components of an edge DataFrame with
-the large-star/small-star rounds of Kiveris et al. (2014), all in Spark.
-"""
+`cluster` gives exactly the stories `dedup.Corpus` finds on the same pages. The
+executors tokenise the texts into compact features (`mapInArrow`); the driver
+collects the features (never the texts), builds one `Corpus` from them and runs
+chrome statistics, candidates, verification and clustering in the Rust core, then
+joins the stories back to the rows. `connected_components` finds the connected
+components of an edge DataFrame with the large-star/small-star rounds of Kiveris
+et al. (2014), all in Spark. docs/spark.md says what runs where, the driver
+memory this needs, and how to run it on a cluster."""
 
 from __future__ import annotations
 
@@ -336,10 +336,14 @@ def cluster(
     an ISO 8601 string) from `published_col`; these two are optional, and their
     default names are used only when the frame has such columns.
 
-    The input is read twice (once to cluster, once for the join), so cache or
-    persist it if computing it is expensive, and it must give the same rows both
-    times. The driver holds the corpus while it clusters; see docs/spark.md for
-    what runs where and the memory this needs. Raises `MissingDependencyError`
+    The executors tokenise the texts; the driver receives compact features (about
+    2 KB a page, no text), `batch_size` pages at a time into one `Corpus`, and
+    clusters there (about 10 KB of driver memory a page at the peak; see
+    docs/spark.md). `progress` shows the corpus's progress bars as in `Corpus`.
+    The input is read twice (once to cluster, once for the join), so persist it
+    if computing it is expensive; it must give the same rows both times. The
+    returned frame keeps the stories as a small local table, so it can be used
+    and written like any other. Raises `MissingDependencyError`
     without PySpark, `InvalidInputError` for a missing column, a null id or text,
     `DuplicateIdError` for a repeated id and `InputTypeError` for a column of the
     wrong type."""
