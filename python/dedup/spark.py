@@ -14,7 +14,6 @@ memory this needs, and how to run it on a cluster."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -82,7 +81,7 @@ def _quote(name: str) -> str:
 
 @dataclass(frozen=True)
 class _Columns:
-    """The input column names, and how to read the publication date."""
+    """The input column names; None for an optional column the frame lacks."""
 
     id: str
     text: str
@@ -105,38 +104,33 @@ def _published_strings(column: Any) -> list[str | None]:
     return out
 
 
-def _featurize_stage(cols: _Columns, batches: Iterator[Any]) -> Iterator[Any]:
+def _featurize_stage(batches: Iterator[Any]) -> Iterator[Any]:
     """What runs on the executors (`mapInArrow`): the Rust tokeniser turns each
     Arrow batch of texts into compact features (token hashes, line keys and flags;
-    about 2 KB for a 3 KB news page) in parallel. One output batch per input batch:
-    the id as a string, the features (null for a null text), the text's length in
-    characters, the outlet and the publication date as a string. No text leaves the
-    executor."""
+    about 2 KB for a 3 KB news page) in parallel. One output batch per input batch
+    of (id, text, source, published): the id as a string, the features (null for a
+    null text), the text's length in characters, the outlet, and the publication
+    date as a string. No text leaves the executor."""
     import pyarrow as pa
 
     from dedup._core import featurize
 
     for batch in batches:
-        ids = batch.column(0)
+        ids, text, source, published = batch.columns
         if not pa.types.is_string(ids.type) and not pa.types.is_large_string(ids.type):
             ids = ids.cast(pa.string())
-        texts = batch.column(1).to_pylist()
+        texts = text.to_pylist()
         blobs: list[bytes | None] = list(featurize([t or "" for t in texts]))
         for n, t in enumerate(texts):
             if t is None:
                 blobs[n] = None
-        n = batch.num_rows
-        source = batch.column(2) if cols.source is not None else pa.nulls(n, pa.string())
-        published = (
-            _published_strings(batch.column(3)) if cols.published is not None else [None] * n
-        )
         yield pa.RecordBatch.from_arrays(
             [
                 ids,
                 pa.array(blobs, pa.binary()),
                 pa.array([None if t is None else len(t) for t in texts], pa.int64()),
                 source,
-                pa.array(published, pa.string()),
+                pa.array(_published_strings(published), pa.string()),
             ],
             names=[_ID, _FEATURES, _CHARS, _SOURCE, _PUBLISHED],
         )
@@ -234,7 +228,7 @@ def _worker_frame(df: Any, cols: _Columns) -> Any:
             st.StructField(_PUBLISHED, st.StringType()),
         ]
     )
-    return selected.mapInArrow(functools.partial(_featurize_stage, cols), schema)
+    return selected.mapInArrow(_featurize_stage, schema)
 
 
 class _Batch:
