@@ -231,6 +231,17 @@ def test_undated_story_is_represented_by_its_longest_page(spark: Any) -> None:
     )
 
 
+def test_an_empty_frame_and_column_names_with_dots_and_spaces(spark: Any) -> None:
+    assert dedup.spark.cluster(spark.createDataFrame([], "id string, text string")).collect() == []
+    records = [{"page.id": r["id"], "the text": r["text"]} for r in _invented()]
+    df = spark.createDataFrame(records, "`page.id` string, `the text` string")
+    out = dedup.spark.cluster(df, id_col="page.id", text_col="the text")
+    assert out.columns == ["page.id", "the text", *dedup.spark.RESULT_COLUMNS]
+    c = dedup.Corpus()
+    c.add_many(records, id_field="page.id", text_field="the text")
+    assert _stories(out.collect(), "page.id") == _corpus_stories(c)
+
+
 def test_options_reach_the_corpus(spark: Any) -> None:
     records = _invented()
     df = spark.createDataFrame(records, SCHEMA)

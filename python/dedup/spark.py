@@ -347,7 +347,6 @@ def cluster(
     cols = _columns(df, id_col, text_col, source_col, published_col)
     corpus = Corpus(progress=progress, **options)
     _collect_into(corpus, _worker_frame(df, cols), cols, batch_size)
-    corpus.clusters()
     result = _result_frame(df.sparkSession, corpus, _field(df, cols.id, "id_col").dataType)
     sf = _pyspark("dedup.spark.cluster()").sql.functions
     joined = df.join(result, df[_quote(cols.id)] == result[_KEY], "left")
