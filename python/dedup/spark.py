@@ -244,12 +244,12 @@ class _Batch:
     def add_to(self, corpus: Corpus) -> None:
         if not self.ids:
             return
-        corpus._add_features(self.ids, self.features, self.sources, self.published)
         # The representative of an undated story is, among pages whose articles keep
         # equal shares of their text, the longest: the corpus needs the text lengths,
         # which features do not carry.
-        for pid, n in zip(self.ids, self.chars, strict=True):
-            corpus._pages[pid].chars = n
+        corpus._add_features(
+            self.ids, self.features, self.sources, self.published, chars=self.chars
+        )
 
 
 def _collect_into(corpus: Corpus, frame: Any, cols: _Columns, batch_size: int) -> None:
