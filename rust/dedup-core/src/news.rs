@@ -525,10 +525,21 @@ impl Analysis {
     }
 }
 
-/// Entries (k-gram, page) sorted in one pass of [`NewsCorpus::build_stats`]; more
-/// are split into passes over ranges of the hash, so memory stays bounded at a
-/// million pages (each pass derives the articles again, which is cheap).
-const PASS_ENTRIES: usize = 24 << 20;
+/// Entries (k-gram, page) sorted in one pass of [`NewsCorpus::build_stats`]: at
+/// least this many, or 48 a page; more are split into passes over ranges of the
+/// hash, so memory stays bounded at a million pages (each pass derives the
+/// articles again, which is cheap).
+const PASS_ENTRIES: usize = 16 << 20;
+const PASS_ENTRIES_PER_PAGE: usize = 48;
+
+/// A (k-gram, page) entry, packed to 12 bytes: there are hundreds of millions.
+#[derive(Clone, Copy)]
+#[repr(C, packed)]
+struct Entry {
+    hash: u64,
+    /// Page slot, with [`FP_BIT`].
+    page: u32,
+}
 
 /// Marks a (k-gram, page) entry whose k-gram is a winnowed fingerprint of the page.
 const FP_BIT: u32 = 1 << 31;
@@ -622,6 +633,17 @@ impl NewsCorpus {
         self.changes += 1;
         self.live -= 1;
         true
+    }
+
+    /// Bytes the pages take on the heap (their vectors' capacities).
+    pub fn heap_bytes(&self) -> usize {
+        let page = |p: &Page| {
+            p.tokens.capacity() * 4
+                + p.lines.capacity() * size_of::<crate::page::Line>()
+                + p.quoted.capacity() * 8
+        };
+        self.docs.capacity() * size_of::<Option<Doc>>()
+            + self.docs.iter().flatten().map(|d| page(&d.page)).sum::<usize>()
     }
 
     /// Drops the empty slots that removed pages left, renumbering the pages; returns
@@ -872,7 +894,8 @@ impl NewsCorpus {
             .map(|&u| self.doc(u).map_or(0, |d| keep_tokens(&d.page, keep[u as usize].as_deref())))
             .collect();
         let total: usize = sizes.iter().sum();
-        let passes = total.div_ceil(PASS_ENTRIES).max(1);
+        let budget = PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * self.live);
+        let passes = total.div_ceil(budget).max(1);
         tr.mark(format!("units, {total} entries, {passes} passes"));
         let cap = self.opts.common_texts;
         let mut common: HashSet<u64> = HashSet::default();
@@ -880,32 +903,39 @@ impl NewsCorpus {
         let mut shared = vec![false; unit.len()];
         for pass in 0..passes {
             let in_pass = |h: u64| ((u128::from(h) * passes as u128) >> 64) as usize == pass;
-            let mut entries: Vec<(u64, u32)> = units
-                .par_iter()
-                .flat_map_iter(|&u| {
-                    let kgrams = kgram_hashes(&self.article_tokens(&keep, u as usize), self.opts.k);
-                    let mut flag = vec![0u32; kgrams.len()];
-                    for (_, pos) in winnow(&kgrams, self.opts.window) {
-                        flag[pos as usize] = FP_BIT;
-                    }
-                    kgrams
-                        .into_iter()
-                        .zip(flag)
-                        .filter(|&(h, _)| in_pass(h))
-                        .map(move |(h, f)| (h, u | f))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+            // Collected in chunks of pages into one vector sized for the pass (hashes
+            // are uniform, so a pass gets about its share), which keeps the peak at
+            // the vector rather than twice it.
+            let mut entries: Vec<Entry> = Vec::with_capacity(total / passes + total / passes / 16 + 1024);
+            for chunk in units.chunks(1 << 14) {
+                let part: Vec<Entry> = chunk
+                    .par_iter()
+                    .flat_map_iter(|&u| {
+                        let kgrams = kgram_hashes(&self.article_tokens(&keep, u as usize), self.opts.k);
+                        let mut flag = vec![0u32; kgrams.len()];
+                        for (_, pos) in winnow(&kgrams, self.opts.window) {
+                            flag[pos as usize] = FP_BIT;
+                        }
+                        kgrams
+                            .into_iter()
+                            .zip(flag)
+                            .filter(|&(h, _)| in_pass(h))
+                            .map(move |(hash, f)| Entry { hash, page: u | f })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                entries.extend_from_slice(&part);
+            }
             tr.mark("collect");
             // By hash alone (one compare); each run is then put in page order.
-            entries.par_sort_unstable_by_key(|e| e.0);
+            entries.par_sort_unstable_by_key(|e| e.hash);
             tr.mark("sort");
             let mut run: Vec<u32> = Vec::new();
             let mut seen_groups: Vec<u32> = Vec::new();
-            for entries in entries.chunk_by(|a, b| a.0 == b.0) {
-                let h = entries[0].0;
+            for entries in entries.chunk_by(|a, b| { a.hash } == { b.hash }) {
+                let h = entries[0].hash;
                 run.clear();
-                run.extend(entries.iter().map(|e| e.1));
+                run.extend(entries.iter().map(|e| e.page));
                 run.sort_unstable_by_key(|&u| u & !FP_BIT);
                 // A k-gram repeated within a page: one entry, a fingerprint if any was.
                 run.dedup_by(|next, kept| {
@@ -950,6 +980,7 @@ impl NewsCorpus {
         }
         if self.cache.is_none() {
             let tr = Trace::new("");
+            tr.mark(format_args!("{} pages, {} MB", self.live, self.heap_bytes() >> 20));
             let mut lines = self.outlet_stats();
             tr.mark("outlet_stats");
             lines.line_cap = self.opts.chrome.recur_texts;

@@ -99,6 +99,7 @@ impl Page {
                 bits[i / 64] |= 1 << (i % 64);
             }
         }
+        lines.shrink_to_fit();
         (Self { tokens, lines, quoted: bits }, toks.spans)
     }
 
