@@ -555,10 +555,12 @@ class Corpus:
         self, rel: tuple[Any, ...], a: _Page | None, b: _Page, query_text: str = ""
     ) -> Match:
         _, _, kind, score, containment, jaccard, shared, tokens = rel
-        ta = self._text_of(a) if a is not None else query_text
-        tb = self._text_of(b)
+        # Pages added as features only have no text: their matches have no passages.
+        known = (a is None or a.text_ref is not None) and b.text_ref is not None
+        ta = (self._text_of(a) if a is not None else query_text) if known else ""
+        tb = self._text_of(b) if known else ""
         # The core gives passages as token ranges; map them to this text's offsets.
-        offsets = _passage_offsets(ta, tb, tokens) if tokens else []
+        offsets = _passage_offsets(ta, tb, tokens) if tokens and known else []
         ps = [Passage(s0, e0, s1, e1, ta[s0:e0], tb[s1:e1]) for (s0, e0, s1, e1) in offsets]
         return Match(
             id=a.id if a is not None else "",
