@@ -83,9 +83,9 @@ def dataset(root: Path, pages: int, workers: int) -> Path:
     return out
 
 
-def run_cli(data: Path, threads: int | None) -> tuple[float, int, list[list[str]]]:
-    """Runs `dedup cluster` in a child; returns wall seconds, peak RSS bytes and the
-    clusters."""
+def run_cli(data: Path, threads: int | None) -> tuple[float, float, int, list[list[str]]]:
+    """Runs `dedup cluster` in a child; returns wall and CPU seconds, peak RSS bytes
+    and the clusters."""
     out = data / "clusters.jsonl"
     env = dict(os.environ)
     if threads:
@@ -99,7 +99,7 @@ def run_cli(data: Path, threads: int | None) -> tuple[float, int, list[list[str]
         raise SystemExit(f"dedup cluster failed with status {status}")
     with open(out, encoding="utf-8") as f:
         clusters = [json.loads(line)["ids"] for line in f]
-    return wall, usage.ru_maxrss * 1024, clusters
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, clusters
 
 
 def peer(data: Path, pages: int) -> None:
@@ -192,13 +192,17 @@ def main() -> None:
     size = (data / "docs.jsonl").stat().st_size
     print(f"corpus: {args.pages:,} pages, {size / 1e6:,.0f} MB of JSON lines ({data})")
     print(f"  (generated or found in {time.perf_counter() - t0:.0f}s)")
-    wall, rss, clusters = run_cli(data, args.threads)
+    wall, cpu, rss, clusters = run_cli(data, args.threads)
     print(
         f"dedup cluster: {wall:.1f}s, {args.pages / wall:,.0f} pages/s end to end, "
-        f"peak RSS {rss / 2**20:,.0f} MB, {os.cpu_count()} cores"
+        f"{cpu:.0f} CPU seconds, peak RSS {rss / 2**20:,.0f} MB, {os.cpu_count()} cores"
         + (f", {args.threads} threads" if args.threads else "")
     )
-    print(f"  quality: {fmt(score(str(data), clusters))}")
+    s = score(str(data), clusters)
+    print(f"  quality: {fmt(s)}")
+    kinds = s.get("recall_by_kind", {})
+    copies = {k: kinds[k] for k in ("wire", "verbatim", "light") if k in kinds}
+    print(f"  recall of verbatim and lightly edited copies (and bare wire texts): {copies}")
     if args.peer_pages:
         peer(data, args.peer_pages)
         ids = set()
