@@ -1090,15 +1090,26 @@ impl NewsCorpus {
         let pairs = self.candidates();
         tr.mark(format!("candidates: {} pairs", pairs.len()));
         let an = self.cache.as_ref().expect("candidates computed the analysis");
-        pairs
+        // Pairs are sorted by their first page: its article is derived once for all
+        // of its pairs.
+        let runs: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
+        let this = &*self;
+        let rels: Vec<Relation> = runs
             .par_iter()
-            .filter_map(|&(a, b)| {
-                let (da, db) = (self.doc(a)?, self.doc(b)?);
-                let aa = self.article(&an.keep, a as usize);
-                let ab = self.article(&an.keep, b as usize);
-                verify(&self.opts, an, (a, da, &aa), (b, db, &ab))
+            .flat_map_iter(|run| {
+                let a = run[0].0;
+                let aa = this.article(&an.keep, a as usize);
+                run.iter()
+                    .filter_map(|&(_, b)| {
+                        let (da, db) = (this.doc(a)?, this.doc(b)?);
+                        let ab = this.article(&an.keep, b as usize);
+                        verify(&this.opts, an, (a, da, &aa), (b, db, &ab))
+                    })
+                    .collect::<Vec<_>>()
             })
-            .collect()
+            .collect();
+        tr.mark(format!("verified: {} relations", rels.len()));
+        rels
     }
 
     /// Verifies one pair whatever the candidates say.
