@@ -19,9 +19,12 @@ from typing import Any, Literal
 
 from dedup import _progress, _store
 from dedup._core import NewsCorpus as _NewsCorpus
+from dedup._core import featurize as _featurize
 from dedup._core import passage_offsets as _passage_offsets
+from dedup._disk import DiskStore
 from dedup._texts import TextSpill
 from dedup.errors import (
+    CorpusClosedError,
     DedupError,
     DuplicateIdError,
     FileFormatError,
@@ -94,6 +97,8 @@ class _Page:
     # Where the text is: an (offset, length) in the corpus's text spill, or a row
     # of an on-disk store; None before the page is committed.
     text_ref: Any = None
+    # The page's row in an on-disk store (`Corpus.open`), else None.
+    key: int | None = None
 
 
 def _parse_published(value: object, what: str) -> _dt.datetime | None:
@@ -184,6 +189,9 @@ class Corpus:
         self._pages: dict[str, _Page] = {}
         self._by_slot: dict[int, _Page] = {}
         self._texts = TextSpill()
+        # The SQLite store of an on-disk corpus (`Corpus.open`), else None.
+        self._disk: DiskStore | None = None
+        self._closed = False
         # Outlet names are repeated on many pages: one str object each.
         self._source_names: dict[str, str] = {}
         # (raw relations from the core, relations by slot, clusters); Match objects
@@ -245,6 +253,7 @@ class Corpus:
         bad record leaves the corpus as it was before that batch. Returns the number
         of pages added."""
         with self._lock:
+            self._check_open()
             show = self._progress if progress is None else _progress.check(progress)
             if batch_size < 1:
                 raise InvalidOptionError(f"`batch_size` must be at least 1, got {batch_size}")
@@ -310,9 +319,14 @@ class Corpus:
 
     def _commit(self, batch: list[_Page], texts: list[str]) -> int:
         """Adds a validated batch: the core tokenises the texts and keeps hashes, the
-        texts go to the text store."""
+        texts go to the text store. An on-disk corpus first commits the batch to its
+        store, so the batch is durable, or (on error) not added at all."""
         if not batch:
             return 0
+        if self._disk is not None:
+            features = _featurize(texts)
+            self._store_and_add(batch, features, texts)
+            return len(batch)
         slots = self._core.add_many(texts, [p.source for p in batch])
         refs = self._texts.append(texts)
         self._register(batch, slots, refs)
@@ -330,6 +344,7 @@ class Corpus:
         texts, but passages cannot be shown. Validated whole before anything is
         added."""
         with self._lock:
+            self._check_open()
             if not len(ids) == len(features) == len(sources) == len(published):
                 raise InvalidInputError("ids, features, sources and published differ in length")
             batch = []
@@ -344,9 +359,39 @@ class Corpus:
                 source = _clean_source(sources[n], f"record {n} ({pid!r}): source")
                 when = _parse_published(published[n], f"record {n} ({pid!r}): published")
                 batch.append(_Page(pid, source, when, -1, 0))
+            if self._disk is not None:
+                self._store_and_add(batch, features, None)
+                return len(batch)
             slots = self._core.add_features(features, [p.source for p in batch])
             self._register(batch, slots, [None] * len(batch))
             return len(batch)
+
+    def _store_and_add(
+        self, batch: list[_Page], features: list[bytes], texts: list[str] | None
+    ) -> None:
+        """On-disk corpus: commits pages to the store in one transaction, then adds
+        them to the core; if the core refuses them, they are deleted again."""
+        assert self._disk is not None
+        rows = [
+            (
+                p.id,
+                p.source,
+                p.published.isoformat() if p.published is not None else None,
+                None if texts is None else p.chars,
+                f,
+                None if texts is None else texts[n],
+            )
+            for n, (p, f) in enumerate(zip(batch, features, strict=True))
+        ]
+        keys = self._disk.add(rows)
+        try:
+            slots = self._core.add_features(features, [p.source for p in batch])
+        except BaseException:
+            self._disk.delete(keys)
+            raise
+        for p, k in zip(batch, keys, strict=True):
+            p.key = k
+        self._register(batch, slots, keys if texts is not None else [None] * len(batch))
 
     def _register(self, batch: list[_Page], slots: list[int], refs: list[Any]) -> None:
         for p, s, r in zip(batch, slots, refs, strict=True):
@@ -360,6 +405,8 @@ class Corpus:
         """Removes a page. Raises `UnknownIdError` if it is not present."""
         with self._lock:
             page = self._page(id)
+            if self._disk is not None and page.key is not None:
+                self._disk.delete([page.key])
             self._core.remove(page.slot)
             del self._pages[id]
             del self._by_slot[page.slot]
@@ -398,14 +445,18 @@ class Corpus:
         return list(self._core.article_spans(page.slot, self._text_of(page)))
 
     def _text_of(self, page: _Page) -> str:
+        self._check_open()
         if page.text_ref is None:
             raise DedupError(
                 f"the text of page {page.id!r} is not kept: it was added as features only; "
                 "add the page with its text to see passages"
             )
+        if self._disk is not None:
+            return self._disk.text(page.text_ref)
         return str(self._texts.read(page.text_ref))
 
     def _page(self, id: str) -> _Page:
+        self._check_open()
         try:
             return self._pages[id]
         except (KeyError, TypeError):
@@ -437,6 +488,7 @@ class Corpus:
         self, progress: bool | None = None
     ) -> tuple[list[_Rel], dict[int, list[int]], list[Cluster]]:
         with self._lock:
+            self._check_open()
             if self._result is not None:
                 return self._result
             show = self._progress if progress is None else progress
@@ -604,6 +656,7 @@ class Corpus:
         """Relations of a new text to the pages in the corpus, without adding it. The
         matches' `id` is the empty string."""
         with self._lock:
+            self._check_open()
             text = _check_text(text, "text")
             if source is not None and not isinstance(source, str):
                 raise InputTypeError(f"source must be str or None, got {type(source).__name__}")
@@ -651,6 +704,104 @@ class Corpus:
             # writes (a foreign program's file, or a buggy writer).
             raise FileFormatError(f"{os.fspath(path)}: not a saved corpus: {e}") from None
         return c
+
+    @classmethod
+    def open(
+        cls, path: str | PathLike[str], *, progress: bool | None = None, **options: float
+    ) -> Corpus:
+        """Opens the on-disk corpus at `path`, creating an empty one if there is none.
+
+        The store is one SQLite file. Opening reads the pages' compact features (not
+        their texts, which are read from the file when shown); results are the same
+        as for a corpus built from the texts in memory. Every `add_many` batch (and
+        every `add`, `remove`) is committed to the file before the call returns: once
+        it returns, it survives a crash or a power cut, and a crash loses at most the
+        batch in flight, never a part of one.
+
+        `options` are recorded when the store is created and used on every later
+        open; giving different ones for an existing store raises
+        `InvalidOptionError`. A store is open in one place at a time (another open
+        raises `StorageError`); `close` it, or use ``with Corpus.open(path) as c:``.
+        A file that is not a store (damaged, foreign, or from a newer dedup) raises
+        `FileFormatError`; nothing in it is ever executed."""
+        target = os.fspath(path)
+        c = cls(progress=progress, **options)  # checks the options before creating a store
+        store = DiskStore.open(target, create_with=c._options)
+        try:
+            if store.options != c._options:
+                wrong = {k: v for k, v in c._options.items() if store.options.get(k) != v}
+                if wrong:
+                    raise InvalidOptionError(
+                        f"{target} was created with the options {store.options}, not "
+                        f"{wrong}; open it without options (the stored ones are used) "
+                        "or build a new corpus with these"
+                    )
+                try:
+                    c = cls(progress=progress, **store.options)
+                except InvalidOptionError as e:
+                    raise FileFormatError(
+                        f"{target}: the store's options are invalid: {e}"
+                    ) from None
+            c._texts.close()  # texts stay in the store
+            c._disk = store
+            c._load_store(store)
+        except BaseException:
+            store.close()
+            raise
+        return c
+
+    def _load_store(self, store: DiskStore) -> None:
+        """Adds the pages of a store to the core, in their order, without texts."""
+        with _progress.Bar(
+            self._progress, desc="opening corpus", total=store.count, unit="page"
+        ) as bar:
+            store_seen = 0
+            for rows in store.pages():
+                batch, features, refs = [], [], []
+                for n, pid, source, published, chars, f in rows:
+                    if source is not None:
+                        source = self._source_names.setdefault(source, source)
+                    try:
+                        when = _parse_published(published, f"page {n}: published")
+                    except (InvalidInputError, InputTypeError) as e:
+                        raise FileFormatError(f"{store.path}: {e}") from None
+                    batch.append(_Page(pid, source, when, -1, chars or 0, None, n))
+                    features.append(f)
+                    refs.append(n if chars is not None else None)  # None: no text kept
+                try:
+                    slots = self._core.add_features(features, [p.source for p in batch])
+                except (InvalidInputError, InputTypeError) as e:
+                    raise FileFormatError(
+                        f"{store.path}: stored features are invalid: {e}"
+                    ) from None
+                self._register(batch, slots, refs)
+                if len(self._pages) != store_seen + len(batch):
+                    raise FileFormatError(f"{store.path}: a page id is stored twice")
+                store_seen += len(batch)
+                bar.update(len(batch))
+
+    def close(self) -> None:
+        """Closes the corpus. An on-disk corpus closes its store (everything added is
+        already in the file); an in-memory one frees its texts. Using the corpus
+        afterwards raises `CorpusClosedError`; closing twice is harmless."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._texts.close()
+            if self._disk is not None:
+                self._disk.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            where = f" (store {self._disk.path})" if self._disk is not None else ""
+            raise CorpusClosedError(f"the corpus is closed{where}; open it again to use it")
 
 
 _SAVED_FIELDS = {"id", "text", "source", "published"}
