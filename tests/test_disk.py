@@ -264,7 +264,7 @@ def test_a_saved_corpus_is_refused_with_a_pointer_to_load(tmp_path: Path) -> Non
     with pytest.raises(dedup.FileFormatError, match=r"Corpus\.load"):
         Corpus.open(path)
     store = good_store(tmp_path / "store.dedup", invented_records()[:3])
-    with pytest.raises(dedup.FileFormatError):
+    with pytest.raises(dedup.FileFormatError, match=r"Corpus\.open"):
         Corpus.load(store)
 
 

@@ -78,7 +78,10 @@ def _field(value: str | None) -> str:
 def page_crc(
     n: int, pid: str, source: str | None, published: str | None, chars: int | None, f: bytes
 ) -> int:
-    head = f"{n}|{_field(pid)}|{_field(source)}|{_field(published)}|{chars}|"
+    # `_field` inlined: this runs for every page at open.
+    s = "-" if source is None else f"{len(source)}:{source}"
+    p = "-" if published is None else f"{len(published)}:{published}"
+    head = f"{n}|{len(pid)}:{pid}|{s}|{p}|{chars}|"
     return zlib.crc32(f, zlib.crc32(head.encode("utf-8")))
 
 
