@@ -709,3 +709,16 @@ def test_sigkill_during_save_leaves_the_old_file_or_the_new_one(
             previous = in_flight  # the cut save had finished its rename
     print(f"kills: {landed}; {len(leftovers)} temporary files left behind by killed saves")
     assert landed["in save"] > 0
+
+
+def test_invalid_features_are_refused_before_they_are_stored(tmp_path: Path) -> None:
+    path = tmp_path / "f.dedup"
+    recs = invented_records()[:3]
+    feats = dedup._core.featurize([r["text"] for r in recs])
+    with Corpus.open(path, progress=False) as c:
+        with pytest.raises(dedup.InvalidInputError):
+            c._add_features(["a", "b"], [feats[0], b"not features"], [None, None], [None, None])
+        assert len(c) == 0
+        c._add_features([r["id"] for r in recs], feats, [None] * 3, [None] * 3)
+    with Corpus.open(path, progress=False) as c:
+        assert c.ids == [r["id"] for r in recs]

@@ -369,8 +369,8 @@ class Corpus:
     def _store_and_add(
         self, batch: list[_Page], features: list[bytes], texts: list[str] | None
     ) -> None:
-        """On-disk corpus: commits pages to the store in one transaction, then adds
-        them to the core; if the core refuses them, they are deleted again."""
+        """On-disk corpus: commits pages to the store in one transaction and adds them
+        to the core; if either refuses them, neither keeps them."""
         assert self._disk is not None
         rows = [
             (
@@ -383,12 +383,23 @@ class Corpus:
             )
             for n, (p, f) in enumerate(zip(batch, features, strict=True))
         ]
-        keys = self._disk.add(rows)
-        try:
-            slots = self._core.add_features(features, [p.source for p in batch])
-        except BaseException:
-            self._disk.delete(keys)
-            raise
+        sources = [p.source for p in batch]
+        if texts is None:
+            # Features from elsewhere: the core checks them before they are stored.
+            slots = self._core.add_features(features, sources)
+            try:
+                keys = self._disk.add(rows)
+            except BaseException:
+                for s in slots:
+                    self._core.remove(s)
+                raise
+        else:
+            keys = self._disk.add(rows)
+            try:
+                slots = self._core.add_features(features, sources)
+            except BaseException:
+                self._disk.delete(keys)
+                raise
         for p, k in zip(batch, keys, strict=True):
             p.key = k
         self._register(batch, slots, keys if texts is not None else [None] * len(batch))
