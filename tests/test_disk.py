@@ -722,3 +722,50 @@ def test_invalid_features_are_refused_before_they_are_stored(tmp_path: Path) -> 
         c._add_features([r["id"] for r in recs], feats, [None] * 3, [None] * 3)
     with Corpus.open(path, progress=False) as c:
         assert c.ids == [r["id"] for r in recs]
+
+
+def test_threads_share_an_on_disk_corpus(tmp_path: Path) -> None:
+    """One thread adds batches (each a transaction) while others read texts, match
+    and query through the same SQLite connection: no error, nothing lost."""
+    import threading
+
+    ferry = STORIES["ferry"]
+    c = Corpus.open(tmp_path / "t.dedup", progress=False)
+    c.add("wire", wire(ferry))
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def writer() -> None:
+        try:
+            for n in range(20):
+                c.add_many(
+                    {"id": f"p{n}-{k}", "text": page(OUTLETS[0], "Reef", ferry), "source": f"o{k}"}
+                    for k in range(5)
+                )
+        except BaseException as e:
+            errors.append(e)
+        finally:
+            done.set()
+
+    def reader() -> None:
+        try:
+            while not done.is_set():
+                assert all(len(cl.ids) % 5 == 1 for cl in c.clusters())
+                for m in c.matches("wire"):
+                    assert c.text(m.other) == page(OUTLETS[0], "Reef", ferry)
+                c.query(page(OUTLETS[2], "Reef", ferry))
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer)] + [
+        threading.Thread(target=reader) for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    c.close()
+    assert not errors, errors
+    with Corpus.open(tmp_path / "t.dedup", progress=False) as again:
+        assert len(again) == 101
+        assert [len(cl.ids) for cl in again.clusters()] == [101]
