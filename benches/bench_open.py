@@ -11,9 +11,9 @@ opens it and measures, so the peak RSS reported is that of opening and using it.
     python benches/bench_open.py --pages 1000000 --keep   # keeps bench-out/open-1000000.dedup
     python benches/bench_open.py --pages 1000000 --reuse  # measures a kept store again
 
-The page cache is warm (the store was just written, or read by an earlier run):
-opening from a cold disk adds the time to read the store's features, about half
-of its size.
+The page cache is warm (the store was just written, or read by an earlier run)
+unless `--cold` is given: the store's pages are then dropped from the cache first
+(`posix_fadvise(DONTNEED)` on that file only), so opening reads it from the disk.
 """
 
 from __future__ import annotations
@@ -138,6 +138,7 @@ def main() -> None:
     ap.add_argument("--store", type=Path, help="where to build the store")
     ap.add_argument("--keep", action="store_true", help="keep the store afterwards")
     ap.add_argument("--reuse", action="store_true", help="measure an existing store")
+    ap.add_argument("--cold", action="store_true", help="drop the store from the page cache")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure is not None:
@@ -157,6 +158,13 @@ def main() -> None:
     # A copy of the store for the measuring run, which adds pages to it.
     work = store.with_name(store.name + ".work")
     subprocess.run(["cp", "--reflink=auto", str(store), str(work)], check=True)
+    if args.cold:
+        fd = os.open(work, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
     try:
         proc = subprocess.run(
             [sys.executable, __file__, "--measure", str(work), "--pages", str(args.pages)],
@@ -171,7 +179,11 @@ def main() -> None:
             for p in store.parent.glob(store.name + "*"):
                 p.unlink()
     m = json.loads(next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT "))[7:])
-    print(f"pages {int(m['pages']):,} ({text_mb:,.0f} MB of text), cores {os.cpu_count()}")
+    cache = "cold" if args.cold else "warm"
+    print(
+        f"pages {int(m['pages']):,} ({text_mb:,.0f} MB of text), cores {os.cpu_count()}, "
+        f"{cache} page cache"
+    )
     if built:
         rate = args.pages / built["build_s"]
         print(f"build (add_many into the store) {built['build_s']:.1f}s, {rate:,.0f} pages/s")
