@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import re
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ SECTIONS: list[tuple[str, str, list[str] | None]] = [
     ("Reading input", "dedup.io", None),
     ("HTML pages", "dedup.html", None),
     ("Report", "dedup.report", ["write_report", "render_report", "highlight"]),
+    ("Spark", "dedup.spark", None),
     ("Fingerprinting core", "dedup", ["Shingler", "MinHasher", "LSHIndex", "estimate_jaccard"]),
     ("Errors", "dedup.errors", None),
 ]
@@ -94,6 +96,13 @@ def document_class(cls: type, lines: list[str]) -> None:
 def document(obj: Any, name: str, lines: list[str]) -> None:
     if inspect.isclass(obj):
         document_class(obj, lines)
+    elif not callable(obj):
+        # A constant: its value is its documentation (strings double-quoted, as the
+        # formatter writes them).
+        value = repr(obj)
+        if isinstance(obj, tuple) and all(isinstance(x, str) for x in obj):
+            value = "(" + ", ".join(json.dumps(x) for x in obj) + ")"
+        lines += [f"### `{name}`", "", "```python", f"{name} = {value}", "```", ""]
     else:
         lines += [f"### `{name}`", "", "```python", signature(obj, name), "```", "", doc(obj), ""]
 

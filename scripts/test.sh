@@ -23,8 +23,8 @@ if ! command -v chromedriver >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v
     >/dev/null 2>&1 || echo "(could not install chromium; the browser test will be skipped)"
 fi
 
-echo "== python: build and install with the test extras"
-python -m pip install --quiet -e ".[test]"
+echo "== python: build and install with the test and spark extras"
+python -m pip install --quiet -e ".[test,spark]"
 
 echo "== python: ruff, mypy, stubtest"
 ruff check python tests benches docs

@@ -182,11 +182,17 @@ def test_pages_added_as_features_persist_without_text(tmp_path: Path) -> None:
     path = tmp_path / "f.dedup"
     with Corpus.open(path, progress=False) as c:
         c._add_features(
-            [r["id"] for r in recs], feats, [r.get("source") for r in recs], [None] * len(recs)
+            [r["id"] for r in recs],
+            feats,
+            [r.get("source") for r in recs],
+            [r.get("published") for r in recs],
+            [len(r["text"]) for r in recs],
         )
-        want = [cl.ids for cl in c.clusters()]
+    want = results(memory_corpus(recs))
+    assert want
     with Corpus.open(path, progress=False) as c:
-        assert [cl.ids for cl in c.clusters()] == want
+        assert results(c) == want
+        assert c.matches(recs[0]["id"]) and all(not m.passages for m in c.matches(recs[0]["id"]))
         with pytest.raises(dedup.DedupError, match="features only"):
             c.text(recs[0]["id"])
 
@@ -344,6 +350,7 @@ def test_rows_failing_their_checksum_or_validation_are_format_errors(tmp_path: P
         "UPDATE pages SET source = 'elsewhere' WHERE n = 2",
         "UPDATE pages SET features = zeroblob(length(features)) WHERE n = 3",
         "UPDATE pages SET chars = 5 WHERE n = 1",
+        "UPDATE pages SET has_text = 0 WHERE n = 1",
     ):
         with pytest.raises(dedup.FileFormatError, match="checksum"):
             Corpus.open(damaged(sql))
@@ -355,10 +362,10 @@ def test_rows_failing_their_checksum_or_validation_are_format_errors(tmp_path: P
     # Recomputed checksums over invalid features: the core refuses them.
     blob = b"not features at all"
     crc = _disk.page_crc(
-        1, recs[0]["id"], None, "2024-03-01T06:00:00+00:00", len(recs[0]["text"]), blob
+        1, recs[0]["id"], None, "2024-03-01T06:00:00+00:00", len(recs[0]["text"]), True, blob
     )
     path = damaged("UPDATE pages SET features = ?, crc = ? WHERE n = 1", blob, crc)
-    with pytest.raises(dedup.FileFormatError):
+    with pytest.raises(dedup.FileFormatError, match="features"):
         Corpus.open(path)
 
 
@@ -768,3 +775,31 @@ def test_threads_share_an_on_disk_corpus(tmp_path: Path) -> None:
     with Corpus.open(tmp_path / "t.dedup", progress=False) as again:
         assert len(again) == 101
         assert [len(cl.ids) for cl in again.clusters()] == [101]
+
+
+def test_a_window_evicts_from_the_store_too(tmp_path: Path) -> None:
+    import datetime as dt
+
+    t0 = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    pages = [
+        (f"p{h}", page(OUTLETS[h % 3], f"Note {h}", filler(h)), t0 + dt.timedelta(hours=h))
+        for h in range(60)
+    ]
+    pages.insert(30, ("ferry", wire(STORIES["ferry"]), t0 + dt.timedelta(hours=40)))
+    pages.append(("ferry-copy", page(OUTLETS[0], "Reef", STORIES["ferry"]), pages[-1][2]))
+    pages.append(("late", wire(STORIES["rail"]), t0))  # evicted as soon as it is added
+    window = dt.timedelta(hours=24)
+    mem = Corpus(window=window, progress=False)
+    path = tmp_path / "w.dedup"
+    c = Corpus.open(path, window=window, progress=False)
+    for n, (pid, text, when) in enumerate(pages):
+        if n == 40:  # close and reopen in the middle of the stream
+            c.close()
+            c = Corpus.open(path, window=window.total_seconds(), progress=False)
+        got = c.add(pid, text, source=OUTLETS[n % 3].name, published=when, match=True)
+        assert got == mem.add(pid, text, source=OUTLETS[n % 3].name, published=when, match=True)
+    c.close()
+    assert "late" not in mem and "p0" not in mem and "ferry" in mem
+    with Corpus.open(path, progress=False) as again:  # no window: nothing more is evicted
+        assert again.ids == mem.ids
+        assert results(again) == results(mem) != []

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -567,3 +567,43 @@ def test_buckets_flooded_by_one_common_line() -> None:
     )
     assert facts["clusters"] == [["copy10", "p10"], ["copy2000", "p2000"], ["copy4000", "p4000"]]
     assert facts["max_rss_mb"] < 2048  # type: ignore[operator]
+
+
+# -- page features from elsewhere -----------------------------------------------------------
+
+_FEATURE_TEXT = (
+    "Menu\n“We will keep the ferry running until the bridge is repaired,” the mayor "
+    "said on Monday.\nThe council agreed the repair budget after three hours of debate "
+    "over the cost of the steel and the closure of the harbour road.\n"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(junk=st.binary(max_size=400), at=st.integers(0, 10**6), flip=st.integers(1, 255))
+def test_add_features_takes_valid_features_and_rejects_anything_else_cleanly(
+    junk: bytes, at: int, flip: int
+) -> None:
+    # Features come from workers or files: damaged bytes raise a typed error and add
+    # nothing; whatever decodes is a page the pipeline handles.
+    from dedup._core import featurize
+
+    good = featurize([_FEATURE_TEXT])[0]
+    flipped = bytearray(good)
+    flipped[at % len(good)] ^= flip
+    for blob in (junk, bytes(flipped), good[: at % len(good)]):
+        c = Corpus()
+        c.add("text", _FEATURE_TEXT)
+        try:
+            c._add_features(["f"], [blob], [None], [None])
+        except dedup.InvalidInputError:
+            assert c.ids == ["text"]
+            continue
+        c.clusters()
+        c.query(_FEATURE_TEXT)
+        c.explain("f", "text")
+    c = Corpus()
+    c._add_features(["a"], [good], [None], [None])
+    c.add("b", _FEATURE_TEXT)
+    # A page added as features matches like its text, without passages to show.
+    (m,) = c.matches("b")
+    assert (m.other, m.kind, m.passages) == ("a", "syndicated", [])

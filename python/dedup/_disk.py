@@ -10,7 +10,7 @@ Tables::
 
     meta   (key, value, crc)   format name, format version, corpus options (JSON),
                                and a tally of the pages (count and sum of their crcs)
-    pages  (n, id, source, published, chars, features, crc)
+    pages  (n, id, source, published, chars, has_text, features, crc)
     texts  (n, text, crc)      the text of page n, read back only when it is shown
 
 `n` is the page's key, in insertion order. Texts live in their own table so that
@@ -52,16 +52,17 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL, crc INTEGER NOT NULL)",
     "CREATE TABLE pages (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT, "
-    "published TEXT, chars INTEGER, features BLOB NOT NULL, crc INTEGER NOT NULL)",
+    "published TEXT, chars INTEGER NOT NULL, has_text INTEGER NOT NULL, features BLOB NOT NULL, "
+    "crc INTEGER NOT NULL)",
     "CREATE TABLE texts (n INTEGER PRIMARY KEY, text TEXT NOT NULL, crc INTEGER NOT NULL)",
 )
 _META_SQL = _SCHEMA[0]
 
-# A page as the store keeps it: id, source, published (ISO 8601), chars (None when
-# the text is not kept), features, text (or None).
-Row = tuple[str, str | None, str | None, int | None, bytes, str | None]
-# A page read back at open: n, id, source, published, chars, features.
-Stored = tuple[int, str, str | None, str | None, int | None, bytes]
+# A page as the store keeps it: id, source, published (ISO 8601), chars (the text's
+# length), features, text (None for a page added as features only).
+Row = tuple[str, str | None, str | None, int, bytes, str | None]
+# A page read back at open: n, id, source, published, chars, has_text, features.
+Stored = tuple[int, str, str | None, str | None, int, bool, bytes]
 
 # SQLite primary result codes that mean the operating system or another process is in
 # the way, rather than the file being damaged or foreign.
@@ -76,12 +77,18 @@ def _field(value: str | None) -> str:
 
 
 def page_crc(
-    n: int, pid: str, source: str | None, published: str | None, chars: int | None, f: bytes
+    n: int,
+    pid: str,
+    source: str | None,
+    published: str | None,
+    chars: int,
+    has_text: bool,
+    f: bytes,
 ) -> int:
     # `_field` inlined: this runs for every page at open.
     s = "-" if source is None else f"{len(source)}:{source}"
     p = "-" if published is None else f"{len(published)}:{published}"
-    head = f"{n}|{len(pid)}:{pid}|{s}|{p}|{chars}|"
+    head = f"{n}|{len(pid)}:{pid}|{s}|{p}|{chars}|{int(has_text)}|"
     return zlib.crc32(f, zlib.crc32(head.encode("utf-8")))
 
 
@@ -165,7 +172,9 @@ class DiskStore:
 
     def pages(self, chunk: int = 8192) -> Iterator[list[Stored]]:
         """Every page in key order, in lists of up to `chunk`, each checked against
-        its checksum; checks the tally at the end."""
+        its checksum; checks the tally at the end. (Pages already read may be deleted
+        meanwhile, as a windowed corpus evicts them: the tally is the one at the start.)"""
+        want = (self.count, self._crc_sum)
         count, total = 0, 0
         after = 0
         while True:
@@ -173,7 +182,8 @@ class DiskStore:
                 db = self._live()
                 try:
                     rows = db.execute(
-                        "SELECT n, id, source, published, chars, features, crc FROM pages "
+                        "SELECT n, id, source, published, chars, has_text, features, crc "
+                        "FROM pages "
                         "WHERE n > ? ORDER BY n LIMIT ?",
                         (after, chunk),
                     ).fetchall()
@@ -183,29 +193,31 @@ class DiskStore:
                 break
             out = []
             for row in rows:
-                n, pid, source, published, chars, f, crc = row
+                n, pid, source, published, chars, has_text, f, crc = row
                 if not (
                     type(n) is int
                     and type(pid) is str
                     and (source is None or type(source) is str)
                     and (published is None or type(published) is str)
-                    and (chars is None or (type(chars) is int and chars >= 0))
+                    and type(chars) is int
+                    and chars >= 0
+                    and has_text in (0, 1)
                     and type(f) is bytes
                     and type(crc) is int
                 ):
                     raise FileFormatError(f"{self.path}: page {n!r} has values of wrong types")
-                if page_crc(n, pid, source, published, chars, f) != crc:
+                if page_crc(n, pid, source, published, chars, has_text, f) != crc:
                     raise FileFormatError(
                         f"{self.path}: page {n} ({pid!r}) fails its checksum: the store is damaged"
                     )
                 count += 1
                 total += crc
-                out.append((n, pid, source, published, chars, f))
+                out.append((n, pid, source, published, chars, bool(has_text), f))
             after = rows[-1][0]
             yield out
-        if (count, total % 2**64) != (self.count, self._crc_sum):
+        if (count, total % 2**64) != want:
             raise FileFormatError(
-                f"{self.path}: the store lists {self.count} pages but {count} were read "
+                f"{self.path}: the store lists {want[0]} pages but {count} were read "
                 "(or their checksums differ): pages were lost or repeated, the store is damaged"
             )
 
@@ -240,13 +252,14 @@ class DiskStore:
                     pages, texts, keys = [], [], []
                     crc_sum = self._crc_sum
                     for n, (pid, source, published, chars, f, text) in enumerate(rows, last + 1):
-                        crc = page_crc(n, pid, source, published, chars, f)
+                        has_text = text is not None
+                        crc = page_crc(n, pid, source, published, chars, has_text, f)
                         crc_sum += crc
-                        pages.append((n, pid, source, published, chars, f, crc))
+                        pages.append((n, pid, source, published, chars, has_text, f, crc))
                         if text is not None:
                             texts.append((n, text, text_crc(n, text)))
                         keys.append(n)
-                    db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", pages)
+                    db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pages)
                     db.executemany("INSERT INTO texts VALUES (?, ?, ?)", texts)
                     count = self.count + len(rows)
                     self._write_tally(db, count, crc_sum)

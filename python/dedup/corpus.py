@@ -8,14 +8,17 @@ objects.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import gc
+import heapq
 import os
 import threading
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from dedup import _progress, _store
 from dedup._core import NewsCorpus as _NewsCorpus
@@ -101,6 +104,33 @@ class _Page:
     key: int | None = None
 
 
+@contextlib.contextmanager
+def _no_gc() -> Any:
+    """Pauses the cyclic garbage collector: adding or assembling a million pages
+    makes millions of small acyclic objects, and each collection would walk them
+    all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_window(window: object) -> _dt.timedelta | None:
+    if window is None:
+        return None
+    if isinstance(window, bool) or not isinstance(window, _dt.timedelta | int | float):
+        raise InputTypeError(
+            f"window must be a datetime.timedelta or seconds, got {type(window).__name__}"
+        )
+    w = window if isinstance(window, _dt.timedelta) else _dt.timedelta(seconds=window)
+    if w <= _dt.timedelta(0):
+        raise InvalidOptionError(f"window must be positive, got {w}")
+    return w
+
+
 def _parse_published(value: object, what: str) -> _dt.datetime | None:
     """A timezone-aware datetime (naive values are taken as UTC), or None."""
     if value is None or value == "":
@@ -171,14 +201,30 @@ class Corpus:
     running meanwhile.
     """
 
-    def __init__(self, *, progress: bool | None = None, **options: float) -> None:
+    def __init__(
+        self,
+        *,
+        window: _dt.timedelta | float | None = None,
+        progress: bool | None = None,
+        **options: float,
+    ) -> None:
         """`options` override the news defaults by name (for example
         ``min_passage=10``); an unknown name raises `InvalidOptionError` listing the
         valid ones. The defaults need no tuning for news.
 
+        `window` (a ``timedelta`` or seconds) makes the corpus a sliding window over
+        a stream: the newest ``published`` time seen so far is the stream's clock,
+        and pages published more than `window` before it are removed as pages are
+        added, so a year-long stream runs in constant memory. Pages without a
+        publication time are never evicted.
+
         `progress` controls progress bars (tqdm, ``pip install 'dedup[progress]'``) on
         long operations: None (default) shows them when standard error is a terminal,
         False never, True always. Methods that take `progress` override it per call."""
+        self._window = _check_window(window)
+        self._clock: _dt.datetime | None = None
+        # (publication timestamp, id) of dated pages, oldest first, for eviction.
+        self._by_time: list[tuple[float, str]] = []
         self._progress = _progress.check(progress)
         bad = [k for k, v in options.items() if not isinstance(v, int | float)]
         if bad:
@@ -200,6 +246,7 @@ class Corpus:
 
     # -- adding and removing ---------------------------------------------------------
 
+    @overload
     def add(
         self,
         id: str,
@@ -207,9 +254,53 @@ class Corpus:
         *,
         source: str | None = None,
         published: _dt.datetime | str | None = None,
-    ) -> None:
-        """Adds one page. Raises `DuplicateIdError` if `id` is present (nothing changes)."""
-        self.add_many([{"id": id, "text": text, "source": source, "published": published}])
+        match: Literal[False] = False,
+    ) -> None: ...
+
+    @overload
+    def add(
+        self,
+        id: str,
+        text: str,
+        *,
+        source: str | None = None,
+        published: _dt.datetime | str | None = None,
+        match: Literal[True],
+    ) -> list[Match]: ...
+
+    def add(
+        self,
+        id: str,
+        text: str,
+        *,
+        source: str | None = None,
+        published: _dt.datetime | str | None = None,
+        match: bool = False,
+    ) -> list[Match] | None:
+        """Adds one page. Raises `DuplicateIdError` if `id` is present (nothing changes).
+
+        With ``match=True`` (stream mode) returns the new page's matches among the
+        pages already in the corpus, strongest first, as `query` would, found
+        without re-analysing the whole corpus for each page: pages added since the
+        corpus statistics were last built are compared under those statistics,
+        which are rebuilt after 1,000 changes or a tenth of the corpus."""
+        rec = {"id": id, "text": text, "source": source, "published": published}
+        if not match:
+            self.add_many([rec])
+            return None
+        with self._lock:
+            text = _check_text(text, "text")
+            if not isinstance(id, str):
+                raise InputTypeError(f"id must be str, got {type(id).__name__}")
+            if id in self._pages:
+                raise DuplicateIdError(f"id {id!r} is already in the corpus")
+            clean = _clean_source(source, "source")
+            self._advance_clock(_parse_published(published, "published"))
+            rels = self._core.query(text, clean, stream=True)
+            self.add_many([rec])
+            out = [replace(self._match(r, None, self._by_slot[r[1]], text), id=id) for r in rels]
+            out.sort(key=lambda m: (-m.score, m.other))
+            return out
 
     def add_html(
         self,
@@ -270,7 +361,10 @@ class Corpus:
             texts: list[str] = []
             seen: set[str] = set()
             desc = "extracting and adding pages" if extract else "adding pages"
-            with _progress.Bar(show, desc=desc, total=row_count(records), unit="page") as bar:
+            with (
+                _no_gc(),
+                _progress.Bar(show, desc=desc, total=row_count(records), unit="page") as bar,
+            ):
                 for n, rec in enumerate(rows):
                     if not isinstance(rec, Mapping):
                         raise InputTypeError(
@@ -338,15 +432,22 @@ class Corpus:
         features: list[bytes],
         sources: list[str | None],
         published: list[Any],
+        chars: list[int] | None = None,
     ) -> int:
         """Adds pages tokenised elsewhere (`dedup._core.featurize`, e.g. on Spark
         workers), without their texts: clusters and scores are the same as for the
-        texts, but passages cannot be shown. Validated whole before anything is
-        added."""
+        texts, but passages cannot be shown. `chars` are the texts' lengths (the
+        representative of an undated story is the longest page). Validated whole
+        before anything is added."""
         with self._lock:
             self._check_open()
-            if not len(ids) == len(features) == len(sources) == len(published):
-                raise InvalidInputError("ids, features, sources and published differ in length")
+            lengths = {len(ids), len(features), len(sources), len(published)}
+            if chars is not None:
+                lengths.add(len(chars))
+            if len(lengths) > 1:
+                raise InvalidInputError(
+                    "ids, features, sources, published and chars differ in length"
+                )
             batch = []
             seen: set[str] = set()
             for n, pid in enumerate(ids):
@@ -358,7 +459,7 @@ class Corpus:
                 seen.add(pid)
                 source = _clean_source(sources[n], f"record {n} ({pid!r}): source")
                 when = _parse_published(published[n], f"record {n} ({pid!r}): published")
-                batch.append(_Page(pid, source, when, -1, 0))
+                batch.append(_Page(pid, source, when, -1, chars[n] if chars is not None else 0))
             if self._disk is not None:
                 self._store_and_add(batch, features, None)
                 return len(batch)
@@ -377,7 +478,7 @@ class Corpus:
                 p.id,
                 p.source,
                 p.published.isoformat() if p.published is not None else None,
-                None if texts is None else p.chars,
+                p.chars,
                 f,
                 None if texts is None else texts[n],
             )
@@ -411,17 +512,60 @@ class Corpus:
             self._pages[p.id] = p
             self._by_slot[s] = p
         self._result = None
+        if self._window is not None:
+            for p in batch:
+                if p.published is not None:
+                    heapq.heappush(self._by_time, (p.published.timestamp(), p.id))
+            newest = max((p.published for p in batch if p.published is not None), default=None)
+            self._advance_clock(newest)
+
+    def _advance_clock(self, when: _dt.datetime | None) -> None:
+        """Moves the stream clock to `when` if later, and evicts pages published
+        more than the window before it."""
+        if self._window is None or when is None:
+            return
+        if self._clock is None or when > self._clock:
+            self._clock = when
+        cutoff = (self._clock - self._window).timestamp()
+        evicted: dict[str, _Page] = {}  # by id: a page re-added can have two entries
+        while self._by_time and self._by_time[0][0] < cutoff:
+            ts, pid = heapq.heappop(self._by_time)
+            page = self._pages.get(pid)
+            # Skip entries of pages removed (or re-added) since.
+            if page is not None and page.published is not None and page.published.timestamp() == ts:
+                evicted[pid] = page
+        if evicted:
+            self._drop(list(evicted.values()))
+        self._compact()
+
+    def _compact(self) -> None:
+        """Renumbers pages once removed pages' empty slots outnumber live ones, so a
+        stream's memory does not grow with the slots it used."""
+        dead = self._core.slots() - len(self._pages)
+        if dead <= max(10_000, len(self._pages)):
+            return
+        new = self._core.compact()
+        self._by_slot = {}
+        for p in self._pages.values():
+            p.slot = new[p.slot]
+            self._by_slot[p.slot] = p
+        self._result = None
 
     def remove(self, id: str) -> None:
         """Removes a page. Raises `UnknownIdError` if it is not present."""
         with self._lock:
-            page = self._page(id)
-            if self._disk is not None and page.key is not None:
-                self._disk.delete([page.key])
+            self._drop([self._page(id)])
+
+    def _drop(self, pages: list[_Page]) -> None:
+        """Removes pages; an on-disk corpus first deletes them from its store, in one
+        transaction."""
+        if self._disk is not None:
+            self._disk.delete([p.key for p in pages if p.key is not None])
+        for page in pages:
             self._core.remove(page.slot)
-            del self._pages[id]
+            del self._pages[page.id]
             del self._by_slot[page.slot]
-            self._result = None
+        self._result = None
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -479,10 +623,12 @@ class Corpus:
         self, rel: tuple[Any, ...], a: _Page | None, b: _Page, query_text: str = ""
     ) -> Match:
         _, _, kind, score, containment, jaccard, shared, tokens = rel
-        ta = self._text_of(a) if a is not None else query_text
-        tb = self._text_of(b)
+        # Pages added as features only have no text: their matches have no passages.
+        known = (a is None or a.text_ref is not None) and b.text_ref is not None
+        ta = (self._text_of(a) if a is not None else query_text) if known else ""
+        tb = self._text_of(b) if known else ""
         # The core gives passages as token ranges; map them to this text's offsets.
-        offsets = _passage_offsets(ta, tb, tokens) if tokens else []
+        offsets = _passage_offsets(ta, tb, tokens) if tokens and known else []
         ps = [Passage(s0, e0, s1, e1, ta[s0:e0], tb[s1:e1]) for (s0, e0, s1, e1) in offsets]
         return Match(
             id=a.id if a is not None else "",
@@ -503,7 +649,10 @@ class Corpus:
             if self._result is not None:
                 return self._result
             show = self._progress if progress is None else progress
-            with _progress.Bar(show, desc=f"verifying and clustering {len(self)} pages") as bar:
+            with (
+                _no_gc(),
+                _progress.Bar(show, desc=f"verifying and clustering {len(self)} pages") as bar,
+            ):
                 # One call into the core does candidates, verification and clustering; the
                 # bar shows its time, then counts the stories as they are assembled.
                 rels, groups, refused = self._core.analyze()
@@ -551,9 +700,13 @@ class Corpus:
     def _all_matches(self) -> list[Match]:
         """Every verified relation, as Match objects."""
         with self._lock:
-            return [
-                self._match(r, self._by_slot[r[0]], self._by_slot[r[1]]) for r in self._analyze()[0]
-            ]
+            out = []
+            for r in self._analyze()[0]:
+                # `analyze` leaves passages out; the same verification gives them.
+                full = self._core.explain(r[0], r[1])
+                if full is not None:
+                    out.append(self._match(full, self._by_slot[r[0]], self._by_slot[r[1]]))
+            return out
 
     def _representative(self, pages: list[_Page]) -> _Page:
         """The earliest published page; else the bare wire text (the page chrome removal
@@ -718,7 +871,12 @@ class Corpus:
 
     @classmethod
     def open(
-        cls, path: str | PathLike[str], *, progress: bool | None = None, **options: float
+        cls,
+        path: str | PathLike[str],
+        *,
+        window: _dt.timedelta | float | None = None,
+        progress: bool | None = None,
+        **options: float,
     ) -> Corpus:
         """Opens the on-disk corpus at `path`, creating an empty one if there is none.
 
@@ -731,12 +889,13 @@ class Corpus:
 
         `options` are recorded when the store is created and used on every later
         open; giving different ones for an existing store raises
-        `InvalidOptionError`. A store is open in one place at a time (another open
+        `InvalidOptionError`. With `window` (see `Corpus`), evicted pages are
+        deleted from the store too. A store is open in one place at a time (another open
         raises `StorageError`); `close` it, or use ``with Corpus.open(path) as c:``.
         A file that is not a store (damaged, foreign, or from a newer dedup) raises
         `FileFormatError`; nothing in it is ever executed."""
         target = os.fspath(path)
-        c = cls(progress=progress, **options)  # checks the options before creating a store
+        c = cls(window=window, progress=progress, **options)  # checks them before creating
         store = DiskStore.open(target, create_with=c._options)
         try:
             if store.options != c._options:
@@ -748,7 +907,7 @@ class Corpus:
                         "or build a new corpus with these"
                     )
                 try:
-                    c = cls(progress=progress, **store.options)
+                    c = cls(window=window, progress=progress, **store.options)
                 except InvalidOptionError as e:
                     raise FileFormatError(
                         f"{target}: the store's options are invalid: {e}"
@@ -769,16 +928,16 @@ class Corpus:
             store_seen = 0
             for rows in store.pages():
                 batch, features, refs = [], [], []
-                for n, pid, source, published, chars, f in rows:
+                for n, pid, source, published, chars, has_text, f in rows:
                     if source is not None:
                         source = self._source_names.setdefault(source, source)
                     try:
                         when = _parse_published(published, f"page {n}: published")
                     except (InvalidInputError, InputTypeError) as e:
                         raise FileFormatError(f"{store.path}: {e}") from None
-                    batch.append(_Page(pid, source, when, -1, chars or 0, None, n))
+                    batch.append(_Page(pid, source, when, -1, chars, None, n))
                     features.append(f)
-                    refs.append(n if chars is not None else None)  # None: no text kept
+                    refs.append(n if has_text else None)  # None: added as features only
                 try:
                     slots = self._core.add_features(features, [p.source for p in batch])
                 except (InvalidInputError, InputTypeError) as e:

@@ -335,8 +335,6 @@ pub struct Article {
     pub hashes: Vec<u64>,
     /// Hash of each article k-gram.
     pub kgrams: Vec<u64>,
-    /// Winnowed fingerprints `(hash, k-gram position)`.
-    pub fingerprints: Vec<(u64, u32)>,
     /// Hash of all article tokens (0 when there are none).
     pub hash: u64,
 }
@@ -353,18 +351,41 @@ impl Article {
         }
         let hashes: Vec<u64> = tokens.iter().map(|&t| fmix64(u64::from(page.tokens[t as usize]))).collect();
         let kgrams = kgram_hashes(&hashes, opts.k);
-        let fingerprints = winnow(&kgrams, opts.window);
-        let hash = if hashes.is_empty() {
-            0
-        } else {
-            let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
-            xxh3_64(&bytes) | 1
-        };
-        Self { tokens, line_of, hashes, kgrams, fingerprints, hash }
+        let hash = Self::hash_of(&hashes);
+        Self { tokens, line_of, hashes, kgrams, hash }
+    }
+
+    /// Hashes of the tokens on kept lines, as [`Article::hashes`], without the rest.
+    fn token_hashes(page: &Page, keep: &[u64]) -> Vec<u64> {
+        let mut out = Vec::with_capacity(page.tokens.len());
+        for (i, l) in page.lines.iter().enumerate() {
+            if keep[i / 64] >> (i % 64) & 1 == 1 {
+                out.extend(
+                    page.tokens[l.tok_start as usize..l.tok_end as usize]
+                        .iter()
+                        .map(|&t| fmix64(u64::from(t))),
+                );
+            }
+        }
+        out
+    }
+
+    /// [`Article::hash`] of token hashes.
+    fn hash_of(hashes: &[u64]) -> u64 {
+        if hashes.is_empty() {
+            return 0;
+        }
+        let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
+        xxh3_64(&bytes) | 1
     }
 
     fn from_bits(page: &Page, keep: &[u64], opts: &NewsOptions) -> Self {
         Self::from_lines(page, &from_bits(keep, page.lines.len()), opts)
+    }
+
+    /// Winnowed fingerprints `(hash, k-gram position)`.
+    pub fn fingerprints(&self, window: usize) -> Vec<(u64, u32)> {
+        winnow(&self.kgrams, window)
     }
 
     /// Distinct k-gram hashes.
@@ -474,6 +495,9 @@ struct Analysis {
     common: HashSet<u64>,
     /// Rare fingerprint → pages (first pages of identical articles only).
     index: Postings,
+    /// Pages (first pages of identical articles) sharing a rare fingerprint with
+    /// another page: only their lines can have partners in the coherence pass.
+    shared: Vec<bool>,
 }
 
 impl Analysis {
@@ -501,13 +525,42 @@ impl Analysis {
     }
 }
 
-/// Entries (k-gram, page) sorted in one pass of [`NewsCorpus::build_stats`]; more
-/// are split into passes over ranges of the hash, so memory stays bounded at a
-/// million pages (each pass derives the articles again, which is cheap).
-const PASS_ENTRIES: usize = 24 << 20;
+/// Entries (k-gram, page) sorted in one pass of [`NewsCorpus::build_stats`]: at
+/// least this many, or 48 a page; more are split into passes over ranges of the
+/// hash, so memory stays bounded at a million pages (each pass derives the
+/// articles again, which is cheap).
+const PASS_ENTRIES: usize = 16 << 20;
+const PASS_ENTRIES_PER_PAGE: usize = 48;
+
+/// A (k-gram, page) entry, packed to 12 bytes: there are hundreds of millions.
+#[derive(Clone, Copy)]
+#[repr(C, packed)]
+struct Entry {
+    hash: u64,
+    /// Page slot, with [`FP_BIT`].
+    page: u32,
+}
 
 /// Marks a (k-gram, page) entry whose k-gram is a winnowed fingerprint of the page.
 const FP_BIT: u32 = 1 << 31;
+
+/// Stream queries rebuild the statistics once this many pages, or this share of
+/// the corpus, were added or removed since the last build.
+const STREAM_REFRESH_PAGES: usize = 64;
+const STREAM_REFRESH_SHARE: f64 = 0.05;
+
+/// Pages added since the cached analysis, as stream queries see them: articles
+/// under the cached statistics, indexed by rare fingerprint.
+#[derive(Debug, Default)]
+struct Fresh {
+    slots: Vec<u32>,
+    /// How many of `slots` are indexed.
+    indexed: usize,
+    keep: HashMap<u32, Keep>,
+    index: HashMap<u64, Vec<u32>>,
+    /// Article hash → fresh pages with that article.
+    by_hash: HashMap<u64, Vec<u32>>,
+}
 
 /// The news corpus: pages by slot. Derived data is computed on demand and cached
 /// until the corpus changes.
@@ -517,6 +570,10 @@ pub struct NewsCorpus {
     docs: Vec<Option<Doc>>,
     live: usize,
     cache: Option<Analysis>,
+    /// Pages added or removed since the cached analysis was built: any makes it
+    /// stale for exact results; stream queries tolerate a few.
+    changes: usize,
+    fresh: Fresh,
 }
 
 impl NewsCorpus {
@@ -557,11 +614,15 @@ impl NewsCorpus {
 
     /// Adds tokenised pages, returning their slots.
     pub fn insert(&mut self, docs: Vec<Doc>) -> Vec<u32> {
-        self.cache = None;
         let first = self.docs.len() as u32;
         self.live += docs.len();
+        self.changes += docs.len();
         self.docs.extend(docs.into_iter().map(Some));
-        (first..self.docs.len() as u32).collect()
+        let slots: Vec<u32> = (first..self.docs.len() as u32).collect();
+        if self.cache.is_some() {
+            self.fresh.slots.extend(&slots);
+        }
+        slots
     }
 
     /// Removes the page in `slot`; returns false if there was none.
@@ -569,9 +630,39 @@ impl NewsCorpus {
         if self.docs.get_mut(slot as usize).and_then(Option::take).is_none() {
             return false;
         }
-        self.cache = None;
+        self.changes += 1;
         self.live -= 1;
         true
+    }
+
+    /// Bytes the pages take on the heap (their vectors' capacities).
+    pub fn heap_bytes(&self) -> usize {
+        let page = |p: &Page| {
+            p.tokens.capacity() * 4
+                + p.lines.capacity() * size_of::<crate::page::Line>()
+                + p.quoted.capacity() * 8
+        };
+        self.docs.capacity() * size_of::<Option<Doc>>()
+            + self.docs.iter().flatten().map(|d| page(&d.page)).sum::<usize>()
+    }
+
+    /// Drops the empty slots that removed pages left, renumbering the pages; returns
+    /// each old slot's new number (`u32::MAX` for an empty one). A stream that
+    /// evicts old pages calls this now and then to run in constant memory.
+    pub fn compact(&mut self) -> Vec<u32> {
+        let mut map = vec![u32::MAX; self.docs.len()];
+        let mut docs = Vec::with_capacity(self.live);
+        for (slot, d) in std::mem::take(&mut self.docs).into_iter().enumerate() {
+            if let Some(d) = d {
+                map[slot] = docs.len() as u32;
+                docs.push(Some(d));
+            }
+        }
+        self.docs = docs;
+        self.cache = None;
+        self.fresh = Fresh::default();
+        self.changes = self.live;
+        map
     }
 
     /// Line kinds of a page, with corpus recurrence applied. `extra` is 1 for a page
@@ -661,6 +752,14 @@ impl NewsCorpus {
         run_counts(&keys, line_cap.max(1))
     }
 
+    /// Token hashes of the article of `slot` under kept lines `keep`.
+    fn article_tokens(&self, keep: &[Option<Keep>], slot: usize) -> Vec<u64> {
+        match (&self.docs[slot], &keep[slot]) {
+            (Some(d), Some(k)) => Article::token_hashes(&d.page, k),
+            _ => Vec::new(),
+        }
+    }
+
     /// The article of `slot` under kept lines `keep`.
     fn article(&self, keep: &[Option<Keep>], slot: usize) -> Article {
         match (&self.docs[slot], &keep[slot]) {
@@ -682,8 +781,9 @@ impl NewsCorpus {
         let (hash, keys): (Vec<u64>, Vec<Vec<u64>>) = (0..self.docs.len())
             .into_par_iter()
             .map(|i| {
-                let art = self.article(keep, i);
-                (art.content_hash(), band_keys(&art.distinct_kgrams(), o))
+                let hashes = self.article_tokens(keep, i);
+                // The signature takes minima: repeated k-grams need no removing.
+                (Article::hash_of(&hashes), band_keys(&kgram_hashes(&hashes, self.opts.k), o))
             })
             .unzip();
         let present: Vec<bool> = keys.iter().map(|k| !k.is_empty()).collect();
@@ -691,7 +791,13 @@ impl NewsCorpus {
             if hash[a] == hash[b] {
                 return 1.0; // identical articles
             }
-            jaccard(&self.article(keep, a).distinct_kgrams(), &self.article(keep, b).distinct_kgrams())
+            let set = |i: usize| {
+                let mut v = kgram_hashes(&self.article_tokens(keep, i), self.opts.k);
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            jaccard(&set(a), &set(b))
         };
         (groups_by_bands(&keys, &present, &hash, jac, o), hash)
     }
@@ -711,23 +817,23 @@ impl NewsCorpus {
         // Identical articles are indexed once, through their first page: that page
         // is the page itself for every copy, so each copy sees the same partners.
         let own = an.unit.get(slot as usize).copied().unwrap_or(slot);
-        let mut counts: HashMap<u32, HashMap<u32, u32>> = HashMap::default();
-        for &(h, pos) in &art.fingerprints {
+        // (line, partner page) for each rare fingerprint they share; counted by sorting.
+        let mut hits: Vec<(u32, u32)> = Vec::new();
+        for (h, pos) in art.fingerprints(self.opts.window) {
             if !an.is_rare(h) {
                 continue;
             }
             let line = art.line_of[pos as usize];
-            for &other in an.index.get(h) {
-                if other != slot && other != own {
-                    *counts.entry(line).or_default().entry(other).or_insert(0) += 1;
-                }
+            hits.extend(an.index.get(h).iter().filter(|&&o| o != slot && o != own).map(|&o| (line, o)));
+        }
+        hits.sort_unstable();
+        let need = self.opts.coherence_fingerprints;
+        let mut partners: HashMap<u32, HashSet<u32>> = HashMap::default();
+        for run in hits.chunk_by(|a, b| a == b) {
+            if run.len() >= need {
+                partners.entry(run[0].0).or_default().insert(run[0].1);
             }
         }
-        let need = self.opts.coherence_fingerprints as u32;
-        let partners: HashMap<u32, HashSet<u32>> = counts
-            .into_iter()
-            .map(|(line, c)| (line, c.into_iter().filter(|&(_, n)| n >= need).map(|(o, _)| o).collect()))
-            .collect();
         let fresh: Vec<usize> =
             (0..kinds.len()).filter(|&i| keep[i] && kinds[i] == LineKind::Prose).collect();
         let empty = HashSet::default();
@@ -758,7 +864,9 @@ impl NewsCorpus {
     /// frequencies over groups) and the index of rare fingerprints, for the
     /// articles under `keep`.
     fn build_stats(&self, keep: Vec<Option<Keep>>, lines: LineStats) -> Analysis {
+        let tr = Trace::new("  ");
         let (group, hash) = self.near_dup_groups(&keep);
+        tr.mark("near_dup_groups");
         let group: Vec<u32> = group
             .into_iter()
             .enumerate()
@@ -786,38 +894,60 @@ impl NewsCorpus {
             .map(|&u| self.doc(u).map_or(0, |d| keep_tokens(&d.page, keep[u as usize].as_deref())))
             .collect();
         let total: usize = sizes.iter().sum();
-        let passes = total.div_ceil(PASS_ENTRIES).max(1);
+        let budget = PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * self.live);
+        let passes = total.div_ceil(budget).max(1);
+        tr.mark(format!("units, {total} entries, {passes} passes"));
         let cap = self.opts.common_texts;
         let mut common: HashSet<u64> = HashSet::default();
         let mut index = Postings::default();
+        let mut shared = vec![false; unit.len()];
         for pass in 0..passes {
             let in_pass = |h: u64| ((u128::from(h) * passes as u128) >> 64) as usize == pass;
-            let mut entries: Vec<(u64, u32)> = units
-                .par_iter()
-                .flat_map_iter(|&u| {
-                    let art = self.article(&keep, u as usize);
-                    let mut fps: Vec<u64> =
-                        art.fingerprints.iter().map(|f| f.0).filter(|&h| in_pass(h)).collect();
-                    fps.sort_unstable();
-                    let mut v: Vec<(u64, u32)> =
-                        art.kgrams.iter().filter(|&&h| in_pass(h)).map(|&h| (h, u)).collect();
-                    v.sort_unstable();
-                    v.dedup();
-                    for e in &mut v {
-                        if fps.binary_search(&e.0).is_ok() {
-                            e.1 |= FP_BIT;
+            // Collected in chunks of pages into one vector sized for the pass (hashes
+            // are uniform, so a pass gets about its share), which keeps the peak at
+            // the vector rather than twice it.
+            let mut entries: Vec<Entry> = Vec::with_capacity(total / passes + total / passes / 16 + 1024);
+            for chunk in units.chunks(1 << 14) {
+                let part: Vec<Entry> = chunk
+                    .par_iter()
+                    .flat_map_iter(|&u| {
+                        let kgrams = kgram_hashes(&self.article_tokens(&keep, u as usize), self.opts.k);
+                        let mut flag = vec![0u32; kgrams.len()];
+                        for (_, pos) in winnow(&kgrams, self.opts.window) {
+                            flag[pos as usize] = FP_BIT;
                         }
-                    }
-                    v
-                })
-                .collect();
-            entries.par_sort_unstable_by_key(|&(h, u)| (h, u & !FP_BIT));
+                        kgrams
+                            .into_iter()
+                            .zip(flag)
+                            .filter(|&(h, _)| in_pass(h))
+                            .map(move |(hash, f)| Entry { hash, page: u | f })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                entries.extend_from_slice(&part);
+            }
+            tr.mark("collect");
+            // By hash alone (one compare); each run is then put in page order.
+            entries.par_sort_unstable_by_key(|e| e.hash);
+            tr.mark("sort");
+            let mut run: Vec<u32> = Vec::new();
             let mut seen_groups: Vec<u32> = Vec::new();
-            for run in entries.chunk_by(|a, b| a.0 == b.0) {
-                let h = run[0].0;
+            for entries in entries.chunk_by(|a, b| { a.hash } == { b.hash }) {
+                let h = entries[0].hash;
+                run.clear();
+                run.extend(entries.iter().map(|e| e.page));
+                run.sort_unstable_by_key(|&u| u & !FP_BIT);
+                // A k-gram repeated within a page: one entry, a fingerprint if any was.
+                run.dedup_by(|next, kept| {
+                    let same = *next & !FP_BIT == *kept & !FP_BIT;
+                    if same {
+                        *kept |= *next & FP_BIT;
+                    }
+                    same
+                });
                 if run.len() > cap as usize {
                     seen_groups.clear();
-                    seen_groups.extend(run.iter().map(|e| group[(e.1 & !FP_BIT) as usize]));
+                    seen_groups.extend(run.iter().map(|&u| group[(u & !FP_BIT) as usize]));
                     seen_groups.sort_unstable();
                     seen_groups.dedup();
                     if seen_groups.len() > cap as usize {
@@ -825,21 +955,37 @@ impl NewsCorpus {
                         continue;
                     }
                 }
-                for e in run.iter().filter(|e| e.1 & FP_BIT != 0) {
+                let first = index.pages.len();
+                for &u in run.iter().filter(|&&u| u & FP_BIT != 0) {
                     index.hashes.push(h);
-                    index.pages.push(e.1 & !FP_BIT);
+                    index.pages.push(u & !FP_BIT);
+                }
+                if index.pages.len() - first > 1 {
+                    for &u in &index.pages[first..] {
+                        shared[u as usize] = true;
+                    }
                 }
             }
         }
         index.finish();
-        Analysis { lines, keep, hash, unit, first_with, copies, group, common, index }
+        tr.mark(format!("passes; {} common, {} postings", common.len(), index.hashes.len()));
+        Analysis { lines, keep, hash, unit, first_with, copies, group, common, index, shared }
     }
 
     fn analysis(&mut self) -> &Analysis {
+        if self.changes > 0 {
+            self.cache = None;
+            self.fresh = Fresh::default();
+            self.changes = 0;
+        }
         if self.cache.is_none() {
+            let tr = Trace::new("");
+            tr.mark(format_args!("{} pages, {} MB", self.live, self.heap_bytes() >> 20));
             let mut lines = self.outlet_stats();
+            tr.mark("outlet_stats");
             lines.line_cap = self.opts.chrome.recur_texts;
             lines.line_df = self.line_texts(&lines, lines.line_cap);
+            tr.mark("line_texts");
             let firsts: Vec<Option<(Vec<LineKind>, Vec<bool>)>> = self
                 .docs
                 .par_iter()
@@ -851,24 +997,38 @@ impl NewsCorpus {
                 })
                 .collect();
             let keep: Vec<Option<Keep>> = firsts.iter().map(|f| f.as_ref().map(|f| to_bits(&f.1))).collect();
+            tr.mark("firsts");
             let mut an = self.build_stats(keep, lines);
+            tr.mark("build_stats 1");
             if self.opts.coherence {
-                let refined: Vec<Option<Keep>> = firsts
+                let refined: Vec<Option<(Keep, bool)>> = firsts
                     .into_par_iter()
                     .enumerate()
                     .map(|(slot, f)| {
                         let (kinds, mut keep) = f?;
+                        if !an.shared[an.unit[slot] as usize] {
+                            return Some((to_bits(&keep), false)); // no partners, nothing foreign
+                        }
                         let doc = self.docs[slot].as_ref().expect("page present");
                         let art = Article::from_lines(&doc.page, &keep, &self.opts);
-                        for l in self.foreign_lines(slot as u32, &doc.page, &kinds, &keep, &art, &an) {
+                        let foreign = self.foreign_lines(slot as u32, &doc.page, &kinds, &keep, &art, &an);
+                        for &l in &foreign {
                             keep[l] = false;
                         }
-                        Some(to_bits(&keep))
+                        Some((to_bits(&keep), !foreign.is_empty()))
                     })
                     .collect();
-                let lines = std::mem::take(&mut an.lines);
-                drop(an);
-                an = self.build_stats(refined, lines);
+                let changed = refined.iter().flatten().filter(|r| r.1).count();
+                tr.mark(format!("coherence dropped lines on {changed} pages"));
+                let refined: Vec<Option<Keep>> = refined.into_iter().map(|r| r.map(|r| r.0)).collect();
+                tr.mark("coherence");
+                // Statistics change only if some article did.
+                if changed > 0 {
+                    let lines = std::mem::take(&mut an.lines);
+                    drop(an);
+                    an = self.build_stats(refined, lines);
+                    tr.mark("build_stats 2");
+                }
             }
             self.cache = Some(an);
         }
@@ -926,7 +1086,9 @@ impl NewsCorpus {
 
     /// Verifies every candidate pair, in parallel; relations are sorted by pair.
     pub fn relations(&mut self) -> Vec<Relation> {
+        let tr = Trace::new("");
         let pairs = self.candidates();
+        tr.mark(format!("candidates: {} pairs", pairs.len()));
         let an = self.cache.as_ref().expect("candidates computed the analysis");
         pairs
             .par_iter()
@@ -961,7 +1123,61 @@ impl NewsCorpus {
     /// [`Self::query`] for a page already tokenised.
     pub fn query_doc(&mut self, doc: &Doc) -> Vec<Relation> {
         self.analysis();
-        let an = self.cache.as_ref().expect("computed above");
+        self.query_cached(doc, false)
+    }
+
+    /// Like [`Self::query_doc`], for a stream: pages added since the statistics
+    /// were built are compared under those statistics instead of rebuilding them
+    /// for every page, until [`STREAM_REFRESH_PAGES`] pages or
+    /// [`STREAM_REFRESH_SHARE`] of the corpus changed. Matches to earlier pages are
+    /// then those of `query_doc` up to the drift of the statistics (which lines
+    /// and phrases count as common) over the last few pages.
+    pub fn query_stream(&mut self, doc: &Doc) -> Vec<Relation> {
+        let limit = STREAM_REFRESH_PAGES.max((self.live as f64 * STREAM_REFRESH_SHARE) as usize);
+        if self.cache.is_none() || self.changes > limit {
+            self.analysis();
+        }
+        self.index_fresh();
+        self.query_cached(doc, true)
+    }
+
+    /// Indexes fresh pages not indexed yet, under the cached statistics.
+    fn index_fresh(&mut self) {
+        let Some(an) = self.cache.as_ref() else { return };
+        let todo = &self.fresh.slots[self.fresh.indexed..];
+        let done: Vec<(u32, Keep, u64, Vec<u64>)> = todo
+            .par_iter()
+            .filter_map(|&slot| {
+                let doc = self.doc(slot)?;
+                let (_, keep, art) = self.first_article(doc, &an.lines, true, 0);
+                let mut fps: Vec<u64> = art
+                    .fingerprints(self.opts.window)
+                    .into_iter()
+                    .map(|f| f.0)
+                    .filter(|&h| an.is_rare(h))
+                    .collect();
+                fps.sort_unstable();
+                fps.dedup();
+                Some((slot, to_bits(&keep), art.content_hash(), fps))
+            })
+            .collect();
+        let fresh = &mut self.fresh;
+        fresh.indexed = fresh.slots.len();
+        for (slot, keep, hash, fps) in done {
+            fresh.keep.insert(slot, keep);
+            if hash != 0 {
+                fresh.by_hash.entry(hash).or_default().push(slot);
+            }
+            for h in fps {
+                fresh.index.entry(h).or_default().push(slot);
+            }
+        }
+    }
+
+    /// Relations of a page to the pages of the cached analysis (and, with `fresh`,
+    /// to the pages added since).
+    fn query_cached(&self, doc: &Doc, fresh: bool) -> Vec<Relation> {
+        let an = self.cache.as_ref().expect("analysis built by the caller");
         let (kinds, keep, art) = self.first_article(doc, &an.lines, true, 1);
         let art = if self.opts.coherence {
             let foreign = self.foreign_lines(u32::MAX, &doc.page, &kinds, &keep, &art, an);
@@ -978,11 +1194,13 @@ impl NewsCorpus {
             art
         };
         let mut counts: HashMap<u32, u32> = HashMap::default();
-        let mut fps: Vec<u64> = art.fingerprints.iter().map(|f| f.0).filter(|&h| an.is_rare(h)).collect();
+        let mut fps: Vec<u64> =
+            art.fingerprints(self.opts.window).iter().map(|f| f.0).filter(|&h| an.is_rare(h)).collect();
         fps.sort_unstable();
         fps.dedup();
         for h in fps {
-            for &b in an.index.get(h) {
+            let new = if fresh { self.fresh.index.get(&h).map_or(&[][..], Vec::as_slice) } else { &[] };
+            for &b in an.index.get(h).iter().chain(new) {
                 *counts.entry(b).or_insert(0) += 1;
             }
         }
@@ -997,13 +1215,21 @@ impl NewsCorpus {
                 cands.extend(all);
             }
         }
+        if fresh {
+            cands.extend(self.fresh.by_hash.get(&art.content_hash()).into_iter().flatten());
+        }
         cands.sort_unstable();
         cands.dedup();
         cands
             .par_iter()
             .filter_map(|&b| {
-                let ab = self.article(&an.keep, b as usize);
-                verify(&self.opts, an, (u32::MAX, doc, &art), (b, self.doc(b)?, &ab))
+                let db = self.doc(b)?;
+                let ab = if (b as usize) < an.keep.len() {
+                    self.article(&an.keep, b as usize)
+                } else {
+                    Article::from_bits(&db.page, self.fresh.keep.get(&b)?, &self.opts)
+                };
+                verify(&self.opts, an, (u32::MAX, doc, &art), (b, db, &ab))
             })
             .collect()
     }
@@ -1081,6 +1307,26 @@ impl NewsCorpus {
             0.0
         } else {
             keep_tokens(page, keep) as f64 / n as f64
+        }
+    }
+}
+
+/// Stage timings on standard error when the environment variable `DEDUP_TRACE` is
+/// set: where the time of an analysis goes, on a user's own data.
+struct Trace {
+    start: std::time::Instant,
+    indent: &'static str,
+    on: bool,
+}
+
+impl Trace {
+    fn new(indent: &'static str) -> Self {
+        Self { start: std::time::Instant::now(), indent, on: std::env::var_os("DEDUP_TRACE").is_some() }
+    }
+
+    fn mark(&self, what: impl std::fmt::Display) {
+        if self.on {
+            eprintln!("dedup: {}{what}: {:.2}s", self.indent, self.start.elapsed().as_secs_f64());
         }
     }
 }

@@ -79,7 +79,11 @@ impl Page {
             mark_quoted(line, line_start, &toks.spans[first..t], &mut quoted[first..t]);
             if t > first {
                 let key = line_key(&tokens[first..t]);
-                let digit = (first..t).any(|i| toks.token(i).chars().any(char::is_numeric));
+                let digit = (first..t).any(|i| {
+                    let w = toks.token(i);
+                    w.bytes().any(|b| b.is_ascii_digit())
+                        || (!w.is_ascii() && w.chars().any(char::is_numeric))
+                });
                 lines.push(Line {
                     tok_start: first as u32,
                     tok_end: t as u32,
@@ -95,6 +99,7 @@ impl Page {
                 bits[i / 64] |= 1 << (i % 64);
             }
         }
+        lines.shrink_to_fit();
         (Self { tokens, lines, quoted: bits }, toks.spans)
     }
 
@@ -344,20 +349,21 @@ fn is_sentence_like(line: &str) -> bool {
     } else {
         trimmed
     };
-    let chars: Vec<char> = unlisted.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    // A stop, an optional closer, whitespace, then more text.
+    let mut it = unlisted.chars().peekable();
+    while let Some(c) = it.next() {
         if !STOPS.contains(&c) {
             continue;
         }
-        let mut j = i + 1;
-        if j < chars.len() && CLOSERS[..6].contains(&chars[j]) {
-            j += 1;
+        if it.peek().is_some_and(|n| CLOSERS[..6].contains(n)) {
+            it.next();
         }
-        let ws = j;
-        while j < chars.len() && chars[j].is_whitespace() {
-            j += 1;
+        let mut ws = false;
+        while it.peek().is_some_and(|n| n.is_whitespace()) {
+            it.next();
+            ws = true;
         }
-        if j > ws && j < chars.len() {
+        if ws && it.peek().is_some() {
             return true;
         }
     }

@@ -282,17 +282,35 @@ fn common_class(c: char) -> Option<Wb> {
         '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{24F}' => Some(Wb::Letter),
         // ‘ ’: MidNumLet, like the ASCII apostrophe.
         '\u{2018}' | '\u{2019}' => Some(Wb::MidNumLet),
-        // No-break space, « », ‐ ‑ ‒ – — ―, “ ” „, •, …, £ €, °, ©.
+        // No-break space, « », ‐ ‑ ‒ – — ―, “ ” „, •, …, £ €, °, and the symbols
+        // of page chrome: © ® ™ § ¶ ¡ ¿ × ÷ ‹ › ← ↑ → ↓ ▶ ► ★ ☆ (© alone sends most
+        // page footers down the general path otherwise).
         '\u{A0}'
+        | '\u{A1}'
+        | '\u{A3}'
+        | '\u{A7}'
+        | '\u{A9}'
         | '\u{AB}'
+        | '\u{AE}'
+        | '\u{B0}'
+        | '\u{B6}'
         | '\u{BB}'
+        | '\u{BF}'
+        | '\u{D7}'
+        | '\u{F7}'
         | '\u{2010}'..='\u{2015}'
         | '\u{201C}'..='\u{201E}'
         | '\u{2022}'
         | '\u{2026}'
-        | '\u{A3}'
+        | '\u{2039}'
+        | '\u{203A}'
         | '\u{20AC}'
-        | '\u{B0}' => Some(Wb::Other),
+        | '\u{2122}'
+        | '\u{2190}'..='\u{2193}'
+        | '\u{25B6}'
+        | '\u{25BA}'
+        | '\u{2605}'
+        | '\u{2606}' => Some(Wb::Other),
         _ => None,
     }
 }
@@ -484,7 +502,7 @@ mod tests {
 
         #[test]
         fn common_fast_path_matches_uax29(
-            s in "[a-zA-Z0-9 .,;:'_!?\\-\u{A0}\u{A3}\u{AB}\u{B0}\u{BB}\u{C0}-\u{D6}\u{D8}-\u{F6}\u{F8}-\u{24F}\u{2010}-\u{2015}\u{2018}\u{2019}\u{201C}-\u{201E}\u{2022}\u{2026}\u{20AC}]{0,60}"
+            s in "[a-zA-Z0-9 .,;:'_!?\\-\u{A0}\u{A1}\u{A3}\u{A7}\u{A9}\u{AB}\u{AE}\u{B0}\u{B6}\u{BB}\u{BF}-\u{24F}\u{2010}-\u{2015}\u{2018}\u{2019}\u{201C}-\u{201E}\u{2022}\u{2026}\u{2039}\u{203A}\u{20AC}\u{2122}\u{2190}-\u{2193}\u{25B6}\u{25BA}\u{2605}\u{2606}]{0,60}"
         ) {
             let fast = common_word_spans(&s).expect("only fast-path characters");
             let slow: Vec<(usize, usize)> =

@@ -164,7 +164,9 @@ impl PyNewsCorpus {
             let c = self.inner.cluster(&rels);
             (rels, c)
         })?;
-        let out = rels.into_iter().map(convert).collect();
+        // Passages are left out: a story needs only the pairs and kinds, and passages
+        // are shown through `explain`, which maps them to the texts.
+        let out = rels.into_iter().map(|r| convert(Relation { passages: Vec::new(), ..r })).collect();
         Ok((out, clustering.groups, clustering.refused_oversized))
     }
 
@@ -173,18 +175,40 @@ impl PyNewsCorpus {
         Ok(r.map(convert))
     }
 
-    #[pyo3(signature = (text, source = None))]
+    /// Relations of a new text to the corpus. With `stream`, pages added since the
+    /// statistics were last built are compared under those statistics (rebuilt
+    /// only after many changes), as `Corpus.add(..., match=True)` needs.
+    #[pyo3(signature = (text, source = None, stream = false))]
     fn query(
         &mut self,
         py: Python<'_>,
         text: &Bound<'_, PyAny>,
         source: Option<String>,
+        stream: bool,
     ) -> PyResult<Vec<PyRelation>> {
         let text = convert::text(py, text, "text")?;
         // An unknown outlet has no pages yet, so it gets an id no page has.
         let src = source.map(|s| self.sources.get(&s).copied().unwrap_or(u32::MAX - 1));
-        let rels = detach(py, || self.inner.query(&text, src))?;
+        let rels = detach(py, || {
+            let doc = Doc::new(&text, src);
+            if stream {
+                self.inner.query_stream(&doc)
+            } else {
+                self.inner.query_doc(&doc)
+            }
+        })?;
         Ok(rels.into_iter().map(convert).collect())
+    }
+
+    /// Drops the slots of removed pages; returns each old slot's new number (or
+    /// 2**32 - 1 for a removed page).
+    fn compact(&mut self, py: Python<'_>) -> PyResult<Vec<u32>> {
+        detach(py, || self.inner.compact())
+    }
+
+    /// Number of slots, removed pages included.
+    fn slots(&self) -> usize {
+        self.inner.slots()
     }
 
     /// Slots of the pages whose article is identical to this page's (itself included).

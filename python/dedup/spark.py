@@ -1,0 +1,444 @@
+"""Spark: the news pipeline over pages held in a PySpark (>= 4) DataFrame.
+
+``pip install 'dedup[spark]'`` adds PySpark and pyarrow; `dedup` itself must be
+importable on the executors too. No JVM package is downloaded at run time.
+
+`cluster` gives exactly the stories `dedup.Corpus` finds on the same pages. The
+executors tokenise the texts into compact features (`mapInArrow`); the driver
+collects the features (never the texts), builds one `Corpus` from them and runs
+chrome statistics, candidates, verification and clustering in the Rust core, then
+joins the stories back to the rows. `connected_components` finds the connected
+components of an edge DataFrame with the large-star/small-star rounds of Kiveris
+et al. (2014), all in Spark. docs/spark.md says what runs where, the driver
+memory this needs, and how to run it on a cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dedup.corpus import Corpus
+from dedup.errors import (
+    DuplicateIdError,
+    InputTypeError,
+    InternalError,
+    InvalidInputError,
+    InvalidOptionError,
+    MissingDependencyError,
+)
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+__all__ = ["RESULT_COLUMNS", "cluster", "connected_components"]
+
+#: The columns `cluster` adds to the input rows.
+RESULT_COLUMNS = ("cluster_id", "is_representative", "kind")
+
+# Internal column names of the worker output and of the result before the join.
+_ID, _TEXT, _FEATURES, _CHARS, _SOURCE, _PUBLISHED, _KEY = (
+    "__dedup_id",
+    "__dedup_text",
+    "__dedup_features",
+    "__dedup_chars",
+    "__dedup_source",
+    "__dedup_published",
+    "__dedup_key",
+)
+_INTEGRAL = ("byte", "short", "integer", "long")
+
+
+def _pyspark(what: str) -> Any:
+    try:
+        import pyspark
+        import pyspark.sql.functions
+        import pyspark.sql.types
+    except ImportError:
+        raise MissingDependencyError(
+            f"{what} needs PySpark 4 or later and pyarrow: pip install 'dedup[spark]'"
+        ) from None
+    major = int(pyspark.__version__.split(".")[0])
+    if major < 4:
+        raise MissingDependencyError(
+            f"{what} needs PySpark 4 or later, found {pyspark.__version__}: "
+            "pip install 'dedup[spark]'"
+        )
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError(f"{what} needs pyarrow: pip install 'dedup[spark]'") from None
+    return pyspark
+
+
+def _quote(name: str) -> str:
+    """A column name as Spark SQL reads it literally (dots and spaces included)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+# -- the worker stage ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The input column names; None for an optional column the frame lacks."""
+
+    id: str
+    text: str
+    source: str | None
+    published: str | None
+
+
+def _published_strings(column: Any) -> list[str | None]:
+    """Publication dates as ISO 8601 strings the driver parses exactly as `Corpus`
+    would parse the original values: strings unchanged; timestamps with their zone
+    (naive ones, Spark's ``timestamp_ntz``, stay naive and count as UTC); dates as
+    ``YYYY-MM-DD``. Going through strings avoids Spark's conversion of timestamps to
+    naive local time when rows are collected."""
+    out: list[str | None] = []
+    for value in column.to_pylist():
+        if value is None or isinstance(value, str):
+            out.append(value)
+        else:
+            out.append(value.isoformat())
+    return out
+
+
+def _featurize_stage(batches: Iterator[Any]) -> Iterator[Any]:
+    """What runs on the executors (`mapInArrow`): the Rust tokeniser turns each
+    Arrow batch of texts into compact features (token hashes, line keys and flags;
+    about 2 KB for a 3 KB news page) in parallel. One output batch per input batch
+    of (id, text, source, published): the id as a string, the features (null for a
+    null text), the text's length in characters, the outlet, and the publication
+    date as a string. No text leaves the executor."""
+    import pyarrow as pa
+
+    from dedup._core import featurize
+
+    for batch in batches:
+        ids, text, source, published = batch.columns
+        if not pa.types.is_string(ids.type) and not pa.types.is_large_string(ids.type):
+            ids = ids.cast(pa.string())
+        texts = text.to_pylist()
+        blobs: list[bytes | None] = list(featurize([t or "" for t in texts]))
+        for n, t in enumerate(texts):
+            if t is None:
+                blobs[n] = None
+        yield pa.RecordBatch.from_arrays(
+            [
+                ids,
+                pa.array(blobs, pa.binary()),
+                pa.array([None if t is None else len(t) for t in texts], pa.int64()),
+                source,
+                pa.array(_published_strings(published), pa.string()),
+            ],
+            names=[_ID, _FEATURES, _CHARS, _SOURCE, _PUBLISHED],
+        )
+
+
+# -- checks -------------------------------------------------------------------------------
+
+
+def _check_frame(df: Any, what: str) -> None:
+    ps = _pyspark(what)
+    # Classic and Spark Connect data frames both derive from pyspark.sql.DataFrame.
+    if not isinstance(df, ps.sql.DataFrame):
+        raise InputTypeError(f"{what} needs a PySpark DataFrame, got {type(df).__name__}")
+
+
+def _field(df: Any, name: object, arg: str) -> Any:
+    """The schema field of column `name`, which the caller passed as `arg`."""
+    if not isinstance(name, str):
+        raise InputTypeError(f"{arg} must be a column name (str), got {type(name).__name__}")
+    for f in df.schema.fields:
+        if f.name == name:
+            return f
+    raise InvalidInputError(
+        f"the DataFrame has no column {name!r}; its columns are {df.columns}: "
+        f"pass the right name as {arg}="
+    )
+
+
+def _columns(
+    df: Any, id_col: str, text_col: str, source_col: str | None, published_col: str | None
+) -> _Columns:
+    """Checks the named columns exist and have types `cluster` can read. The default
+    names of the optional columns are used only when the frame has them."""
+    idf = _field(df, id_col, "id_col")
+    if idf.dataType.typeName() not in ("string", *_INTEGRAL):
+        raise InputTypeError(
+            f"id column {id_col!r} is {idf.dataType.simpleString()}; ids must be strings or "
+            f"integers: cast it, e.g. df.withColumn({id_col!r}, df[{id_col!r}].cast('string'))"
+        )
+    tf = _field(df, text_col, "text_col")
+    if tf.dataType.typeName() != "string":
+        hint = "decode it with pyspark.sql.functions.decode(col, 'UTF-8')"
+        if tf.dataType.typeName() != "binary":
+            hint = "cast it to string"
+        raise InputTypeError(
+            f"text column {text_col!r} is {tf.dataType.simpleString()}, not string: {hint}"
+        )
+    if source_col == "source" and "source" not in df.columns:
+        source_col = None
+    if source_col is not None:
+        _field(df, source_col, "source_col")
+    if published_col == "published" and "published" not in df.columns:
+        published_col = None
+    if published_col is not None:
+        pf = _field(df, published_col, "published_col")
+        if pf.dataType.typeName() not in ("string", "timestamp", "timestamp_ntz", "date"):
+            raise InputTypeError(
+                f"published column {published_col!r} is {pf.dataType.simpleString()}; it must "
+                "be a timestamp, a date or an ISO 8601 string"
+            )
+    clash = [c for c in RESULT_COLUMNS if c in df.columns]
+    if clash:
+        raise InvalidInputError(
+            f"the DataFrame already has the column(s) {clash} that cluster() adds: drop or "
+            "rename them first, e.g. df.drop(*dedup.spark.RESULT_COLUMNS)"
+        )
+    return _Columns(id_col, text_col, source_col, published_col)
+
+
+# -- the driver ---------------------------------------------------------------------------
+
+
+def _worker_frame(df: Any, cols: _Columns) -> Any:
+    """The input reduced to what the driver needs, computed on the executors."""
+    ps = _pyspark("dedup.spark.cluster()")
+    sf, st = ps.sql.functions, ps.sql.types
+
+    def column(name: str | None, cast: str | None = None) -> Any:
+        if name is None:
+            return sf.lit(None).cast("string")
+        return sf.col(_quote(name)).cast(cast) if cast else sf.col(_quote(name))
+
+    selected = df.select(
+        column(cols.id).alias(_ID),
+        column(cols.text).alias(_TEXT),
+        column(cols.source, "string").alias(_SOURCE),
+        column(cols.published).alias(_PUBLISHED),
+    )
+    schema = st.StructType(
+        [
+            st.StructField(_ID, st.StringType()),
+            st.StructField(_FEATURES, st.BinaryType()),
+            st.StructField(_CHARS, st.LongType()),
+            st.StructField(_SOURCE, st.StringType()),
+            st.StructField(_PUBLISHED, st.StringType()),
+        ]
+    )
+    return selected.mapInArrow(_featurize_stage, schema)
+
+
+class _Batch:
+    """Pages collected on the driver, added to the corpus together."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.features: list[bytes] = []
+        self.chars: list[int] = []
+        self.sources: list[str | None] = []
+        self.published: list[str | None] = []
+
+    def add_to(self, corpus: Corpus) -> None:
+        if not self.ids:
+            return
+        # The representative of an undated story is, among pages whose articles keep
+        # equal shares of their text, the longest: the corpus needs the text lengths,
+        # which features do not carry.
+        corpus._add_features(
+            self.ids, self.features, self.sources, self.published, chars=self.chars
+        )
+
+
+def _collect_into(corpus: Corpus, frame: Any, cols: _Columns, batch_size: int) -> None:
+    """Adds the worker output to `corpus`, streamed one partition at a time."""
+    batch = _Batch()
+    seen: set[str] = set()
+    for row in frame.toLocalIterator(prefetchPartitions=True):
+        pid, features, chars, source, published = row
+        if pid is None:
+            raise InvalidInputError(
+                f"id column {cols.id!r} has a null; every page needs an id: drop them first, "
+                f"e.g. df.dropna(subset=[{cols.id!r}])"
+            )
+        if pid in seen or pid in corpus:
+            raise DuplicateIdError(
+                f"id column {cols.id!r} has the value {pid!r} more than once; ids must be "
+                f"unique: drop the duplicates first, e.g. df.dropDuplicates([{cols.id!r}])"
+            )
+        if features is None:
+            raise InvalidInputError(
+                f"text column {cols.text!r} is null for id {pid!r}: fill or drop null texts "
+                f"first, e.g. df.fillna({{{cols.text!r}: ''}})"
+            )
+        seen.add(pid)
+        batch.ids.append(pid)
+        batch.features.append(features)
+        batch.chars.append(chars)
+        batch.sources.append(source)
+        batch.published.append(published)
+        if len(batch.ids) >= batch_size:
+            batch.add_to(corpus)
+            batch, seen = _Batch(), set()
+    batch.add_to(corpus)
+
+
+def _result_frame(spark: Any, corpus: Corpus, id_type: Any) -> Any:
+    """One row per page in a story: key, cluster_id, is_representative, kind."""
+    import pyarrow as pa
+
+    table = corpus.cluster_table()
+    rows = [n for n, c in enumerate(table["cluster_id"]) if c is not None]
+    arrow = pa.table(
+        {
+            _KEY: pa.array([table["id"][n] for n in rows], pa.string()),
+            "cluster_id": pa.array([table["cluster_id"][n] for n in rows], pa.int64()),
+            "is_representative": pa.array(
+                [table["is_representative"][n] for n in rows], pa.bool_()
+            ),
+            "kind": pa.array([table["kind"][n] for n in rows], pa.string()),
+        }
+    )
+    result = spark.createDataFrame(arrow)
+    if id_type.typeName() != "string":
+        result = result.withColumn(_KEY, result[_KEY].cast(id_type))
+    return result
+
+
+def cluster(
+    df: DataFrame,
+    *,
+    id_col: str = "id",
+    text_col: str = "text",
+    source_col: str | None = "source",
+    published_col: str | None = "published",
+    batch_size: int = 10_000,
+    progress: bool | None = None,
+    **options: float,
+) -> DataFrame:
+    """The input rows with three columns added: ``cluster_id`` (the story's position
+    in `Corpus.clusters`, largest first; null for pages in no story),
+    ``is_representative`` (false for pages in no story) and ``kind`` (the story's,
+    ``"syndicated"`` or ``"rewritten"``; null for pages in no story).
+
+    The stories are those `dedup.Corpus` (built with the same `options`) finds on
+    the same pages, whatever the order or partitioning of the rows. Ids must be
+    unique and not null, strings or integers; texts strings and not null. The
+    outlet comes from `source_col` and the publication date (a timestamp, a date or
+    an ISO 8601 string) from `published_col`; these two are optional, and their
+    default names are used only when the frame has such columns.
+
+    The executors tokenise the texts; the driver receives compact features (about
+    2 KB a page, no text), `batch_size` pages at a time into one `Corpus`, and
+    clusters there (about 10 KB of driver memory a page at the peak; see
+    docs/spark.md). `progress` shows the corpus's progress bars as in `Corpus`.
+    The input is read twice (once to cluster, once for the join), so persist it
+    if computing it is expensive; it must give the same rows both times. The
+    returned frame keeps the stories as a small local table, so it can be used
+    and written like any other. Raises `MissingDependencyError`
+    without PySpark, `InvalidInputError` for a missing column, a null id or text,
+    `DuplicateIdError` for a repeated id and `InputTypeError` for a column of the
+    wrong type."""
+    _check_frame(df, "dedup.spark.cluster()")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidOptionError(f"`batch_size` must be an integer of at least 1, got {batch_size}")
+    cols = _columns(df, id_col, text_col, source_col, published_col)
+    corpus = Corpus(progress=progress, **options)
+    _collect_into(corpus, _worker_frame(df, cols), cols, batch_size)
+    result = _result_frame(df.sparkSession, corpus, _field(df, cols.id, "id_col").dataType)
+    sf = _pyspark("dedup.spark.cluster()").sql.functions
+    joined = df.join(result, df[_quote(cols.id)] == result[_KEY], "left")
+    return joined.select(
+        *[df[_quote(c)] for c in df.columns],
+        result["cluster_id"],
+        sf.coalesce(result["is_representative"], sf.lit(False)).alias("is_representative"),
+        result["kind"],
+    )
+
+
+# -- connected components -----------------------------------------------------------------
+
+
+def connected_components(
+    edges: DataFrame, src: str = "src", dst: str = "dst", *, max_rounds: int = 100
+) -> DataFrame:
+    """The connected components of the undirected graph whose edges are the rows of
+    `edges` (columns `src` and `dst`, of one type), computed in Spark by alternating
+    large-star and small-star rounds (Kiveris, Lattanzi, Mirrokni, Rastogi and
+    Vassilvitskii, "Connected Components in MapReduce and Beyond", 2014): each round
+    links every node to the smallest node of its neighbourhood, until every
+    component is a star around its smallest node, which takes O(log² n) rounds.
+
+    Returns one row per node (every value in either column; rows with a null end
+    are ignored, a self loop keeps its node): ``node`` and ``component``, the
+    smallest node of its component. Each round is checkpointed locally, so the
+    query plan does not grow with the rounds; skewed joins on high-degree nodes are
+    split by Spark's adaptive execution. Raises `InvalidInputError` for a missing
+    column, `InputTypeError` when the two columns differ in type, and
+    `InternalError` if the rounds do not converge within `max_rounds`."""
+    _check_frame(edges, "dedup.spark.connected_components()")
+    sf = _pyspark("dedup.spark.connected_components()").sql.functions
+    if not isinstance(max_rounds, int) or max_rounds < 1:
+        raise InvalidOptionError(f"`max_rounds` must be an integer of at least 1, got {max_rounds}")
+    a, b = _field(edges, src, "src"), _field(edges, dst, "dst")
+    if a.dataType != b.dataType:
+        raise InputTypeError(
+            f"edge columns {src!r} ({a.dataType.simpleString()}) and {dst!r} "
+            f"({b.dataType.simpleString()}) must have one type: cast one of them"
+        )
+    u, v = sf.col("u"), sf.col("v")
+    e = edges.select(sf.col(_quote(src)).alias("u"), sf.col(_quote(dst)).alias("v")).where(
+        u.isNotNull() & v.isNotNull()
+    )
+    nodes = e.select(u.alias("node")).union(e.select(v.alias("node"))).distinct()
+    # Edges are kept oriented, larger end first (u > v), without self loops.
+    e = e.where(u != v).select(sf.greatest(u, v).alias("u"), sf.least(u, v).alias("v")).distinct()
+    e = e.localCheckpoint()
+    for _ in range(max_rounds):
+        # One checkpoint a round keeps the query plan short.
+        e = _small_star(_large_star(e, sf), sf).localCheckpoint()
+        if _stars(e, sf):
+            break
+    else:
+        raise InternalError(
+            f"connected components did not converge in {max_rounds} rounds; raise max_rounds"
+        )
+    # Every node is now a centre (the smallest of its component, never in u) or a
+    # leaf with exactly one edge, to its centre.
+    parent = e.select(sf.col("u").alias("leaf"), sf.col("v").alias("centre"))
+    out = nodes.join(parent, sf.col("node") == sf.col("leaf"), "left")
+    return out.select("node", sf.coalesce(sf.col("centre"), sf.col("node")).alias("component"))
+
+
+def _large_star(e: Any, sf: Any) -> Any:
+    """Links every node to the smallest node of its closed neighbourhood m(x), for
+    each neighbour larger than x: edge (y, x) with y > x becomes (y, m(x))."""
+    smallest = e.groupBy("u").agg(sf.min("v").alias("m")).withColumnRenamed("u", "x")
+    linked = e.join(smallest, sf.col("v") == sf.col("x"), "left")
+    return linked.select("u", sf.coalesce(sf.col("m"), sf.col("v")).alias("v")).distinct()
+
+
+def _small_star(e: Any, sf: Any) -> Any:
+    """For every node x with smaller neighbours N, links x and each of N to m =
+    min(N): edges (x, m) and (n, m) for n in N other than m."""
+    smallest = e.groupBy("u").agg(sf.min("v").alias("m"))
+    spokes = (
+        e.join(smallest, "u")
+        .where(sf.col("v") != sf.col("m"))
+        .select(sf.col("v").alias("u"), sf.col("m").alias("v"))
+    )
+    return spokes.union(smallest.select("u", sf.col("m").alias("v"))).distinct()
+
+
+def _stars(e: Any, sf: Any) -> bool:
+    """True when every component is a star around its smallest node: no node has
+    two edges to smaller nodes, and none with an edge to a smaller node has an edge
+    to a larger one. One Spark job."""
+    ends = e.select(sf.col("u").alias("n"), sf.lit(1).alias("down"), sf.lit(0).alias("up")).union(
+        e.select(sf.col("v").alias("n"), sf.lit(0).alias("down"), sf.lit(1).alias("up"))
+    )
+    per_node = ends.groupBy("n").agg(sf.sum("down").alias("down"), sf.max("up").alias("up"))
+    bad = per_node.where((sf.col("down") > 1) | ((sf.col("down") == 1) & (sf.col("up") == 1)))
+    return bool(bad.isEmpty())
