@@ -16,6 +16,7 @@ import os
 import threading
 import warnings
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import Any, Literal, overload
@@ -116,6 +117,51 @@ def _no_gc() -> Any:
     finally:
         if enabled:
             gc.enable()
+
+
+class _Committer:
+    """Commits validated batches of `add_many` on a second thread, one at a time and
+    in order, while the caller's thread reads and validates the next batch: the
+    core tokenises without the GIL, so reading (JSON, CSV) and tokenising overlap.
+    Leaving the block waits for the last batch; an error in a batch is raised by
+    the next `submit` or on leaving, and no later batch is committed."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self._corpus = corpus
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: Future[int] | None = None
+        self.added = 0
+        # Ids of the batch in flight, for duplicate checks.
+        self.ids: set[str] = set()
+
+    def __enter__(self) -> _Committer:
+        return self
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self.added += pending.result()
+            self.ids = set()
+
+    def submit(self, batch: list[_Page], texts: list[str], ids: set[str]) -> None:
+        self._wait()
+        if not batch:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="dedup-commit")
+        self._pending = self._pool.submit(self._corpus._commit, batch, texts)
+        self.ids = ids
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self._wait()
+            elif self._pending is not None:
+                # Leaving on an error: let the batch in flight finish (it was valid).
+                self._pending.exception()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
 
 
 def _check_window(window: object) -> _dt.timedelta | None:
@@ -356,7 +402,6 @@ class Corpus:
                 from dedup.html import extract_text
 
                 extract = extract_text
-            added = 0
             batch: list[_Page] = []
             texts: list[str] = []
             seen: set[str] = set()
@@ -364,6 +409,7 @@ class Corpus:
             with (
                 _no_gc(),
                 _progress.Bar(show, desc=desc, total=row_count(records), unit="page") as bar,
+                _Committer(self) as committer,
             ):
                 for n, rec in enumerate(rows):
                     if not isinstance(rec, Mapping):
@@ -381,7 +427,7 @@ class Corpus:
                             f"record {n}: id must be str, got {type(pid).__name__}"
                         )
                     _check_unicode(pid, f"record {n}: id")
-                    if pid in self._pages or pid in seen:
+                    if pid in self._pages or pid in seen or pid in committer.ids:
                         raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
                     if extract is not None:
                         html = rec[content_field]
@@ -406,10 +452,10 @@ class Corpus:
                     texts.append(text)
                     bar.update()
                     if len(batch) >= batch_size:
-                        added += self._commit(batch, texts)
+                        committer.submit(batch, texts, seen)
                         batch, texts, seen = [], [], set()
-                added += self._commit(batch, texts)
-            return added
+                committer.submit(batch, texts, seen)
+            return committer.added
 
     def _commit(self, batch: list[_Page], texts: list[str]) -> int:
         """Adds a validated batch: the core tokenises the texts and keeps hashes, the

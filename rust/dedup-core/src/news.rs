@@ -1326,9 +1326,20 @@ impl Trace {
 
     fn mark(&self, what: impl std::fmt::Display) {
         if self.on {
-            eprintln!("dedup: {}{what}: {:.2}s", self.indent, self.start.elapsed().as_secs_f64());
+            let cpu = cpu_seconds().map_or(String::new(), |c| format!(" (process CPU {c:.1}s)"));
+            eprintln!("dedup: {}{what}: {:.2}s{cpu}", self.indent, self.start.elapsed().as_secs_f64());
         }
     }
+}
+
+/// CPU time of the process so far, on Linux (for [`Trace`]).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 /// Tokens on the kept lines of a page.
