@@ -9,6 +9,7 @@ from __future__ import annotations
 from dedup._core import LSHIndex, MinHasher, Shingler, __version__, estimate_jaccard
 from dedup.corpus import Cluster, Corpus, DedupWarning, Match, Passage
 from dedup.errors import (
+    CorpusClosedError,
     DedupError,
     DuplicateIdError,
     FileFormatError,
@@ -25,6 +26,7 @@ from dedup.errors import (
 __all__ = [
     "Cluster",
     "Corpus",
+    "CorpusClosedError",
     "DedupError",
     "DedupWarning",
     "DuplicateIdError",

@@ -80,6 +80,8 @@ def read_records(path: str | PathLike[str], magic: bytes) -> Iterator[dict[str, 
         raise bad("too short to be a dedup file (truncated, or not a dedup file)")
     got_magic, version, length = _HEADER.unpack_from(data)
     if got_magic != magic:
+        if data.startswith(b"SQLite format 3\x00"):
+            raise bad("an SQLite file, not a saved corpus; if it is a store, use Corpus.open")
         raise bad(f"not a dedup {magic.decode()} file (its first bytes are {got_magic!r})")
     if version > FORMAT_VERSION:
         raise bad(

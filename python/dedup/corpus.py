@@ -23,9 +23,12 @@ from typing import Any, Literal, overload
 
 from dedup import _progress, _store
 from dedup._core import NewsCorpus as _NewsCorpus
+from dedup._core import featurize as _featurize
 from dedup._core import passage_offsets as _passage_offsets
+from dedup._disk import DiskStore
 from dedup._texts import TextSpill
 from dedup.errors import (
+    CorpusClosedError,
     DedupError,
     DuplicateIdError,
     FileFormatError,
@@ -98,6 +101,8 @@ class _Page:
     # Where the text is: an (offset, length) in the corpus's text spill, or a row
     # of an on-disk store; None before the page is committed.
     text_ref: Any = None
+    # The page's row in an on-disk store (`Corpus.open`), else None.
+    key: int | None = None
 
 
 @contextlib.contextmanager
@@ -276,6 +281,9 @@ class Corpus:
         self._pages: dict[str, _Page] = {}
         self._by_slot: dict[int, _Page] = {}
         self._texts = TextSpill()
+        # The SQLite store of an on-disk corpus (`Corpus.open`), else None.
+        self._disk: DiskStore | None = None
+        self._closed = False
         # Outlet names are repeated on many pages: one str object each.
         self._source_names: dict[str, str] = {}
         # (raw relations from the core, relations by slot, clusters); Match objects
@@ -382,6 +390,7 @@ class Corpus:
         bad record leaves the corpus as it was before that batch. Returns the number
         of pages added."""
         with self._lock:
+            self._check_open()
             show = self._progress if progress is None else _progress.check(progress)
             if batch_size < 1:
                 raise InvalidOptionError(f"`batch_size` must be at least 1, got {batch_size}")
@@ -450,9 +459,14 @@ class Corpus:
 
     def _commit(self, batch: list[_Page], texts: list[str]) -> int:
         """Adds a validated batch: the core tokenises the texts and keeps hashes, the
-        texts go to the text store."""
+        texts go to the text store. An on-disk corpus first commits the batch to its
+        store, so the batch is durable, or (on error) not added at all."""
         if not batch:
             return 0
+        if self._disk is not None:
+            features = _featurize(texts)
+            self._store_and_add(batch, features, texts)
+            return len(batch)
         slots = self._core.add_many(texts, [p.source for p in batch])
         refs = self._texts.append(texts)
         self._register(batch, slots, refs)
@@ -472,6 +486,7 @@ class Corpus:
         representative of an undated story is the longest page). Validated whole
         before anything is added."""
         with self._lock:
+            self._check_open()
             lengths = {len(ids), len(features), len(sources), len(published)}
             if chars is not None:
                 lengths.add(len(chars))
@@ -491,9 +506,50 @@ class Corpus:
                 source = _clean_source(sources[n], f"record {n} ({pid!r}): source")
                 when = _parse_published(published[n], f"record {n} ({pid!r}): published")
                 batch.append(_Page(pid, source, when, -1, chars[n] if chars is not None else 0))
+            if self._disk is not None:
+                self._store_and_add(batch, features, None)
+                return len(batch)
             slots = self._core.add_features(features, [p.source for p in batch])
             self._register(batch, slots, [None] * len(batch))
             return len(batch)
+
+    def _store_and_add(
+        self, batch: list[_Page], features: list[bytes], texts: list[str] | None
+    ) -> None:
+        """On-disk corpus: commits pages to the store in one transaction and adds them
+        to the core; if either refuses them, neither keeps them."""
+        assert self._disk is not None
+        rows = [
+            (
+                p.id,
+                p.source,
+                p.published.isoformat() if p.published is not None else None,
+                p.chars,
+                f,
+                None if texts is None else texts[n],
+            )
+            for n, (p, f) in enumerate(zip(batch, features, strict=True))
+        ]
+        sources = [p.source for p in batch]
+        if texts is None:
+            # Features from elsewhere: the core checks them before they are stored.
+            slots = self._core.add_features(features, sources)
+            try:
+                keys = self._disk.add(rows)
+            except BaseException:
+                for s in slots:
+                    self._core.remove(s)
+                raise
+        else:
+            keys = self._disk.add(rows)
+            try:
+                slots = self._core.add_features(features, sources)
+            except BaseException:
+                self._disk.delete(keys)
+                raise
+        for p, k in zip(batch, keys, strict=True):
+            p.key = k
+        self._register(batch, slots, keys if texts is not None else [None] * len(batch))
 
     def _register(self, batch: list[_Page], slots: list[int], refs: list[Any]) -> None:
         for p, s, r in zip(batch, slots, refs, strict=True):
@@ -517,12 +573,15 @@ class Corpus:
         if self._clock is None or when > self._clock:
             self._clock = when
         cutoff = (self._clock - self._window).timestamp()
+        evicted: dict[str, _Page] = {}  # by id: a page re-added can have two entries
         while self._by_time and self._by_time[0][0] < cutoff:
             ts, pid = heapq.heappop(self._by_time)
             page = self._pages.get(pid)
             # Skip entries of pages removed (or re-added) since.
             if page is not None and page.published is not None and page.published.timestamp() == ts:
-                self._drop(page)
+                evicted[pid] = page
+        if evicted:
+            self._drop(list(evicted.values()))
         self._compact()
 
     def _compact(self) -> None:
@@ -541,12 +600,17 @@ class Corpus:
     def remove(self, id: str) -> None:
         """Removes a page. Raises `UnknownIdError` if it is not present."""
         with self._lock:
-            self._drop(self._page(id))
+            self._drop([self._page(id)])
 
-    def _drop(self, page: _Page) -> None:
-        self._core.remove(page.slot)
-        del self._pages[page.id]
-        del self._by_slot[page.slot]
+    def _drop(self, pages: list[_Page]) -> None:
+        """Removes pages; an on-disk corpus first deletes them from its store, in one
+        transaction."""
+        if self._disk is not None:
+            self._disk.delete([p.key for p in pages if p.key is not None])
+        for page in pages:
+            self._core.remove(page.slot)
+            del self._pages[page.id]
+            del self._by_slot[page.slot]
         self._result = None
 
     def __len__(self) -> int:
@@ -582,14 +646,18 @@ class Corpus:
         return list(self._core.article_spans(page.slot, self._text_of(page)))
 
     def _text_of(self, page: _Page) -> str:
+        self._check_open()
         if page.text_ref is None:
             raise DedupError(
                 f"the text of page {page.id!r} is not kept: it was added as features only; "
                 "add the page with its text to see passages"
             )
+        if self._disk is not None:
+            return self._disk.text(page.text_ref)
         return str(self._texts.read(page.text_ref))
 
     def _page(self, id: str) -> _Page:
+        self._check_open()
         try:
             return self._pages[id]
         except (KeyError, TypeError):
@@ -623,6 +691,7 @@ class Corpus:
         self, progress: bool | None = None
     ) -> tuple[list[_Rel], dict[int, list[int]], list[Cluster]]:
         with self._lock:
+            self._check_open()
             if self._result is not None:
                 return self._result
             show = self._progress if progress is None else progress
@@ -797,6 +866,7 @@ class Corpus:
         """Relations of a new text to the pages in the corpus, without adding it. The
         matches' `id` is the empty string."""
         with self._lock:
+            self._check_open()
             text = _check_text(text, "text")
             if source is not None and not isinstance(source, str):
                 raise InputTypeError(f"source must be str or None, got {type(source).__name__}")
@@ -844,6 +914,110 @@ class Corpus:
             # writes (a foreign program's file, or a buggy writer).
             raise FileFormatError(f"{os.fspath(path)}: not a saved corpus: {e}") from None
         return c
+
+    @classmethod
+    def open(
+        cls,
+        path: str | PathLike[str],
+        *,
+        window: _dt.timedelta | float | None = None,
+        progress: bool | None = None,
+        **options: float,
+    ) -> Corpus:
+        """Opens the on-disk corpus at `path`, creating an empty one if there is none.
+
+        The store is one SQLite file. Opening reads the pages' compact features (not
+        their texts, which are read from the file when shown); results are the same
+        as for a corpus built from the texts in memory. Every `add_many` batch (and
+        every `add`, `remove`) is committed to the file before the call returns: once
+        it returns, it survives a crash or a power cut, and a crash loses at most the
+        batch in flight, never a part of one.
+
+        `options` are recorded when the store is created and used on every later
+        open; giving different ones for an existing store raises
+        `InvalidOptionError`. With `window` (see `Corpus`), evicted pages are
+        deleted from the store too. A store is open in one place at a time (another open
+        raises `StorageError`); `close` it, or use ``with Corpus.open(path) as c:``.
+        A file that is not a store (damaged, foreign, or from a newer dedup) raises
+        `FileFormatError`; nothing in it is ever executed."""
+        target = os.fspath(path)
+        c = cls(window=window, progress=progress, **options)  # checks them before creating
+        store = DiskStore.open(target, create_with=c._options)
+        try:
+            if store.options != c._options:
+                wrong = {k: v for k, v in c._options.items() if store.options.get(k) != v}
+                if wrong:
+                    raise InvalidOptionError(
+                        f"{target} was created with the options {store.options}, not "
+                        f"{wrong}; open it without options (the stored ones are used) "
+                        "or build a new corpus with these"
+                    )
+                try:
+                    c = cls(window=window, progress=progress, **store.options)
+                except InvalidOptionError as e:
+                    raise FileFormatError(
+                        f"{target}: the store's options are invalid: {e}"
+                    ) from None
+            c._texts.close()  # texts stay in the store
+            c._disk = store
+            c._load_store(store)
+        except BaseException:
+            store.close()
+            raise
+        return c
+
+    def _load_store(self, store: DiskStore) -> None:
+        """Adds the pages of a store to the core, in their order, without texts."""
+        with _progress.Bar(
+            self._progress, desc="opening corpus", total=store.count, unit="page"
+        ) as bar:
+            store_seen = 0
+            for rows in store.pages():
+                batch, features, refs = [], [], []
+                for n, pid, source, published, chars, has_text, f in rows:
+                    if source is not None:
+                        source = self._source_names.setdefault(source, source)
+                    try:
+                        when = _parse_published(published, f"page {n}: published")
+                    except (InvalidInputError, InputTypeError) as e:
+                        raise FileFormatError(f"{store.path}: {e}") from None
+                    batch.append(_Page(pid, source, when, -1, chars, None, n))
+                    features.append(f)
+                    refs.append(n if has_text else None)  # None: added as features only
+                try:
+                    slots = self._core.add_features(features, [p.source for p in batch])
+                except (InvalidInputError, InputTypeError) as e:
+                    raise FileFormatError(
+                        f"{store.path}: stored features are invalid: {e}"
+                    ) from None
+                self._register(batch, slots, refs)
+                if len(self._pages) != store_seen + len(batch):
+                    raise FileFormatError(f"{store.path}: a page id is stored twice")
+                store_seen += len(batch)
+                bar.update(len(batch))
+
+    def close(self) -> None:
+        """Closes the corpus. An on-disk corpus closes its store (everything added is
+        already in the file); an in-memory one frees its texts. Using the corpus
+        afterwards raises `CorpusClosedError`; closing twice is harmless."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._texts.close()
+            if self._disk is not None:
+                self._disk.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            where = f" (store {self._disk.path})" if self._disk is not None else ""
+            raise CorpusClosedError(f"the corpus is closed{where}; open it again to use it")
 
 
 _SAVED_FIELDS = {"id", "text", "source", "published"}

@@ -7,6 +7,7 @@ fits, so ``except ValueError`` keeps working for code that does not know `dedup`
 from __future__ import annotations
 
 __all__ = [
+    "CorpusClosedError",
     "DedupError",
     "DuplicateIdError",
     "FileFormatError",
@@ -59,6 +60,10 @@ class StoreNotFoundError(StorageError, FileNotFoundError):
 class FileFormatError(DedupError, OSError):
     """A file is not a valid `dedup` file: truncated, corrupted, foreign, or written
     by a newer format version. Loading never executes anything from the file."""
+
+
+class CorpusClosedError(DedupError, ValueError):
+    """A corpus (or its on-disk store) was used after `Corpus.close`."""
 
 
 class MissingDependencyError(InvalidOptionError, ImportError):
