@@ -130,6 +130,7 @@ class _Committer:
         self._corpus = corpus
         self._pool: ThreadPoolExecutor | None = None
         self._pending: Future[int] | None = None
+        self._first = True
         self.added = 0
         # Ids of the batch in flight, for duplicate checks.
         self.ids: set[str] = set()
@@ -146,6 +147,12 @@ class _Committer:
     def submit(self, batch: list[_Page], texts: list[str], ids: set[str]) -> None:
         self._wait()
         if not batch:
+            return
+        if self._first:
+            # The first batch is committed here: a call with one batch (`add`) never
+            # starts a thread.
+            self._first = False
+            self.added += self._corpus._commit(batch, texts)
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="dedup-commit")
