@@ -1085,6 +1085,8 @@ impl NewsCorpus {
     }
 
     /// Verifies every candidate pair, in parallel; relations are sorted by pair.
+    /// They carry what clustering needs: passages are left out and `jaccard` is NaN
+    /// ([`Self::explain`] gives both for a pair).
     pub fn relations(&mut self) -> Vec<Relation> {
         let tr = Trace::new("");
         let pairs = self.candidates();
@@ -1103,7 +1105,7 @@ impl NewsCorpus {
                     .filter_map(|&(_, b)| {
                         let (da, db) = (this.doc(a)?, this.doc(b)?);
                         let ab = this.article(&an.keep, b as usize);
-                        verify(&this.opts, an, (a, da, &aa), (b, db, &ab))
+                        verify(&this.opts, an, (a, da, &aa), (b, db, &ab), false)
                     })
                     .collect::<Vec<_>>()
             })
@@ -1122,7 +1124,7 @@ impl NewsCorpus {
         self.analysis();
         let an = self.cache.as_ref().expect("computed above");
         let (aa, ab) = (self.article(&an.keep, a as usize), self.article(&an.keep, b as usize));
-        verify(&self.opts, an, (a, self.doc(a)?, &aa), (b, self.doc(b)?, &ab))
+        verify(&self.opts, an, (a, self.doc(a)?, &aa), (b, self.doc(b)?, &ab), true)
     }
 
     /// Relations of a new page to the pages in the corpus, without adding it. The
@@ -1240,7 +1242,7 @@ impl NewsCorpus {
                 } else {
                     Article::from_bits(&db.page, self.fresh.keep.get(&b)?, &self.opts)
                 };
-                verify(&self.opts, an, (u32::MAX, doc, &art), (b, db, &ab))
+                verify(&self.opts, an, (u32::MAX, doc, &art), (b, db, &ab), true)
             })
             .collect()
     }
@@ -1425,15 +1427,16 @@ fn verify(
     an: &Analysis,
     a: (u32, &Doc, &Article),
     b: (u32, &Doc, &Article),
+    full: bool,
 ) -> Option<Relation> {
     // Alignment breaks ties by position in its first argument, so pairs are always
     // verified in an order fixed by content: the answer does not depend on which
     // page came first.
     let key = |d: &Doc, art: &Article| (art.content_hash(), d.text_hash);
     if key(a.1, a.2) > key(b.1, b.2) {
-        return verify_ordered(opts, an, b, a).map(Relation::flipped);
+        return verify_ordered(opts, an, b, a, full).map(Relation::flipped);
     }
-    verify_ordered(opts, an, a, b)
+    verify_ordered(opts, an, a, b, full)
 }
 
 fn verify_ordered(
@@ -1441,6 +1444,7 @@ fn verify_ordered(
     an: &Analysis,
     a: (u32, &Doc, &Article),
     b: (u32, &Doc, &Article),
+    full: bool,
 ) -> Option<Relation> {
     let (sa, da, aa) = a;
     let (sb, db, ab) = b;
@@ -1488,6 +1492,19 @@ fn verify_ordered(
     };
     // Passages as page token ranges; the caller maps them to text offsets.
     let to_tokens = |art: &Article, s: u32, e: u32| (art.tokens[s as usize], art.tokens[e as usize - 1] + 1);
+    if !full {
+        // Enough to cluster; `explain` gives passages and Jaccard.
+        return Some(Relation {
+            a: sa,
+            b: sb,
+            kind,
+            score,
+            containment,
+            jaccard: f64::NAN,
+            shared_tokens: shared as u32,
+            passages: Vec::new(),
+        });
+    }
     let shown = display_passages(counted.into_iter().map(|c| c.0).collect(), aa, ab, opts.display_gap);
     let passages = shown
         .iter()
@@ -1690,7 +1707,12 @@ mod tests {
         let rels = corpus.relations();
         assert_eq!(rels.len(), 1, "{rels:?}");
         assert_eq!((rels[0].a, rels[0].b, rels[0].kind), (0, 1, Kind::Rewritten));
-        let (a0, a1, b0, b1) = rels[0].passages[0];
+        let full = corpus.explain(0, 1).expect("related");
+        assert_eq!(
+            (full.kind, full.score, full.shared_tokens),
+            (rels[0].kind, rels[0].score, rels[0].shared_tokens)
+        );
+        let (a0, a1, b0, b1) = full.passages[0];
         let (sa, sb) = (crate::page::token_spans(&a), crate::page::token_spans(&b));
         assert!(
             a[sa[a0 as usize].0 as usize..sa[a1 as usize - 1].1 as usize].contains("border crossing open")
