@@ -42,8 +42,12 @@ pub struct NewsOptions {
     /// Tokens per fingerprinted k-gram.
     pub k: usize,
     /// A k-gram used by more than this many distinct texts (near-duplicate groups,
-    /// not pages) is a common phrase.
+    /// not pages) is a common phrase ...
     pub common_texts: u32,
+    /// ... or by more than this times the square root of the number of distinct
+    /// texts, if that is more: in a larger corpus more phrases recur by chance, and
+    /// a fixed count would turn the quotes rewrites share into "common" phrases.
+    pub common_scale: f64,
     /// Near-duplicate grouping for document frequencies.
     pub neardup: NearDupOptions,
     /// Winnowing window (k-grams).
@@ -86,6 +90,7 @@ impl Default for NewsOptions {
             chrome: ChromeOptions::default(),
             k: 5,
             common_texts: 10,
+            common_scale: 0.09,
             neardup: NearDupOptions::default(),
             window: 4,
             min_shared_fingerprints: 2,
@@ -108,9 +113,10 @@ impl Default for NewsOptions {
 
 impl NewsOptions {
     /// Names accepted by [`NewsOptions::set`].
-    pub const NAMES: [&'static str; 20] = [
+    pub const NAMES: [&'static str; 21] = [
         "k",
         "common_texts",
+        "common_scale",
         "window",
         "min_shared_fingerprints",
         "coherence",
@@ -155,6 +161,12 @@ impl NewsOptions {
         match name {
             "k" => self.k = count(1.0)?,
             "common_texts" => self.common_texts = count(1.0)? as u32,
+            "common_scale" => {
+                if !(0.0..=1000.0).contains(&value) {
+                    return Err(Error::invalid_number("common_scale", "between 0 and 1000", value));
+                }
+                self.common_scale = value;
+            }
             "window" => self.window = count(1.0)?,
             "min_shared_fingerprints" => self.min_shared_fingerprints = count(1.0)?,
             "coherence" => self.coherence = count(0.0)? != 0,
@@ -541,6 +553,9 @@ struct Entry {
     page: u32,
 }
 
+/// Pair occurrences counted in one pass of candidate generation (8 bytes each).
+const PAIR_PASS: usize = 8 << 20;
+
 /// Marks a (k-gram, page) entry whose k-gram is a winnowed fingerprint of the page.
 const FP_BIT: u32 = 1 << 31;
 
@@ -897,7 +912,8 @@ impl NewsCorpus {
         let budget = PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * self.live);
         let passes = total.div_ceil(budget).max(1);
         tr.mark(format!("units, {total} entries, {passes} passes"));
-        let cap = self.opts.common_texts;
+        let cap = self.common_cap(&units, &group);
+        tr.mark(format!("k-grams in more than {cap} distinct texts are common"));
         let mut common: HashSet<u64> = HashSet::default();
         let mut index = Postings::default();
         let mut shared = vec![false; unit.len()];
@@ -970,6 +986,18 @@ impl NewsCorpus {
         index.finish();
         tr.mark(format!("passes; {} common, {} postings", common.len(), index.hashes.len()));
         Analysis { lines, keep, hash, unit, first_with, copies, group, common, index, shared }
+    }
+
+    /// Distinct texts above which a k-gram is common: `common_texts`, or
+    /// `common_scale` times the square root of the number of distinct texts (groups
+    /// of articles with k-grams) if that is more.
+    fn common_cap(&self, units: &[u32], group: &[u32]) -> u32 {
+        let mut texts: Vec<u32> =
+            units.iter().map(|&u| group[u as usize]).filter(|&g| g != u32::MAX).collect();
+        texts.par_sort_unstable();
+        texts.dedup();
+        let scaled = (self.opts.common_scale * (texts.len() as f64).sqrt()).round() as u32;
+        self.opts.common_texts.max(scaled)
     }
 
     fn analysis(&mut self) -> &Analysis {
@@ -1047,19 +1075,30 @@ impl NewsCorpus {
     fn candidates(&mut self) -> Vec<(u32, u32)> {
         let need = self.opts.min_shared_fingerprints as u32;
         let an = self.analysis();
-        let mut counts: HashMap<(u32, u32), u32> = HashMap::default();
-        for posting in an.index.runs() {
-            if posting.len() < 2 {
-                continue;
-            }
-            for (i, &a) in posting.iter().enumerate() {
-                for &b in &posting[i + 1..] {
-                    *counts.entry((a, b)).or_insert(0) += 1;
-                }
-            }
+        // Pages sharing `need` rare fingerprints: every (a, b) of a posting, packed
+        // in a u64 and counted by sorting (8 bytes an occurrence, against 30 or more
+        // in a map), in passes over ranges of `a` when there are many.
+        let postings: Vec<&[u32]> = an.index.runs().filter(|p| p.len() >= 2).collect();
+        let total: usize = postings.iter().map(|p| p.len() * (p.len() - 1) / 2).sum();
+        let passes = total.div_ceil(PAIR_PASS).max(1) as u32;
+        Trace::new("  ").mark(format!("{total} pair occurrences in {passes} passes"));
+        let mut pairs: HashSet<(u32, u32)> = HashSet::default();
+        for pass in 0..passes {
+            let mut occ: Vec<u64> = postings
+                .par_iter()
+                .flat_map_iter(|p| {
+                    p.iter().enumerate().filter(move |&(_, &a)| a % passes == pass).flat_map(
+                        move |(i, &a)| p[i + 1..].iter().map(move |&b| u64::from(a) << 32 | u64::from(b)),
+                    )
+                })
+                .collect();
+            occ.par_sort_unstable();
+            pairs.extend(
+                occ.chunk_by(|x, y| x == y)
+                    .filter(|run| run.len() >= need as usize)
+                    .map(|run| ((run[0] >> 32) as u32, run[0] as u32)),
+            );
         }
-        let mut pairs: HashSet<(u32, u32)> =
-            counts.into_iter().filter(|&(_, c)| c >= need).map(|(p, _)| p).collect();
         // Whole-article near-duplicates (MinHash-LSH, checked on exact Jaccard), and
         // identical articles too short for k-grams.
         let mut by_body: HashMap<(u32, u64), Vec<u32>> = HashMap::default();
@@ -1339,7 +1378,12 @@ impl Trace {
 
     fn mark(&self, what: impl std::fmt::Display) {
         if self.on {
-            let cpu = cpu_seconds().map_or(String::new(), |c| format!(" (process CPU {c:.1}s)"));
+            let cpu = cpu_seconds().map_or(String::new(), |c| format!(" (process CPU {c:.1}s"));
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|st| st.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l[6..].trim().to_owned()))
+                .map_or(")".to_owned(), |r| format!(", RSS {r})"));
+            let cpu = cpu + &rss;
             eprintln!("dedup: {}{what}: {:.2}s{cpu}", self.indent, self.start.elapsed().as_secs_f64());
         }
     }
