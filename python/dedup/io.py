@@ -32,6 +32,12 @@ from dedup.errors import (
     StoreNotFoundError,
 )
 
+_orjson: Any
+try:  # a dependency, but JSON lines are read without it too
+    import orjson as _orjson
+except ImportError:  # pragma: no cover
+    _orjson = None
+
 __all__ = ["ArrowStreamExportable", "iter_records", "read_records", "row_count"]
 
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -155,6 +161,44 @@ def _zstd_open(name: str) -> Any:
 
 def _jsonl(name: str) -> Iterator[dict[str, Any]]:
     raw = _open_binary(name)
+    if _orjson is not None and isinstance(raw, io.BufferedReader | gzip.GzipFile):
+        return _jsonl_bytes(name, raw, _orjson)
+    return _jsonl_text(name, raw)
+
+
+def _jsonl_bytes(name: str, raw: Any, orjson: Any) -> Iterator[dict[str, Any]]:
+    """JSON lines parsed from bytes by orjson, without decoding each line to str
+    first (twice as fast as the json module on news pages). A line orjson refuses
+    goes to the json module, which decides and words the error, so both paths
+    accept the same input."""
+    with raw:
+        try:
+            for n, line in enumerate(raw, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    rec = _json_line(name, n, line)
+                if not isinstance(rec, dict):
+                    raise InvalidInputError(f"{name}:{n}: each line must be a JSON object")
+                yield rec
+        except (OSError, EOFError) as e:
+            raise InvalidInputError(f"{name}: cannot be read as UTF-8 JSON lines ({e})") from e
+
+
+def _json_line(name: str, n: int, line: bytes) -> Any:
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InvalidInputError(f"{name}: cannot be read as UTF-8 JSON lines ({e})") from e
+    try:
+        return json.loads(text)
+    except ValueError as e:
+        raise InvalidInputError(f"{name}:{n}: not valid JSON ({e})") from None
+
+
+def _jsonl_text(name: str, raw: Any) -> Iterator[dict[str, Any]]:
     with raw, io.TextIOWrapper(raw, encoding="utf-8") as f:
         try:
             for n, line in enumerate(f, 1):
