@@ -946,41 +946,18 @@ impl NewsCorpus {
             // By hash alone (one compare); each run is then put in page order.
             entries.par_sort_unstable_by_key(|e| e.hash);
             tr.mark("sort");
-            let mut run: Vec<u32> = Vec::new();
-            let mut seen_groups: Vec<u32> = Vec::new();
-            for entries in entries.chunk_by(|a, b| { a.hash } == { b.hash }) {
-                let h = entries[0].hash;
-                run.clear();
-                run.extend(entries.iter().map(|e| e.page));
-                run.sort_unstable_by_key(|&u| u & !FP_BIT);
-                // A k-gram repeated within a page: one entry, a fingerprint if any was.
-                run.dedup_by(|next, kept| {
-                    let same = *next & !FP_BIT == *kept & !FP_BIT;
-                    if same {
-                        *kept |= *next & FP_BIT;
-                    }
-                    same
-                });
-                if run.len() > cap as usize {
-                    seen_groups.clear();
-                    seen_groups.extend(run.iter().map(|&u| group[(u & !FP_BIT) as usize]));
-                    seen_groups.sort_unstable();
-                    seen_groups.dedup();
-                    if seen_groups.len() > cap as usize {
-                        common.insert(h);
-                        continue;
-                    }
+            // Runs of one hash are scanned in parallel pieces cut at run boundaries,
+            // and the pieces' results joined in hash order.
+            let pieces = split_runs(&entries, 64);
+            let scanned: Vec<Scanned> =
+                pieces.par_iter().map(|&(s, e)| scan_runs(&entries[s..e], &group, cap)).collect();
+            for piece in scanned {
+                common.extend(piece.common);
+                for &u in &piece.shared {
+                    shared[u as usize] = true;
                 }
-                let first = index.pages.len();
-                for &u in run.iter().filter(|&&u| u & FP_BIT != 0) {
-                    index.hashes.push(h);
-                    index.pages.push(u & !FP_BIT);
-                }
-                if index.pages.len() - first > 1 {
-                    for &u in &index.pages[first..] {
-                        shared[u as usize] = true;
-                    }
-                }
+                index.hashes.extend(piece.hashes);
+                index.pages.extend(piece.pages);
             }
         }
         index.finish();
@@ -1399,6 +1376,74 @@ fn cpu_seconds() -> Option<f64> {
     Some(ticks / 100.0)
 }
 
+/// What [`scan_runs`] finds in a piece of sorted entries.
+#[derive(Default)]
+struct Scanned {
+    common: Vec<u64>,
+    hashes: Vec<u64>,
+    pages: Vec<u32>,
+    shared: Vec<u32>,
+}
+
+/// Up to `n` ranges of `entries` (sorted by hash) that never split a run of one hash.
+fn split_runs(entries: &[Entry], n: usize) -> Vec<(usize, usize)> {
+    let len = entries.len();
+    let mut out = Vec::with_capacity(n);
+    let mut start = 0;
+    for i in 1..=n {
+        let mut end = (len * i / n).max(start);
+        while end < len && end > 0 && { entries[end].hash } == { entries[end - 1].hash } {
+            end += 1;
+        }
+        if end > start {
+            out.push((start, end));
+            start = end;
+        }
+    }
+    out
+}
+
+/// For each run of one k-gram in `entries`: common when its pages fall in more than
+/// `cap` distinct groups; otherwise its fingerprint postings, in page order.
+fn scan_runs(entries: &[Entry], group: &[u32], cap: u32) -> Scanned {
+    let mut out = Scanned::default();
+    let mut run: Vec<u32> = Vec::new();
+    let mut seen_groups: Vec<u32> = Vec::new();
+    for entries in entries.chunk_by(|a, b| { a.hash } == { b.hash }) {
+        let h = entries[0].hash;
+        run.clear();
+        run.extend(entries.iter().map(|e| e.page));
+        run.sort_unstable_by_key(|&u| u & !FP_BIT);
+        // A k-gram repeated within a page: one entry, a fingerprint if any was.
+        run.dedup_by(|next, kept| {
+            let same = *next & !FP_BIT == *kept & !FP_BIT;
+            if same {
+                *kept |= *next & FP_BIT;
+            }
+            same
+        });
+        if run.len() > cap as usize {
+            seen_groups.clear();
+            seen_groups.extend(run.iter().map(|&u| group[(u & !FP_BIT) as usize]));
+            seen_groups.sort_unstable();
+            seen_groups.dedup();
+            if seen_groups.len() > cap as usize {
+                out.common.push(h);
+                continue;
+            }
+        }
+        let first = out.pages.len();
+        for &u in run.iter().filter(|&&u| u & FP_BIT != 0) {
+            out.hashes.push(h);
+            out.pages.push(u & !FP_BIT);
+        }
+        if out.pages.len() - first > 1 {
+            out.shared.extend_from_slice(&out.pages[first..]);
+        }
+    }
+    out
+}
+
 /// Tokens on the kept lines of a page.
 fn keep_tokens(page: &Page, keep: Option<&[u64]>) -> usize {
     let Some(keep) = keep else { return 0 };
@@ -1714,6 +1759,25 @@ mod tests {
         assert_eq!(kept[0], kept[1], "the two copies kept different articles");
         assert!(forward.iter().any(|g| g.contains(&0) && g.contains(&1)), "{forward:?}");
         assert_eq!(run(&[4, 3, 2, 1, 0]).0, forward);
+    }
+
+    #[test]
+    fn pieces_cover_the_entries_and_never_split_a_run() {
+        for len in [0usize, 1, 5, 63, 64, 65, 1000] {
+            for run in [1u64, 3, 50, 2000] {
+                let entries: Vec<Entry> = (0..len).map(|i| Entry { hash: i as u64 / run, page: 0 }).collect();
+                let pieces = split_runs(&entries, 64);
+                let mut at = 0;
+                for &(s, e) in &pieces {
+                    assert!(s == at && e > s, "{pieces:?}");
+                    if s > 0 {
+                        assert_ne!({ entries[s].hash }, { entries[s - 1].hash });
+                    }
+                    at = e;
+                }
+                assert_eq!(at, len);
+            }
+        }
     }
 
     const QUOTE: &str = "\"We will keep the border crossing open for as long as the families need it to get home safely,\" the governor said on Wednesday.";
