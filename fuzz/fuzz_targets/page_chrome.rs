@@ -19,8 +19,8 @@ fn check_page(text: &str) {
     assert_eq!(Page::decode(&buf).expect("a page decodes").0, p);
     let mut next = 0;
     for l in &p.lines {
-        assert!(l.tok_start >= next && l.tok_start < l.tok_end && l.tok_end as usize <= p.len(), "{l:?}");
-        next = l.tok_end;
+        assert!(l.tok_start >= next && l.tok_start < l.tok_end() && l.tok_end() as usize <= p.len(), "{l:?}");
+        next = l.tok_end();
     }
     let mut last = 0;
     for (s, e) in logical_lines(text) {

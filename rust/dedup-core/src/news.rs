@@ -309,7 +309,7 @@ pub fn decode_features(bytes: &[u8]) -> Result<(Page, u64)> {
 /// menu and footer; ids have the top bit set, so they never equal a given source.
 fn template_outlet(page: &Page) -> Option<u32> {
     let chrome: Vec<u64> =
-        page.lines.iter().filter(|l| !l.digit && !l.sentence && l.len() <= 12).map(|l| l.key).collect();
+        page.lines.iter().filter(|l| !l.digit() && !l.sentence() && l.len() <= 12).map(|l| l.key).collect();
     if chrome.len() < 4 {
         return None;
     }
@@ -357,7 +357,7 @@ impl Article {
         let mut line_of = Vec::new();
         for (i, (l, &k)) in page.lines.iter().zip(keep).enumerate() {
             if k {
-                tokens.extend(l.tok_start..l.tok_end);
+                tokens.extend(l.tok_start..l.tok_end());
                 line_of.extend(std::iter::repeat_n(i as u32, l.len()));
             }
         }
@@ -373,7 +373,7 @@ impl Article {
         for (i, l) in page.lines.iter().enumerate() {
             if keep[i / 64] >> (i % 64) & 1 == 1 {
                 out.extend(
-                    page.tokens[l.tok_start as usize..l.tok_end as usize]
+                    page.tokens[l.tok_start as usize..l.tok_end() as usize]
                         .iter()
                         .map(|&t| fmix64(u64::from(t))),
                 );
@@ -694,7 +694,7 @@ impl NewsCorpus {
             .lines
             .iter()
             .map(|l| {
-                let kind = line_kind(l.len(), l.digit, l.sentence, o);
+                let kind = line_kind(l.len(), l.digit(), l.sentence(), o);
                 let widespread =
                     line_df && st.line_df.get(&l.key).copied().unwrap_or(0) + extra > st.line_cap;
                 let in_source = doc.outlet.map_or(0, |s| {
@@ -1493,7 +1493,7 @@ fn per_group_keys(group: &[u32], keys: impl Fn(usize) -> Vec<u64> + Sync) -> Vec
 /// True when at least half of a line's tokens stand inside quotation marks (a quote
 /// with its attribution: `"...," the minister said on Monday.`).
 fn mostly_quoted(page: &Page, line: &crate::page::Line) -> bool {
-    let inside = (line.tok_start..line.tok_end).filter(|&i| page.is_quoted(i as usize)).count();
+    let inside = (line.tok_start..line.tok_end()).filter(|&i| page.is_quoted(i as usize)).count();
     2 * inside >= line.len()
 }
 

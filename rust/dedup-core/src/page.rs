@@ -8,36 +8,66 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 /// part of the persisted format, so it never changes).
 pub const TOKEN_SEED: u64 = 0x6465_6475_7074_6f6b;
 
-/// One line of a page.
+/// One line of a page, in 16 bytes (a million pages hold tens of millions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line {
-    /// First token of the line.
-    pub tok_start: u32,
-    /// One past the last token of the line.
-    pub tok_end: u32,
     /// Hash of the line's normalised tokens (0 for a line without tokens).
     pub key: u64,
-    /// The line ends like a sentence (., !, ?, a closing quote after one, ...) or
-    /// has a sentence boundary inside.
-    pub sentence: bool,
-    /// Some token of the line contains a digit (dates, times, counts).
-    pub digit: bool,
+    /// First token of the line.
+    pub tok_start: u32,
+    /// Number of tokens (low 30 bits), [`SENTENCE`] and [`DIGIT`].
+    packed: u32,
 }
 
+const SENTENCE: u32 = 1 << 30;
+const DIGIT: u32 = 1 << 31;
+
+/// Most tokens a [`Line`] holds; a longer line (a gigabyte of text without a line
+/// break) is cut into lines of this many.
+pub const MAX_LINE_TOKENS: u32 = (1 << 30) - 1;
+
 impl Line {
+    /// A line of tokens `[tok_start, tok_end)`; `sentence`: it ends like a sentence
+    /// (., !, ?, a closing quote after one, ...) or has a sentence boundary inside;
+    /// `digit`: some token contains a digit (dates, times, counts).
+    ///
+    /// # Panics
+    /// If the line has more than [`MAX_LINE_TOKENS`] tokens.
+    pub fn new(tok_start: u32, tok_end: u32, key: u64, sentence: bool, digit: bool) -> Self {
+        let len = tok_end - tok_start;
+        assert!(len <= MAX_LINE_TOKENS, "a line holds at most 2^30 - 1 tokens");
+        let packed = len | if sentence { SENTENCE } else { 0 } | if digit { DIGIT } else { 0 };
+        Self { key, tok_start, packed }
+    }
+
+    /// One past the last token of the line.
+    pub fn tok_end(&self) -> u32 {
+        self.tok_start + (self.packed & MAX_LINE_TOKENS)
+    }
+
+    /// The line ends like a sentence or has a sentence boundary inside.
+    pub fn sentence(&self) -> bool {
+        self.packed & SENTENCE != 0
+    }
+
+    /// Some token of the line contains a digit.
+    pub fn digit(&self) -> bool {
+        self.packed & DIGIT != 0
+    }
+
     /// Tokens in the line.
     pub fn len(&self) -> usize {
-        (self.tok_end - self.tok_start) as usize
+        (self.packed & MAX_LINE_TOKENS) as usize
     }
 
     /// True for a line without tokens.
     pub fn is_empty(&self) -> bool {
-        self.tok_end == self.tok_start
+        self.len() == 0
     }
 }
 
 /// A tokenised page, compact: what the pipeline keeps of a page between analyses
-/// (about 4 bytes a token and 24 a line). The text itself is not kept; byte spans
+/// (about 4 bytes a token and 16 a line). The text itself is not kept; byte spans
 /// of tokens are recomputed from it when passages are shown ([`token_spans`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Page {
@@ -77,20 +107,18 @@ impl Page {
                 t += 1;
             }
             mark_quoted(line, line_start, &toks.spans[first..t], &mut quoted[first..t]);
-            if t > first {
-                let key = line_key(&tokens[first..t]);
-                let digit = (first..t).any(|i| {
+            let sentence = t > first && is_sentence_like(line);
+            let mut start = first;
+            while start < t {
+                let end = t.min(start + MAX_LINE_TOKENS as usize);
+                let key = line_key(&tokens[start..end]);
+                let digit = (start..end).any(|i| {
                     let w = toks.token(i);
                     w.bytes().any(|b| b.is_ascii_digit())
                         || (!w.is_ascii() && w.chars().any(char::is_numeric))
                 });
-                lines.push(Line {
-                    tok_start: first as u32,
-                    tok_end: t as u32,
-                    key,
-                    sentence: is_sentence_like(line),
-                    digit,
-                });
+                lines.push(Line::new(start as u32, end as u32, key, sentence, digit));
+                start = end;
             }
         }
         let mut bits = vec![0u64; toks.len().div_ceil(64)];
@@ -131,9 +159,9 @@ impl Page {
         }
         for l in &self.lines {
             out.extend_from_slice(&l.tok_start.to_le_bytes());
-            out.extend_from_slice(&l.tok_end.to_le_bytes());
+            out.extend_from_slice(&l.tok_end().to_le_bytes());
             out.extend_from_slice(&l.key.to_le_bytes());
-            out.push(u8::from(l.sentence) | u8::from(l.digit) << 1);
+            out.push(u8::from(l.sentence()) | u8::from(l.digit()) << 1);
         }
         for w in &self.quoted {
             out.extend_from_slice(&w.to_le_bytes());
@@ -168,11 +196,16 @@ impl Page {
         for _ in 0..nl {
             let (tok_start, tok_end, key) = (r.u32()?, r.u32()?, r.u64()?);
             let flags = r.take(1)?[0];
-            if tok_start < last_end || tok_end <= tok_start || tok_end as usize > n || flags > 3 {
+            if tok_start < last_end
+                || tok_end <= tok_start
+                || tok_end as usize > n
+                || tok_end - tok_start > MAX_LINE_TOKENS
+                || flags > 3
+            {
                 return Err("page features hold an invalid line".into());
             }
             last_end = tok_end;
-            lines.push(Line { tok_start, tok_end, key, sentence: flags & 1 == 1, digit: flags & 2 == 2 });
+            lines.push(Line::new(tok_start, tok_end, key, flags & 1 == 1, flags & 2 == 2));
         }
         let quoted: Vec<u64> = (0..n.div_ceil(64)).map(|_| r.u64()).collect::<Result<_, _>>()?;
         Ok((Self { tokens, lines, quoted }, r.0))
@@ -399,11 +432,11 @@ mod tests {
         let p = Page::new("Home\n\nThe minister said “yes.”\n  \nRead more");
         assert_eq!(p.lines.len(), 3);
         assert_eq!(p.lines.iter().map(Line::len).collect::<Vec<_>>(), [1, 4, 2]);
-        assert_eq!(p.lines.iter().map(|l| l.sentence).collect::<Vec<_>>(), [false, true, false]);
-        assert!(Page::new("First one. Then more").lines[0].sentence);
-        assert!(Page::new("12 hours ago").lines[0].digit);
-        assert!(!Page::new("2. Harbour board under pressure over the new pier").lines[0].sentence);
-        assert!(Page::new("2. The board met. It agreed").lines[0].sentence);
+        assert_eq!(p.lines.iter().map(Line::sentence).collect::<Vec<_>>(), [false, true, false]);
+        assert!(Page::new("First one. Then more").lines[0].sentence());
+        assert!(Page::new("12 hours ago").lines[0].digit());
+        assert!(!Page::new("2. Harbour board under pressure over the new pier").lines[0].sentence());
+        assert!(Page::new("2. The board met. It agreed").lines[0].sentence());
     }
 
     #[test]
@@ -411,7 +444,7 @@ mod tests {
         let text = "Menu\nWorld\n\nThe harbour board approved the new breakwater on Tuesday\nafter a decade of storms had flooded the fish market three\nWinters in a row, the chairwoman said.\nShe expects the work to start in May.\n\nRead more\n";
         let p = Page::new(text);
         assert_eq!(p.lines.iter().map(Line::len).collect::<Vec<_>>(), [1, 1, 27, 8, 2]);
-        assert!(p.lines[2].sentence);
+        assert!(p.lines[2].sentence());
         // the key of the joined line is that of the same paragraph unwrapped
         let flat = Page::new("The harbour board approved the new breakwater on Tuesday after a decade of storms had flooded the fish market three Winters in a row, the chairwoman said.");
         assert_eq!(p.lines[2].key, flat.lines[0].key);
