@@ -123,14 +123,15 @@ def main() -> None:
         peer(recs[: args.peer_pages], story, related)
 
 
-def peer(recs: list[dict], story: dict[str, str], related: set) -> None:
+def datasketch_clusters(recs: list[dict]) -> tuple[list[list[str]], float] | None:
     """The pipeline a datasketch user would write: word 5-gram MinHash of the raw page,
-    MinHashLSH at its best dev threshold (0.4), union-find over the candidates."""
+    MinHashLSH at its best dev threshold (0.4), union-find over the candidates.
+    Returns the clusters and the seconds taken, or None without datasketch."""
     try:
         from datasketch import MinHash, MinHashLSH
     except ImportError:
         print("peer: datasketch not installed (pip install datasketch)")
-        return
+        return None
     t0 = time.perf_counter()
     lsh = MinHashLSH(threshold=0.4, num_perm=128)
     sigs = {}
@@ -155,8 +156,15 @@ def peer(recs: list[dict], story: dict[str, str], related: set) -> None:
     groups: dict[str, list[str]] = {}
     for k in sigs:
         groups.setdefault(find(k), []).append(k)
-    dt = time.perf_counter() - t0
-    clusters = [g for g in groups.values() if len(g) > 1]
+    return [g for g in groups.values() if len(g) > 1], time.perf_counter() - t0
+
+
+def peer(recs: list[dict], story: dict[str, str], related: set) -> None:
+    """The datasketch pipeline on `recs`, scored like dedup."""
+    found = datasketch_clusters(recs)
+    if found is None:
+        return
+    clusters, dt = found
     scored = pair_scores(clusters, {r["id"]: story[r["id"]] for r in recs}, related)
     rate = len(recs) / dt
     print(f"peer datasketch MinHashLSH(0.4) + union-find, {len(recs):,} pages: {rate:,.0f} pages/s")

@@ -34,19 +34,12 @@ from pathlib import Path
 import dedup
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_corpus import suffix  # noqa: E402  (replicas are tagged as bench_corpus tags them)
+
 DEV = HERE.parent.parent / "shared" / "data" / "wirebench-dev"
 OUT = HERE.parent / "bench-out"
 WORD = re.compile(r"\w+")
-
-
-def suffix(r: int) -> str:
-    """A letters-only tag for replica r (keeps tokens alphabetic)."""
-    s = ""
-    while True:
-        s = chr(ord("a") + r % 26) + s
-        r //= 26
-        if r == 0:
-            return "q" + s
 
 
 def load_docs() -> list[dict]:

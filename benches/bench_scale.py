@@ -103,48 +103,22 @@ def run_cli(data: Path, threads: int | None) -> tuple[float, float, int, list[li
 
 
 def peer(data: Path, pages: int) -> None:
-    """The datasketch pipeline on the first `pages` pages, scored on that slice."""
-    try:
-        from datasketch import MinHash, MinHashLSH
-    except ImportError:
-        print("peer: datasketch not installed (pip install datasketch)")
-        return
-    import re
+    """The datasketch pipeline (bench_corpus.datasketch_clusters) on the first
+    `pages` pages, scored on that slice."""
+    from bench_corpus import datasketch_clusters
 
-    word = re.compile(r"\w+")
     recs = []
     with open(data / "docs.jsonl", encoding="utf-8") as f:
         for line in f:
             if len(recs) >= pages:
                 break
             recs.append(json.loads(line))
-    t0 = time.perf_counter()
-    lsh = MinHashLSH(threshold=0.4, num_perm=128)
-    sigs = {}
-    for r in recs:
-        words = word.findall(r["text"].lower())
-        shingles = {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
-        m = MinHash(num_perm=128)
-        m.update_batch([x.encode("utf-8") for x in shingles])
-        sigs[r["id"]] = m
-        lsh.insert(r["id"], m)
-    parent = {k: k for k in sigs}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for k, m in sigs.items():
-        for other in lsh.query(m):
-            parent[find(other)] = find(k)
-    groups: dict[str, list[str]] = {}
-    for k in sigs:
-        groups.setdefault(find(k), []).append(k)
-    dt = time.perf_counter() - t0
+    found = datasketch_clusters(recs)
+    if found is None:
+        return
+    clusters, dt = found
+    s = _slice_score(data, clusters, {r["id"] for r in recs})
     rate = len(recs) / dt
-    s = _slice_score(data, [g for g in groups.values() if len(g) > 1], {r["id"] for r in recs})
     print(f"peer datasketch MinHashLSH(0.4) + union-find, {len(recs):,} pages: {rate:,.0f} pages/s")
     print(f"peer quality on that slice: {s}")
 
