@@ -22,6 +22,32 @@ class TextSpill:
         # Open for the corpus's lifetime, closed with it.
         self._file: IO[bytes] = tempfile.TemporaryFile(prefix="dedup-texts-")  # noqa: SIM115
         self._end = 0
+        # Bytes of texts discarded (their pages removed) but still in the file.
+        self.dead = 0
+
+    @property
+    def size(self) -> int:
+        """Bytes in the file."""
+        return self._end
+
+    def discard(self, ref: tuple[int, int]) -> None:
+        """Notes that a text is no longer needed; `compact` drops it."""
+        self.dead += ref[1]
+
+    def compact(self, refs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Rewrites the file with only the texts of `refs` (all texts still needed),
+        so a long stream does not grow it without end; returns their new refs."""
+        new: IO[bytes] = tempfile.TemporaryFile(prefix="dedup-texts-")  # noqa: SIM115
+        out, at = [], 0
+        for ref in refs:
+            data = os.pread(self._file.fileno(), ref[1], ref[0])
+            new.write(data)
+            out.append((at, ref[1]))
+            at += ref[1]
+        new.flush()
+        self._file.close()
+        self._file, self._end, self.dead = new, at, 0
+        return out
 
     def append(self, texts: list[str]) -> list[tuple[int, int]]:
         """Writes texts; returns a reference for each."""

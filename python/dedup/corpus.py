@@ -593,7 +593,13 @@ class Corpus:
 
     def _compact(self) -> None:
         """Renumbers pages once removed pages' empty slots outnumber live ones, so a
-        stream's memory does not grow with the slots it used."""
+        stream's memory does not grow with the slots it used; likewise rewrites the
+        text file once removed pages' texts fill most of it."""
+        spill = self._texts
+        if self._disk is None and spill.dead > max(_SPILL_COMPACT_BYTES, spill.size // 2):
+            kept = [p for p in self._pages.values() if p.text_ref is not None]
+            for p, ref in zip(kept, spill.compact([p.text_ref for p in kept]), strict=True):
+                p.text_ref = ref
         dead = self._core.slots() - len(self._pages)
         if dead <= max(10_000, len(self._pages)):
             return
@@ -618,6 +624,8 @@ class Corpus:
             self._core.remove(page.slot)
             del self._pages[page.id]
             del self._by_slot[page.slot]
+            if self._disk is None and page.text_ref is not None:
+                self._texts.discard(page.text_ref)
         self._result = None
 
     def __len__(self) -> int:
@@ -1026,6 +1034,9 @@ class Corpus:
             where = f" (store {self._disk.path})" if self._disk is not None else ""
             raise CorpusClosedError(f"the corpus is closed{where}; open it again to use it")
 
+
+# Removed pages' texts an in-memory corpus's text file may hold before it is rewritten.
+_SPILL_COMPACT_BYTES = 64 << 20
 
 _SAVED_FIELDS = {"id", "text", "source", "published"}
 _TABLE_COLUMNS = ("id", "cluster_id", "is_representative", "kind", "source", "published")
