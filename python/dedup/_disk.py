@@ -30,6 +30,7 @@ extension loading stays disabled.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -240,63 +241,60 @@ class DiskStore:
 
     # -- writing ---------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _writing(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed (durable) when the block ends; rolled
+        back on any error, which comes out as a `dedup` error saying `doing`."""
+        db = self._live()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as e:
+            raise _error(self.path, e, doing) from None
+
     def add(self, rows: list[Row]) -> list[int]:
         """Adds pages in one transaction, committed (durable) when this returns;
         returns their keys. On error nothing is added."""
         with self._lock:
-            db = self._live()
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    last = db.execute("SELECT max(n) FROM pages").fetchone()[0] or 0
-                    pages, texts, keys = [], [], []
-                    crc_sum = self._crc_sum
-                    for n, (pid, source, published, chars, f, text) in enumerate(rows, last + 1):
-                        has_text = text is not None
-                        crc = page_crc(n, pid, source, published, chars, has_text, f)
-                        crc_sum += crc
-                        pages.append((n, pid, source, published, chars, has_text, f, crc))
-                        if text is not None:
-                            texts.append((n, text, text_crc(n, text)))
-                        keys.append(n)
-                    db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pages)
-                    db.executemany("INSERT INTO texts VALUES (?, ?, ?)", texts)
-                    count = self.count + len(rows)
-                    self._write_tally(db, count, crc_sum)
-                    db.execute("COMMIT")
-                except BaseException:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as e:
-                raise _error(self.path, e, "cannot add pages") from None
+            with self._writing("cannot add pages") as db:
+                last = db.execute("SELECT max(n) FROM pages").fetchone()[0] or 0
+                pages, texts, keys = [], [], []
+                crc_sum = self._crc_sum
+                for n, (pid, source, published, chars, f, text) in enumerate(rows, last + 1):
+                    has_text = text is not None
+                    crc = page_crc(n, pid, source, published, chars, has_text, f)
+                    crc_sum += crc
+                    pages.append((n, pid, source, published, chars, has_text, f, crc))
+                    if text is not None:
+                        texts.append((n, text, text_crc(n, text)))
+                    keys.append(n)
+                db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pages)
+                db.executemany("INSERT INTO texts VALUES (?, ?, ?)", texts)
+                count = self.count + len(rows)
+                self._write_tally(db, count, crc_sum)
             self.count, self._crc_sum = count, crc_sum % 2**64
             return keys
 
     def delete(self, keys: list[int]) -> None:
         """Deletes pages in one transaction, committed when this returns."""
         with self._lock:
-            db = self._live()
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    count, crc_sum = self.count, self._crc_sum
-                    for n in keys:
-                        row = db.execute("SELECT crc FROM pages WHERE n = ?", (n,)).fetchone()
-                        if row is None:
-                            continue
-                        count -= 1
-                        crc_sum -= row[0]
-                        db.execute("DELETE FROM pages WHERE n = ?", (n,))
-                        db.execute("DELETE FROM texts WHERE n = ?", (n,))
-                    self._write_tally(db, count, crc_sum)
-                    db.execute("COMMIT")
-                except BaseException:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as e:
-                raise _error(self.path, e, "cannot remove pages") from None
+            with self._writing("cannot remove pages") as db:
+                count, crc_sum = self.count, self._crc_sum
+                for n in keys:
+                    row = db.execute("SELECT crc FROM pages WHERE n = ?", (n,)).fetchone()
+                    if row is None:
+                        continue
+                    count -= 1
+                    crc_sum -= row[0]
+                    db.execute("DELETE FROM pages WHERE n = ?", (n,))
+                    db.execute("DELETE FROM texts WHERE n = ?", (n,))
+                self._write_tally(db, count, crc_sum)
             self.count, self._crc_sum = count, crc_sum % 2**64
 
     def _write_tally(self, db: sqlite3.Connection, count: int, crc_sum: int) -> None:
