@@ -164,9 +164,9 @@ impl PyNewsCorpus {
             let c = self.inner.cluster(&rels);
             (rels, c)
         })?;
-        // Passages are left out: a story needs only the pairs and kinds, and passages
-        // are shown through `explain`, which maps them to the texts.
-        let out = rels.into_iter().map(|r| convert(Relation { passages: Vec::new(), ..r })).collect();
+        // `relations` leaves passages (and Jaccard) to `explain`, which maps them to
+        // the texts; a story needs only the pairs and kinds.
+        let out = rels.into_iter().map(convert).collect();
         Ok((out, clustering.groups, clustering.refused_oversized))
     }
 
