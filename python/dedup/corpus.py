@@ -428,14 +428,7 @@ class Corpus:
                             f"record {n} needs the fields {id_field!r} and {content_field!r}; "
                             f"it has {sorted(map(str, rec))}"
                         )
-                    pid = rec[id_field]
-                    if not isinstance(pid, str):
-                        raise InputTypeError(
-                            f"record {n}: id must be str, got {type(pid).__name__}"
-                        )
-                    _check_unicode(pid, f"record {n}: id")
-                    if pid in self._pages or pid in seen or pid in committer.ids:
-                        raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
+                    pid = self._check_new_id(n, rec[id_field], seen, committer.ids)
                     if extract is not None:
                         html = rec[content_field]
                         if html is None:
@@ -448,14 +441,11 @@ class Corpus:
                         text = extract(html)
                     else:
                         text = _check_text(rec[content_field], f"record {n} ({pid!r}): text")
-                    source = _clean_source(rec.get(source_field), f"record {n} ({pid!r}): source")
-                    published = _parse_published(
-                        rec.get(published_field), f"record {n} ({pid!r}): published"
+                    page = self._new_page(
+                        n, pid, rec.get(source_field), rec.get(published_field), len(text)
                     )
                     seen.add(pid)
-                    if source is not None:
-                        source = self._source_names.setdefault(source, source)
-                    batch.append(_Page(pid, source, published, -1, len(text)))
+                    batch.append(page)
                     texts.append(text)
                     bar.update()
                     if len(batch) >= batch_size:
@@ -463,6 +453,25 @@ class Corpus:
                         batch, texts, seen = [], [], set()
                 committer.submit(batch, texts, seen)
             return committer.added
+
+    def _check_new_id(self, n: int, pid: object, *taken: set[str]) -> str:
+        """Record `n`'s id, checked to be a str of Unicode text that is neither in the
+        corpus nor in any of `taken` (ids of the batch so far, or in flight)."""
+        if not isinstance(pid, str):
+            raise InputTypeError(f"record {n}: id must be str, got {type(pid).__name__}")
+        _check_unicode(pid, f"record {n}: id")
+        if pid in self._pages or any(pid in ids for ids in taken):
+            raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
+        return pid
+
+    def _new_page(self, n: int, pid: str, source: object, published: object, chars: int) -> _Page:
+        """Record `n`'s page, its outlet and date checked (not yet added)."""
+        clean = _clean_source(source, f"record {n} ({pid!r}): source")
+        if clean is not None:
+            # Outlet names are repeated on many pages: one str object each.
+            clean = self._source_names.setdefault(clean, clean)
+        when = _parse_published(published, f"record {n} ({pid!r}): published")
+        return _Page(pid, clean, when, -1, chars)
 
     def _commit(self, batch: list[_Page], texts: list[str]) -> int:
         """Adds a validated batch: the core tokenises the texts and keeps hashes, the
@@ -504,15 +513,10 @@ class Corpus:
             batch = []
             seen: set[str] = set()
             for n, pid in enumerate(ids):
-                if not isinstance(pid, str):
-                    raise InputTypeError(f"record {n}: id must be str, got {type(pid).__name__}")
-                _check_unicode(pid, f"record {n}: id")
-                if pid in self._pages or pid in seen:
-                    raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
+                pid = self._check_new_id(n, pid, seen)
                 seen.add(pid)
-                source = _clean_source(sources[n], f"record {n} ({pid!r}): source")
-                when = _parse_published(published[n], f"record {n} ({pid!r}): published")
-                batch.append(_Page(pid, source, when, -1, chars[n] if chars is not None else 0))
+                length = chars[n] if chars is not None else 0
+                batch.append(self._new_page(n, pid, sources[n], published[n], length))
             if self._disk is not None:
                 self._store_and_add(batch, features, None)
                 return len(batch)
