@@ -63,11 +63,17 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
     // Maximal runs (a_start, b_start, len), each found once: a seed match starts a
     // new run only when the previous diagonal cell is not a match.
     let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+    // Whether the seed at the previous position of `a` was skipped as too frequent:
+    // a run through it was not found from it, so it is found from here.
+    let mut prev_skipped = false;
     for i in 0..=a.len() - k {
-        let Some(js) = seeds.get(&kgram_hash(&a[i..i + k])) else {
+        let js = seeds.get(&kgram_hash(&a[i..i + k]));
+        let skipped = std::mem::replace(&mut prev_skipped, false);
+        let Some(js) = js else {
             continue;
         };
         if js.len() > opts.max_seed_occurrences {
+            prev_skipped = true;
             continue;
         }
         for &j in js {
@@ -75,7 +81,7 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
             if a[i..i + k] != b[j..j + k] {
                 continue; // hash collision
             }
-            if i > 0 && j > 0 && a[i - 1] == b[j - 1] {
+            if i > 0 && j > 0 && a[i - 1] == b[j - 1] && !skipped {
                 continue; // inside a run found from an earlier seed
             }
             let mut len = k;
@@ -186,6 +192,19 @@ mod tests {
         for p in align(&a, &b, o) {
             assert!(p.a_start < p.a_end && p.b_start < p.b_end, "{p:?}");
         }
+    }
+
+    #[test]
+    fn a_run_starting_with_a_frequent_seed_is_still_found() {
+        // Seed (1, 2) occurs more often in `b` than the cap allows; the run
+        // 1 2 30 31 32 33 is found from its second seed, losing only its first token.
+        let o = AlignOptions { seed: 2, min_run: 2, max_seed_occurrences: 3 };
+        let mut b: Vec<u64> = [1, 2].repeat(5);
+        b.extend([9, 1, 2, 30, 31, 32, 33, 8]);
+        let a = [7, 1, 2, 30, 31, 32, 33, 6];
+        let ps = align(&a, &b, o);
+        assert_eq!(ps.len(), 1, "{ps:?}");
+        assert_eq!((ps[0].a_start, ps[0].a_end, ps[0].matched), (2, 7, 5));
     }
 
     /// Longest common substring length, by dynamic programming.
