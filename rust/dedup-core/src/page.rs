@@ -79,11 +79,14 @@ pub struct Page {
     pub lines: Vec<Line>,
     /// Bit `i` set when token `i` stands inside quotation marks (a quote someone said).
     pub quoted: Vec<u64>,
+    /// Bit `i` set when token `i` starts a sentence inside its line (the first token
+    /// of a line starts one too, without a bit).
+    pub sentences: Vec<u64>,
 }
 
 /// Magic and version of [`Page::encode`]'s format.
 const PAGE_MAGIC: &[u8; 4] = b"DDPG";
-const PAGE_VERSION: u8 = 1;
+const PAGE_VERSION: u8 = 2;
 
 impl Page {
     /// Tokenises `text`, keeping lines that have at least one token.
@@ -99,6 +102,7 @@ impl Page {
             (0..toks.len()).map(|i| xxh3_64_with_seed(toks.token(i).as_bytes(), TOKEN_SEED) as u32).collect();
         let mut lines = Vec::new();
         let mut quoted = vec![false; toks.len()];
+        let mut starts = vec![false; toks.len()];
         let mut t = 0usize;
         for (line_start, line_end) in logical_lines(text) {
             let line = &text[line_start..line_end];
@@ -107,6 +111,10 @@ impl Page {
                 t += 1;
             }
             mark_quoted(line, line_start, &toks.spans[first..t], &mut quoted[first..t]);
+            for i in first + 1..t {
+                let gap = &text[toks.spans[i - 1].1 as usize..toks.spans[i].0 as usize];
+                starts[i] = gap.contains(STOPS);
+            }
             let sentence = t > first && is_sentence_like(line);
             let mut start = first;
             while start < t {
@@ -121,14 +129,8 @@ impl Page {
                 start = end;
             }
         }
-        let mut bits = vec![0u64; toks.len().div_ceil(64)];
-        for (i, &q) in quoted.iter().enumerate() {
-            if q {
-                bits[i / 64] |= 1 << (i % 64);
-            }
-        }
         lines.shrink_to_fit();
-        (Self { tokens, lines, quoted: bits }, toks.spans)
+        (Self { tokens, lines, quoted: to_bits(&quoted), sentences: to_bits(&starts) }, toks.spans)
     }
 
     /// Number of tokens.
@@ -141,6 +143,13 @@ impl Page {
         self.tokens.is_empty()
     }
 
+    /// Whether token `i` starts a sentence inside its line (after a full stop, a
+    /// question or exclamation mark in any script).
+    #[inline]
+    pub fn starts_sentence(&self, i: usize) -> bool {
+        self.sentences.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
     /// Whether token `i` stands inside quotation marks.
     #[inline]
     pub fn is_quoted(&self, i: usize) -> bool {
@@ -149,7 +158,7 @@ impl Page {
 
     /// Appends the page in a compact, versioned binary form to `out`.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        out.reserve(13 + self.tokens.len() * 4 + self.lines.len() * 17 + self.quoted.len() * 8);
+        out.reserve(13 + self.tokens.len() * 4 + self.lines.len() * 17 + self.quoted.len() * 16);
         out.extend_from_slice(PAGE_MAGIC);
         out.push(PAGE_VERSION);
         out.extend_from_slice(&(self.tokens.len() as u32).to_le_bytes());
@@ -163,7 +172,7 @@ impl Page {
             out.extend_from_slice(&l.key.to_le_bytes());
             out.push(u8::from(l.sentence()) | u8::from(l.digit()) << 1);
         }
-        for w in &self.quoted {
+        for w in self.quoted.iter().chain(&self.sentences) {
             out.extend_from_slice(&w.to_le_bytes());
         }
     }
@@ -179,7 +188,8 @@ impl Page {
             return Err("not page features (bad magic)".into());
         }
         let version = r.take(1)?[0];
-        if version != PAGE_VERSION {
+        // Version 1 had no sentence starts: its lines are read as whole sentences.
+        if version != PAGE_VERSION && version != 1 {
             return Err(format!(
                 "page features of format version {version}; this version reads {PAGE_VERSION}"
             ));
@@ -207,9 +217,22 @@ impl Page {
             last_end = tok_end;
             lines.push(Line::new(tok_start, tok_end, key, flags & 1 == 1, flags & 2 == 2));
         }
-        let quoted: Vec<u64> = (0..n.div_ceil(64)).map(|_| r.u64()).collect::<Result<_, _>>()?;
-        Ok((Self { tokens, lines, quoted }, r.0))
+        let words = n.div_ceil(64);
+        let mut bitset = || (0..words).map(|_| r.u64()).collect::<Result<Vec<u64>, _>>();
+        let quoted = bitset()?;
+        let sentences = if version == 1 { vec![0; words] } else { bitset()? };
+        Ok((Self { tokens, lines, quoted, sentences }, r.0))
     }
+}
+
+fn to_bits(flags: &[bool]) -> Vec<u64> {
+    let mut bits = vec![0u64; flags.len().div_ceil(64)];
+    for (i, &f) in flags.iter().enumerate() {
+        if f {
+            bits[i / 64] |= 1 << (i % 64);
+        }
+    }
+    bits
 }
 
 /// Byte spans of the tokens of `text`, in the order of [`Page::new`]'s tokens.
@@ -472,6 +495,26 @@ mod tests {
             assert!(Page::decode(&buf[..cut]).is_err(), "truncated at {cut}");
         }
         assert_eq!(token_spans(&text).len(), p.len());
+    }
+
+    #[test]
+    fn sentence_starts_are_marked_inside_lines() {
+        let text = "The court rose. Mr Hale said “no!” and left. 3.5 million
+Next line";
+        let (p, spans) = Page::with_spans(text);
+        let starts: Vec<&str> = (0..p.len())
+            .filter(|&i| p.starts_sentence(i))
+            .map(|i| &text[spans[i].0 as usize..spans[i].1 as usize])
+            .collect();
+        assert_eq!(starts, ["Mr", "and", "3.5"]);
+        // a version 1 encoding (no sentence starts) still reads
+        let mut buf = Vec::new();
+        p.encode(&mut buf);
+        buf[4] = 1;
+        let words = p.sentences.len() * 8;
+        buf.truncate(buf.len() - words);
+        let (old, rest) = Page::decode(&buf).expect("version 1 reads");
+        assert!(rest.is_empty() && old.tokens == p.tokens && (0..p.len()).all(|i| !old.starts_sentence(i)));
     }
 
     #[test]
