@@ -19,6 +19,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from conftest import (
     shared_dir,
     wire,
 )
-from dedup import Corpus, _disk
+from dedup import Corpus, Match, _disk
 
 # -- corpora --------------------------------------------------------------------------------
 
@@ -71,6 +72,13 @@ def memory_corpus(records: list[dict[str, Any]], **options: float) -> Corpus:
     c = Corpus(progress=False, **options)
     c.add_many(records)
     return c
+
+
+def rounded(m: Match) -> Match:
+    """A match with its shares rounded to three places."""
+    shares = ("score", "coverage", "other_coverage", "vocabulary", "other_vocabulary")
+    more = ("runs", "other_runs", "containment", "jaccard")
+    return replace(m, **{f: round(getattr(m, f), 3) for f in shares + more})
 
 
 def results(c: Corpus) -> list[tuple[list[str], str, str]]:
@@ -797,7 +805,11 @@ def test_a_window_evicts_from_the_store_too(tmp_path: Path) -> None:
             c.close()
             c = Corpus.open(path, window=window.total_seconds(), progress=False)
         got = c.add(pid, text, source=OUTLETS[n % 3].name, published=when, match=True)
-        assert got == mem.add(pid, text, source=OUTLETS[n % 3].name, published=when, match=True)
+        want = mem.add(pid, text, source=OUTLETS[n % 3].name, published=when, match=True)
+        # Reopening rebuilds the statistics a stream otherwise refreshes only now and
+        # then, so word weights (and the shares they weigh) may differ in the last
+        # digits; everything else is the same.
+        assert [rounded(m) for m in got] == [rounded(m) for m in want]
     c.close()
     assert "late" not in mem and "p0" not in mem and "ferry" in mem
     with Corpus.open(path, progress=False) as again:  # no window: nothing more is evicted

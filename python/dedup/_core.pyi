@@ -115,7 +115,18 @@ class LSHIndex:
     def __reduce__(self) -> tuple[Any, ...]: ...
     def __setstate__(self, state: bytes) -> None: ...
 
-_Relation = tuple[int, int, str, float, float, float, int, list[tuple[int, int, int, int]]]
+_Relation = tuple[
+    int,
+    int,
+    str,
+    float,
+    float,
+    float,
+    int,
+    tuple[float, float, float, float, float, float],
+    list[tuple[int, int, int, int]],
+]
+]
 
 @final
 class NewsCorpus:

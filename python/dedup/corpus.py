@@ -44,8 +44,19 @@ __all__ = ["Cluster", "Corpus", "DedupWarning", "Match", "Passage"]
 
 
 # A relation as the core returns it: slots a and b, kind, score, containment, jaccard,
-# shared tokens, passages as character offsets (a_start, a_end, b_start, b_end).
-_Rel = tuple[int, int, str, float, float, float, int, list[tuple[int, int, int, int]]]
+# shared tokens, shares (coverage, vocabulary and runs of a, then of b), passages as
+# token ranges (a_start, a_end, b_start, b_end).
+_Rel = tuple[
+    int,
+    int,
+    str,
+    float,
+    float,
+    float,
+    int,
+    tuple[float, float, float, float, float, float],
+    list[tuple[int, int, int, int]],
+]
 
 
 class DedupWarning(UserWarning):
@@ -66,12 +77,34 @@ class Passage:
 
 @dataclass(frozen=True)
 class Match:
-    """A verified relation from page `id` to page `other`."""
+    """A verified relation from page `id` to page `other`.
+
+    `coverage` is the share of this page's article that comes from the other page:
+    its tokens, weighed by how rare each word is in the corpus, that lie in runs of
+    two or more words the two articles share (reworded text between the runs does
+    not count). `other_coverage` is the same share of the other page's article.
+    "How much of this article is wire copy?" is `coverage` of its match to the wire.
+
+    `kind` is ``syndicated`` when the shorter article is a near-verbatim copy: at
+    least 80% of it lies in long shared passages (runs holding six or more rare
+    words). Otherwise it is ``rewritten``: at least 40% of one article's content
+    comes from the other, however short the shared runs (a brief cut and reworded
+    from a wire story), or the two share a long passage or quote. `score` grows
+    from 0.5 (related) to 1 (one article wholly derived from the other).
+    `containment` is the older, verbatim measure: rare words in long shared
+    passages over the shorter article's words.
+    """
 
     id: str
     other: str
     kind: Literal["syndicated", "rewritten"]
     score: float
+    coverage: float
+    other_coverage: float
+    vocabulary: float
+    other_vocabulary: float
+    runs: float
+    other_runs: float
     containment: float
     jaccard: float
     shared_tokens: int
@@ -687,7 +720,8 @@ class Corpus:
     def _match(
         self, rel: tuple[Any, ...], a: _Page | None, b: _Page, query_text: str = ""
     ) -> Match:
-        _, _, kind, score, containment, jaccard, shared, tokens = rel
+        _, _, kind, score, containment, jaccard, shared, shares, tokens = rel
+        cov_a, cov_b, voc_a, voc_b, run_a, run_b = shares
         # Pages added as features only have no text: their matches have no passages.
         known = (a is None or a.text_ref is not None) and b.text_ref is not None
         ta = (self._text_of(a) if a is not None else query_text) if known else ""
@@ -700,6 +734,12 @@ class Corpus:
             other=b.id,
             kind=kind,
             score=score,
+            coverage=cov_a,
+            other_coverage=cov_b,
+            vocabulary=voc_a,
+            other_vocabulary=voc_b,
+            runs=run_a,
+            other_runs=run_b,
             containment=containment,
             jaccard=jaccard,
             shared_tokens=shared,
@@ -1086,6 +1126,12 @@ def _flip(m: Match) -> Match:
         other=m.id,
         kind=m.kind,
         score=m.score,
+        coverage=m.other_coverage,
+        other_coverage=m.coverage,
+        vocabulary=m.other_vocabulary,
+        other_vocabulary=m.vocabulary,
+        runs=m.other_runs,
+        other_runs=m.runs,
         containment=m.containment,
         jaccard=m.jaccard,
         shared_tokens=m.shared_tokens,

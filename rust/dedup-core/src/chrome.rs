@@ -155,6 +155,15 @@ pub fn body_lines(kinds: &[Kind], sizes: &[usize], o: &ChromeOptions) -> Vec<boo
             }
         }
     }
+    // A bare text without any chrome (a wire brief of one paragraph, perhaps under
+    // its headline) is all article, however short: nothing on it looks like page
+    // furniture that a lone teaser would stand among.
+    let bare = kinds.iter().all(|&k| matches!(k, Kind::Prose | Kind::Head));
+    if bare && !body.contains(&true) {
+        for (b, &k) in body.iter_mut().zip(kinds) {
+            *b = k == Kind::Prose;
+        }
+    }
     body
 }
 
@@ -209,8 +218,13 @@ mod tests {
     }
 
     #[test]
-    fn a_bare_wire_page_of_one_long_paragraph_is_kept() {
-        assert_eq!(body_lines(&[Prose], &[60], &ChromeOptions::default()), [true]);
-        assert_eq!(body_lines(&[Prose], &[20], &ChromeOptions::default()), [false]);
+    fn a_bare_wire_page_of_one_paragraph_is_kept_however_short() {
+        let o = ChromeOptions::default();
+        assert_eq!(body_lines(&[Prose], &[60], &o), [true]);
+        assert_eq!(body_lines(&[Prose], &[20], &o), [true]);
+        assert_eq!(body_lines(&[Head, Prose], &[6, 20], &o), [false, true]);
+        // a lone short line among page furniture is still a teaser
+        assert_eq!(body_lines(&[Short, Prose, Short], &[1, 20, 2], &o), [false; 3]);
+        assert_eq!(body_lines(&[Stamp, Prose], &[3, 20], &o), [false; 2]);
     }
 }

@@ -8,6 +8,14 @@
 //! all of story X and all of story Y joins one of them, and the merged group is then
 //! too sparse towards the other to absorb it. Groups never grow beyond `max_size`;
 //! merges refused for that reason are counted so the caller can report them.
+//!
+//! Density alone cannot build a star: a long wire story and ten briefs, each cut
+//! from a different part of it, are linked only through the wire, so after two
+//! briefs every further brief is too sparse towards the group. [`attach`] then
+//! joins each group left apart to the group its content mostly comes from.
+//! "Mostly" (at least half of its content) is what keeps this from chaining: a page
+//! cannot be mostly derived from two unrelated stories, so a page that quotes two
+//! stories still joins one of them, never both.
 
 use std::collections::BTreeSet;
 
@@ -72,6 +80,121 @@ impl Ord for Cand {
     }
 }
 
+/// Item `from` is derived from item `to`: `share` of its content comes from it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Derived {
+    /// The derived item.
+    pub from: u32,
+    /// The item it comes from.
+    pub to: u32,
+    /// Share of `from`'s content found in `to`, in [0, 1].
+    pub share: f64,
+}
+
+/// Joins each group of `c` (an item in no group counts as a group of its own) to
+/// the group its content mostly comes from: for each member, the item outside the
+/// group it is most derived from, when that share reaches `min_share` (of two
+/// sources within 0.05 of each other, the one the member covers more of: a wire
+/// story rather than a digest that also prints the brief; then the smaller item);
+/// a group joins another when members holding more than half of its copies come
+/// from there. A star of briefs around one long story is joined this way, and so
+/// is a pair of briefs that density first put together. Attachments are decided
+/// on the groups as they were, then applied together in group order, so the
+/// result does not depend on their order; a group never grows beyond `max_size`
+/// (in copies, as `sizes` counts them).
+pub fn attach(c: &mut Clustering, sizes: &[usize], links: &[Derived], min_share: f64, max_size: usize) {
+    let n = sizes.len();
+    // Group of each item: its group in `c`, or a group of its own after those.
+    let mut group_of: Vec<u32> = vec![u32::MAX; n];
+    for (g, members) in c.groups.iter().enumerate() {
+        for &i in members {
+            group_of[i as usize] = g as u32;
+        }
+    }
+    let mut next = c.groups.len() as u32;
+    for g in &mut group_of {
+        if *g == u32::MAX {
+            *g = next;
+            next += 1;
+        }
+    }
+    let groups = next as usize;
+    let mut copies = vec![0usize; groups];
+    for (i, &g) in group_of.iter().enumerate() {
+        copies[g as usize] += sizes[i];
+    }
+    // Share the other way round, to break near ties.
+    let mut back: HashMap<(u32, u32), f64> = HashMap::default();
+    for l in links {
+        back.insert((l.to, l.from), l.share);
+    }
+    let reverse = |l: &Derived| back.get(&(l.from, l.to)).copied().unwrap_or(0.0);
+    // Best source outside its group of each item.
+    let mut best: Vec<Option<&Derived>> = vec![None; n];
+    for l in links {
+        if l.share < min_share || group_of[l.from as usize] == group_of[l.to as usize] {
+            continue;
+        }
+        let b = &mut best[l.from as usize];
+        let better = match *b {
+            None => true,
+            Some(cur) if (l.share - cur.share).abs() > 0.05 => l.share > cur.share,
+            Some(cur) => (reverse(l), l.share, std::cmp::Reverse(l.to))
+                .partial_cmp(&(reverse(cur), cur.share, std::cmp::Reverse(cur.to)))
+                .is_some_and(std::cmp::Ordering::is_gt),
+        };
+        if better {
+            *b = Some(l);
+        }
+    }
+    // Copies of each group coming from each other group.
+    let mut from: std::collections::BTreeMap<(u32, u32), usize> = std::collections::BTreeMap::new();
+    for (i, b) in best.iter().enumerate() {
+        if let Some(l) = b {
+            *from.entry((group_of[i], group_of[l.to as usize])).or_insert(0) += sizes[i];
+        }
+    }
+    let mut target: Vec<Option<u32>> = vec![None; groups];
+    for (&(g, h), &k) in &from {
+        if 2 * k > copies[g as usize] {
+            target[g as usize] = Some(h);
+        }
+    }
+    let mut parent: Vec<u32> = (0..groups as u32).collect();
+    let mut size = copies.clone();
+    for (g, t) in target.iter().enumerate() {
+        let Some(h) = *t else { continue };
+        let (x, y) = (find(&mut parent, g as u32), find(&mut parent, h));
+        if x == y {
+            continue;
+        }
+        if size[x as usize] + size[y as usize] > max_size {
+            c.refused_oversized += 1;
+            continue;
+        }
+        let (keep, gone) = if x < y { (x, y) } else { (y, x) };
+        parent[gone as usize] = keep;
+        size[keep as usize] += size[gone as usize];
+    }
+    let mut out: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+    for i in 0..n as u32 {
+        let root = find(&mut parent, group_of[i as usize]);
+        out.entry(root).or_default().push(i);
+    }
+    c.groups =
+        out.into_values().filter(|g| g.iter().map(|&i| sizes[i as usize]).sum::<usize>() >= 2).collect();
+    c.groups.sort_unstable_by_key(|g| g[0]);
+}
+
+fn find(parent: &mut [u32], mut i: u32) -> u32 {
+    while parent[i as usize] != i {
+        let p = parent[parent[i as usize] as usize];
+        parent[i as usize] = p;
+        i = p;
+    }
+    i
+}
+
 /// Clusters `n` items linked by `edges`.
 pub fn cluster(n: usize, edges: &[Edge], opts: ClusterOptions) -> Clustering {
     cluster_weighted(&vec![1; n], edges, opts)
@@ -81,21 +204,54 @@ pub fn cluster(n: usize, edges: &[Edge], opts: ClusterOptions) -> Clustering {
 /// group): an edge between two items links every copy of one to every copy of the
 /// other. Groups are reported when they hold at least two copies.
 pub fn cluster_weighted(sizes: &[usize], edges: &[Edge], opts: ClusterOptions) -> Clustering {
-    let n = sizes.len();
-    // links[g]: summed weight from group g to each neighbouring group.
-    let mut links: Vec<HashMap<u32, f64>> = vec![HashMap::default(); n];
+    let start: Vec<u32> = (0..sizes.len() as u32).collect();
+    cluster_from(&start, sizes, edges, opts)
+}
+
+/// [`cluster_weighted`] starting from groups already formed: `start[i]` is the
+/// group of item `i` (any id; items with the same id start together).
+pub fn cluster_from(start: &[u32], sizes: &[usize], edges: &[Edge], opts: ClusterOptions) -> Clustering {
+    let items = sizes.len();
+    // Dense group ids, in order of each group's first item.
+    let mut id: HashMap<u32, u32> = HashMap::default();
+    let of: Vec<u32> = start
+        .iter()
+        .map(|&g| {
+            let next = id.len() as u32;
+            *id.entry(g).or_insert(next)
+        })
+        .collect();
+    let n = id.len();
+    let mut size = vec![0usize; n];
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (i, &g) in of.iter().enumerate() {
+        size[g as usize] += sizes[i];
+        members[g as usize].push(i as u32);
+    }
+    // The strongest edge between two items, then summed between their groups.
+    let mut best: HashMap<(u32, u32), f64> = HashMap::default();
     for e in edges {
-        if e.a == e.b || e.weight <= 0.0 {
+        if e.a == e.b || e.weight <= 0.0 || e.a as usize >= items || e.b as usize >= items {
             continue;
         }
-        let w = e.weight.min(1.0) * (sizes[e.a as usize] * sizes[e.b as usize]) as f64;
-        let cur = links[e.a as usize].entry(e.b).or_insert(0.0);
-        *cur = cur.max(w);
-        let cur = links[e.b as usize].entry(e.a).or_insert(0.0);
+        let key = (e.a.min(e.b), e.a.max(e.b));
+        let w = e.weight.min(1.0);
+        let cur = best.entry(key).or_insert(0.0);
         *cur = cur.max(w);
     }
-    let mut size = sizes.to_vec();
-    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+    let mut pairs: Vec<((u32, u32), f64)> = best.into_iter().collect();
+    pairs.sort_unstable_by_key(|x| x.0);
+    // links[g]: summed weight from group g to each neighbouring group.
+    let mut links: Vec<HashMap<u32, f64>> = vec![HashMap::default(); n];
+    for ((a, b), w) in pairs {
+        let (x, y) = (of[a as usize], of[b as usize]);
+        if x == y {
+            continue;
+        }
+        let w = w * (sizes[a as usize] * sizes[b as usize]) as f64;
+        *links[x as usize].entry(y).or_insert(0.0) += w;
+        *links[y as usize].entry(x).or_insert(0.0) += w;
+    }
     let mut alive = vec![true; n];
     let mut heap = std::collections::BinaryHeap::new();
     for (x, l) in links.iter().enumerate() {
@@ -217,6 +373,88 @@ mod tests {
         edges.extend(clique(&[4, 5], 1.0));
         let flat = cluster(7, &edges, ClusterOptions::default());
         assert_eq!(flat.groups, [vec![0, 1, 2, 3], vec![4, 5]]);
+    }
+
+    /// Density, then attachment.
+    fn dense_then_derived(n: usize, links: &[Derived], edges: &[Edge], min_share: f64) -> Clustering {
+        let mut c = cluster(n, edges, ClusterOptions::default());
+        attach(&mut c, &vec![1; n], links, min_share, 1000);
+        c
+    }
+
+    #[test]
+    fn briefs_of_one_long_story_all_join_it() {
+        // Item 0 is a wire story; items 1..=6 are briefs, each mostly derived from
+        // it and unrelated to one another. Density alone stops after two briefs.
+        let edges: Vec<Edge> = (1..=6).map(|b| Edge { a: 0, b, weight: 0.9 }).collect();
+        assert!(cluster(7, &edges, ClusterOptions::default()).groups[0].len() < 7);
+        let links: Vec<Derived> = (1..=6).map(|b| Derived { from: b, to: 0, share: 0.8 }).collect();
+        assert_eq!(dense_then_derived(7, &links, &edges, 0.5).groups, [vec![0, 1, 2, 3, 4, 5, 6]]);
+    }
+
+    #[test]
+    fn a_page_half_from_each_of_two_stories_joins_one() {
+        // Stories {0,1,2} and {3,4,5}; page 6 takes half its text from 0 and half
+        // from 3: it joins one of them (the tie goes to the smaller item), never
+        // both, and below the share it joins neither.
+        let mut edges = clique(&[0, 1, 2], 0.9);
+        edges.extend(clique(&[3, 4, 5], 0.9));
+        let links = [Derived { from: 6, to: 0, share: 0.5 }, Derived { from: 6, to: 3, share: 0.5 }];
+        assert_eq!(dense_then_derived(7, &links, &edges, 0.5).groups, [vec![0, 1, 2, 6], vec![3, 4, 5]]);
+        assert_eq!(dense_then_derived(7, &links, &edges, 0.55).groups, [vec![0, 1, 2], vec![3, 4, 5]]);
+    }
+
+    #[test]
+    fn a_pair_of_briefs_joins_the_story_both_come_from() {
+        // Items 1 and 2 are briefs that share a quote (density pairs them first);
+        // both are mostly cut from the long story 0, which has its own copy 3.
+        let mut edges = clique(&[0, 3], 1.0);
+        edges.push(Edge { a: 1, b: 2, weight: 1.0 });
+        edges.push(Edge { a: 1, b: 0, weight: 0.8 });
+        edges.push(Edge { a: 2, b: 0, weight: 0.8 });
+        let links = [Derived { from: 1, to: 0, share: 0.7 }, Derived { from: 2, to: 0, share: 0.6 }];
+        assert_eq!(dense_then_derived(4, &links, &edges, 0.5).groups, [vec![0, 1, 2, 3]]);
+        // one brief of two is not a majority
+        assert_eq!(dense_then_derived(4, &links[..1], &edges, 0.5).groups, [vec![0, 3], vec![1, 2]]);
+    }
+
+    #[test]
+    fn a_brief_printed_in_a_digest_joins_its_wire_not_the_digest() {
+        // Brief 1 is wholly in wire 0 and wholly in digest 2, which also prints
+        // brief 3 of wire 4. Each brief covers more of its wire than of the digest.
+        let links = [
+            Derived { from: 1, to: 0, share: 0.95 },
+            Derived { from: 0, to: 1, share: 0.4 },
+            Derived { from: 1, to: 2, share: 0.97 },
+            Derived { from: 2, to: 1, share: 0.3 },
+            Derived { from: 3, to: 4, share: 0.95 },
+            Derived { from: 4, to: 3, share: 0.4 },
+            Derived { from: 3, to: 2, share: 0.96 },
+            Derived { from: 2, to: 3, share: 0.3 },
+        ];
+        let c = dense_then_derived(5, &links, &[], 0.5);
+        assert_eq!(c.groups, [vec![0, 1], vec![3, 4]]);
+    }
+
+    #[test]
+    fn attach_respects_the_size_limit_and_counts_refusals() {
+        let edges = clique(&[0, 1], 1.0);
+        let mut c = cluster(4, &edges, ClusterOptions::default());
+        let links = [Derived { from: 2, to: 0, share: 0.9 }, Derived { from: 3, to: 0, share: 0.9 }];
+        attach(&mut c, &[1; 4], &links, 0.5, 3);
+        assert_eq!(c.groups, [vec![0, 1, 2]]);
+        assert_eq!(c.refused_oversized, 1);
+    }
+
+    #[test]
+    fn starting_groups_count_as_their_copies() {
+        // Items 0 and 1 start together; 2 links to both: density 1 with the group.
+        let edges = [Edge { a: 2, b: 0, weight: 1.0 }, Edge { a: 2, b: 1, weight: 1.0 }];
+        let c = cluster_from(&[0, 0, 2], &[1, 1, 1], &edges, ClusterOptions::default());
+        assert_eq!(c.groups, [vec![0, 1, 2]]);
+        // linked to one of the two only: density 0.5 still merges, 1/3 does not
+        let c = cluster_from(&[0, 0, 0, 3], &[1; 4], &edges[..1], ClusterOptions::default());
+        assert_eq!(c.groups, [vec![0, 1, 2]]);
     }
 
     #[test]

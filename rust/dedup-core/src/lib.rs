@@ -16,6 +16,7 @@
 pub mod align;
 pub mod chrome;
 pub mod cluster;
+pub mod derivation;
 pub mod error;
 pub mod lsh;
 mod lsh_store;
@@ -26,6 +27,7 @@ pub mod page;
 pub mod shingle;
 pub mod store;
 pub mod text;
+pub mod weights;
 pub mod winnow;
 
 pub use error::{Error, Result};

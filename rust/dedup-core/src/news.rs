@@ -27,11 +27,13 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::align::{align, join, AlignOptions, Passage};
 use crate::chrome::{body_lines, line_kind, ChromeOptions, Kind as LineKind};
-use crate::cluster::{cluster_weighted, ClusterOptions, Clustering, Edge};
+use crate::cluster::{attach, cluster_weighted, ClusterOptions, Clustering, Derived, Edge};
+use crate::derivation::{measure, sentences, DerivationOptions, Sentences, Text};
 use crate::error::{Error, Result};
 use crate::minhash::fmix64;
 use crate::neardup::{band_keys, groups_by_bands, jaccard, NearDupOptions};
 use crate::page::Page;
+use crate::weights::TokenWeights;
 use crate::winnow::{kgram_hashes, winnow};
 
 /// Every tunable of the pipeline, with news defaults.
@@ -54,6 +56,13 @@ pub struct NewsOptions {
     pub window: usize,
     /// Rare fingerprints two pages must share to be compared.
     pub min_shared_fingerprints: usize,
+    /// Tokens per k-gram of the short-run candidates: rewrites that cut and reword
+    /// a wire story share many runs of a few words and few runs of `k`.
+    pub short_k: usize,
+    /// Winnowing window of the short-run candidates.
+    pub short_window: usize,
+    /// Rare short fingerprints two pages must share to be compared.
+    pub min_shared_short: usize,
     /// Run the coherence pass.
     pub coherence: bool,
     /// Rare fingerprints a line must share with a page to count it as a partner.
@@ -75,6 +84,21 @@ pub struct NewsOptions {
     pub rewritten_quote: usize,
     /// `Syndicated` needs this containment (shared / shorter article).
     pub syndicated_containment: f64,
+    /// `Rewritten` also holds when this share of one article's distinct words
+    /// (weighed by rarity) occurs in the other: a brief cut and reworded from a wire
+    /// story ...
+    pub derived_vocabulary: f64,
+    /// ... with at least this many tokens in shared runs ...
+    pub derived_tokens: usize,
+    /// ... and at least this share of its text in sentences that come from the
+    /// other ([`crate::derivation::Sentences::evidence`]).
+    pub derived_evidence: f64,
+    /// A page with at least this share of its words from another page joins that
+    /// page's story, however large the story (a brief of a long wire story relates
+    /// to it alone, not to the story's other copies).
+    pub attach_vocabulary: f64,
+    /// Sentence coverage ([`crate::derivation`]).
+    pub derivation: DerivationOptions,
     /// Pages of one outlet share template text: they relate only above this
     /// containment.
     pub same_source_containment: f64,
@@ -94,16 +118,25 @@ impl Default for NewsOptions {
             neardup: NearDupOptions::default(),
             window: 4,
             min_shared_fingerprints: 2,
+            short_k: 3,
+            short_window: 2,
+            min_shared_short: 3,
             coherence: true,
             coherence_fingerprints: 2,
             coherence_overlap: 0.5,
             coherence_keeps_quotes: true,
-            align: AlignOptions::default(),
+            // Runs of two tokens count for coverage; frequent words weigh nothing.
+            align: AlignOptions { seed: 2, min_run: 2, max_seed_occurrences: 64 },
             min_passage: 6,
             rewritten_longest: 10,
             rewritten_shared: 16,
             rewritten_quote: 10,
             syndicated_containment: 0.8,
+            derived_vocabulary: 0.5,
+            derived_tokens: 8,
+            derived_evidence: 0.05,
+            attach_vocabulary: 0.5,
+            derivation: DerivationOptions::default(),
             same_source_containment: 0.5,
             display_gap: 3,
             cluster: ClusterOptions::default(),
@@ -113,7 +146,7 @@ impl Default for NewsOptions {
 
 impl NewsOptions {
     /// Names accepted by [`NewsOptions::set`].
-    pub const NAMES: [&'static str; 21] = [
+    pub const NAMES: [&'static str; 30] = [
         "k",
         "common_texts",
         "common_scale",
@@ -127,6 +160,15 @@ impl NewsOptions {
         "rewritten_shared",
         "rewritten_quote",
         "syndicated_containment",
+        "derived_vocabulary",
+        "derived_tokens",
+        "derived_evidence",
+        "attach_vocabulary",
+        "sentence_share",
+        "sentence_runs",
+        "short_k",
+        "short_window",
+        "min_shared_short",
         "same_source_containment",
         "min_density",
         "max_cluster_size",
@@ -177,6 +219,15 @@ impl NewsOptions {
             "rewritten_shared" => self.rewritten_shared = count(1.0)?,
             "rewritten_quote" => self.rewritten_quote = count(1.0)?,
             "syndicated_containment" => self.syndicated_containment = share()?,
+            "derived_vocabulary" => self.derived_vocabulary = share()?,
+            "derived_tokens" => self.derived_tokens = count(1.0)?,
+            "attach_vocabulary" => self.attach_vocabulary = share()?,
+            "sentence_share" => self.derivation.sentence_share = share()?,
+            "sentence_runs" => self.derivation.sentence_runs = share()?,
+            "derived_evidence" => self.derived_evidence = share()?,
+            "short_k" => self.short_k = count(1.0)?,
+            "short_window" => self.short_window = count(1.0)?,
+            "min_shared_short" => self.min_shared_short = count(1.0)?,
             "same_source_containment" => self.same_source_containment = share()?,
             "min_density" => self.cluster.min_density = share()?,
             "max_cluster_size" => self.cluster.max_size = count(2.0)?,
@@ -227,6 +278,19 @@ pub struct Relation {
     pub score: f64,
     /// Rare passage tokens shared / article tokens of the shorter page.
     pub containment: f64,
+    /// Share of `a`'s article in sentences derived from `b` (reworded or not): how
+    /// much of `a` comes from `b` ([`crate::derivation::sentence_coverage`]).
+    pub coverage_a: f64,
+    /// The same for `b`: how much of `b` comes from `a`.
+    pub coverage_b: f64,
+    /// Weighted share of `a`'s distinct words found in `b`.
+    pub vocabulary_a: f64,
+    /// Weighted share of `b`'s distinct words found in `a`.
+    pub vocabulary_b: f64,
+    /// Weighted share of `a`'s tokens in runs of two or more tokens shared with `b`.
+    pub runs_a: f64,
+    /// The same for `b`.
+    pub runs_b: f64,
     /// Jaccard similarity of the two articles' k-gram sets.
     pub jaccard: f64,
     /// Rare tokens in counted passages.
@@ -235,6 +299,9 @@ pub struct Relation {
     /// pages (indices into [`Page::tokens`]; [`crate::page::token_spans`] maps them
     /// to the texts), in order of the first page.
     pub passages: Vec<(u32, u32, u32, u32)>,
+    /// The pages share a long passage or a quote (the relation holds without
+    /// counting vocabulary).
+    pub by_passage: bool,
 }
 
 impl Relation {
@@ -243,6 +310,12 @@ impl Relation {
         Self {
             a: self.b,
             b: self.a,
+            coverage_a: self.coverage_b,
+            coverage_b: self.coverage_a,
+            vocabulary_a: self.vocabulary_b,
+            vocabulary_b: self.vocabulary_a,
+            runs_a: self.runs_b,
+            runs_b: self.runs_a,
             passages: {
                 let mut p: Vec<_> =
                     self.passages.into_iter().map(|(a0, a1, b0, b1)| (b0, b1, a0, a1)).collect();
@@ -510,6 +583,8 @@ struct Analysis {
     /// Pages (first pages of identical articles) sharing a rare fingerprint with
     /// another page: only their lines can have partners in the coherence pass.
     shared: Vec<bool>,
+    /// Token weights over the distinct texts (set once the articles are final).
+    weights: TokenWeights,
 }
 
 impl Analysis {
@@ -852,10 +927,23 @@ impl NewsCorpus {
         let fresh: Vec<usize> =
             (0..kinds.len()).filter(|&i| keep[i] && kinds[i] == LineKind::Prose).collect();
         let empty = HashSet::default();
+        // Pages that are partners of two or more lines: what the article as a whole
+        // is related to. A line sharing one of them belongs to the article, however
+        // its neighbours read (independent reports of one hearing quote different
+        // parts of it, paragraph by paragraph).
+        let mut lines_of: HashMap<u32, u32> = HashMap::default();
+        for set in partners.values() {
+            for &p in set {
+                *lines_of.entry(p).or_insert(0) += 1;
+            }
+        }
         let mut foreign = Vec::new();
         for (x, &line) in fresh.iter().enumerate() {
             let a = partners.get(&(line as u32)).unwrap_or(&empty);
-            if a.is_empty() || (self.opts.coherence_keeps_quotes && mostly_quoted(page, &page.lines[line])) {
+            if a.is_empty()
+                || (self.opts.coherence_keeps_quotes && mostly_quoted(page, &page.lines[line]))
+                || a.iter().any(|p| lines_of[p] >= 2)
+            {
                 continue;
             }
             let mut best: Option<f64> = None;
@@ -962,7 +1050,19 @@ impl NewsCorpus {
         }
         index.finish();
         tr.mark(format!("passes; {} common, {} postings", common.len(), index.hashes.len()));
-        Analysis { lines, keep, hash, unit, first_with, copies, group, common, index, shared }
+        Analysis {
+            lines,
+            keep,
+            hash,
+            unit,
+            first_with,
+            copies,
+            group,
+            common,
+            index,
+            shared,
+            weights: TokenWeights::uniform(),
+        }
     }
 
     /// Distinct texts above which a k-gram is common: `common_texts`, or
@@ -975,6 +1075,25 @@ impl NewsCorpus {
         texts.dedup();
         let scaled = (self.opts.common_scale * (texts.len() as f64).sqrt()).round() as u32;
         self.opts.common_texts.max(scaled)
+    }
+
+    /// Token weights from the article tokens of each distinct text: one page of
+    /// each near-duplicate group, and each article too short to be grouped.
+    fn token_weights(&self, an: &Analysis) -> TokenWeights {
+        let texts: Vec<u32> = (0..self.docs.len() as u32)
+            .filter(|&s| {
+                let (s, g) = (s as usize, an.group[s as usize]);
+                an.hash[s] != 0 && (g == s as u32 || (g == u32::MAX && an.unit[s] == s as u32))
+            })
+            .collect();
+        let tokens: Vec<Vec<u32>> = texts
+            .par_iter()
+            .map(|&s| match (&self.docs[s as usize], &an.keep[s as usize]) {
+                (Some(d), Some(k)) => kept_tokens(&d.page, k),
+                _ => Vec::new(),
+            })
+            .collect();
+        TokenWeights::count(&tokens)
     }
 
     fn analysis(&mut self) -> &Analysis {
@@ -1035,6 +1154,8 @@ impl NewsCorpus {
                     tr.mark("build_stats 2");
                 }
             }
+            an.weights = self.token_weights(&an);
+            tr.mark("token weights");
             self.cache = Some(an);
         }
         self.cache.as_ref().expect("just computed")
@@ -1050,32 +1171,14 @@ impl NewsCorpus {
 
     /// Candidate pairs `(a, b)`, `a < b`.
     fn candidates(&mut self) -> Vec<(u32, u32)> {
-        let need = self.opts.min_shared_fingerprints as u32;
-        let an = self.analysis();
-        // Pages sharing `need` rare fingerprints: every (a, b) of a posting, packed
-        // in a u64 and counted by sorting (8 bytes an occurrence, against 30 or more
-        // in a map), in passes over ranges of `a` when there are many.
-        let postings: Vec<&[u32]> = an.index.runs().filter(|p| p.len() >= 2).collect();
-        let total: usize = postings.iter().map(|p| p.len() * (p.len() - 1) / 2).sum();
-        let passes = total.div_ceil(PAIR_PASS).max(1) as u32;
-        Trace::new("  ").mark(format!("{total} pair occurrences in {passes} passes"));
-        let mut pairs: HashSet<(u32, u32)> = HashSet::default();
-        for pass in 0..passes {
-            let mut occ: Vec<u64> = postings
-                .par_iter()
-                .flat_map_iter(|p| {
-                    p.iter().enumerate().filter(move |&(_, &a)| a % passes == pass).flat_map(
-                        move |(i, &a)| p[i + 1..].iter().map(move |&b| u64::from(a) << 32 | u64::from(b)),
-                    )
-                })
-                .collect();
-            occ.par_sort_unstable();
-            pairs.extend(
-                occ.chunk_by(|x, y| x == y)
-                    .filter(|run| run.len() >= need as usize)
-                    .map(|run| ((run[0] >> 32) as u32, run[0] as u32)),
-            );
-        }
+        let need = self.opts.min_shared_fingerprints;
+        self.analysis();
+        let an = self.cache.as_ref().expect("computed above");
+        let mut pairs: HashSet<(u32, u32)> = pairs_sharing(an.index.runs(), need).into_iter().collect();
+        Trace::new("  ").mark(format!("{} pairs share {need} rare fingerprints", pairs.len()));
+        let short = self.short_candidates(an);
+        Trace::new("  ").mark(format!("{} pairs share short runs", short.len()));
+        pairs.extend(short);
         // Whole-article near-duplicates (MinHash-LSH, checked on exact Jaccard), and
         // identical articles too short for k-grams.
         let mut by_body: HashMap<(u32, u64), Vec<u32>> = HashMap::default();
@@ -1097,6 +1200,52 @@ impl NewsCorpus {
         }
         let mut pairs: Vec<(u32, u32)> = pairs.into_iter().collect();
         pairs.sort_unstable();
+        pairs
+    }
+
+    /// Pairs of articles sharing `min_shared_short` rare fingerprints of short
+    /// k-grams (`short_k` tokens, winnowed over `short_window`): a brief cut and
+    /// reworded from a long story shares many runs of three or four words with it
+    /// and few of `k`. A short k-gram is rare when it is a fingerprint in at most
+    /// as many distinct texts as make a k-gram common. Identical articles are
+    /// represented by their first page.
+    fn short_candidates(&self, an: &Analysis) -> HashSet<(u32, u32)> {
+        let (k, w) = (self.opts.short_k, self.opts.short_window);
+        let units: Vec<u32> = (0..an.unit.len() as u32)
+            .filter(|&s| an.unit[s as usize] == s && an.hash[s as usize] != 0)
+            .collect();
+        let cap = self.common_cap(&units, &an.group);
+        let fingerprints = |u: u32| -> Vec<u64> {
+            let kgrams = kgram_hashes(&self.article_tokens(&an.keep, u as usize), k);
+            let mut fps: Vec<u64> = winnow(&kgrams, w).into_iter().map(|f| f.0).collect();
+            fps.sort_unstable();
+            fps.dedup();
+            fps
+        };
+        let sizes: Vec<usize> = units.par_iter().map(|&u| fingerprints(u).len()).collect();
+        let total: usize = sizes.iter().sum();
+        let passes = total.div_ceil(PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * self.live)).max(1);
+        let mut pairs: HashSet<(u32, u32)> = HashSet::default();
+        for pass in 0..passes {
+            let in_pass = |h: u64| ((u128::from(h) * passes as u128) >> 64) as usize == pass;
+            let mut entries: Vec<Entry> = units
+                .par_iter()
+                .flat_map_iter(|&u| {
+                    fingerprints(u)
+                        .into_iter()
+                        .filter(|&h| in_pass(h))
+                        .map(move |hash| Entry { hash, page: u })
+                })
+                .collect();
+            entries.par_sort_unstable_by_key(|e| (e.hash, e.page));
+            let runs: Vec<&[Entry]> = entries
+                .chunk_by(|a, b| { a.hash } == { b.hash })
+                .filter(|run| run.len() >= 2 && distinct_groups(run, &an.group, cap) <= cap)
+                .collect();
+            let postings: Vec<Vec<u32>> =
+                runs.iter().map(|run| run.iter().map(|e| e.page).collect()).collect();
+            pairs.extend(pairs_sharing(postings.iter().map(Vec::as_slice), self.opts.min_shared_short));
+        }
         pairs
     }
 
@@ -1292,12 +1441,28 @@ impl NewsCorpus {
                 sizes[rank[unit[slot] as usize] as usize] += 1;
             }
         }
-        let edges: Vec<Edge> = relations
-            .iter()
-            .filter(|r| unit[r.a as usize] == r.a && unit[r.b as usize] == r.b)
-            .map(|r| Edge { a: rank[r.a as usize], b: rank[r.b as usize], weight: 1.0 })
+        let between_units =
+            || relations.iter().filter(|r| unit[r.a as usize] == r.a && unit[r.b as usize] == r.b);
+        // Copies and pages sharing a passage group by density. Stronger relations
+        // merge first and count more: a page tied to all of one story at 0.99 is
+        // not pulled into another it shares one sentence with.
+        let edges: Vec<Edge> = between_units()
+            .filter(|r| r.kind == Kind::Syndicated || r.by_passage)
+            .map(|r| Edge { a: rank[r.a as usize], b: rank[r.b as usize], weight: r.score })
             .collect();
         let mut c = cluster_weighted(&sizes, &edges, self.opts.cluster);
+        // Then a page (or a group) mostly derived from another page joins that
+        // page's story, however many other pages the story has.
+        let links: Vec<Derived> = between_units()
+            .flat_map(|r| {
+                let (a, b) = (rank[r.a as usize], rank[r.b as usize]);
+                [
+                    Derived { from: a, to: b, share: r.vocabulary_a },
+                    Derived { from: b, to: a, share: r.vocabulary_b },
+                ]
+            })
+            .collect();
+        attach(&mut c, &sizes, &links, self.opts.attach_vocabulary, self.opts.cluster.max_size);
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
         for (slot, d) in self.docs.iter().enumerate() {
             if d.is_some() {
@@ -1376,6 +1541,45 @@ fn cpu_seconds() -> Option<f64> {
     Some(ticks / 100.0)
 }
 
+/// Pairs `(a, b)`, `a < b`, that occur together in at least `need` of the
+/// `postings` (page lists in page order): every pair of a posting, packed in a u64
+/// and counted by sorting (8 bytes an occurrence, against 30 or more in a map), in
+/// passes over ranges of `a` when there are many.
+fn pairs_sharing<'p>(postings: impl Iterator<Item = &'p [u32]>, need: usize) -> Vec<(u32, u32)> {
+    let postings: Vec<&[u32]> = postings.filter(|p| p.len() >= 2).collect();
+    let total: usize = postings.iter().map(|p| p.len() * (p.len() - 1) / 2).sum();
+    let passes = total.div_ceil(PAIR_PASS).max(1) as u32;
+    let mut out = Vec::new();
+    for pass in 0..passes {
+        let mut occ: Vec<u64> = postings
+            .par_iter()
+            .flat_map_iter(|p| {
+                p.iter().enumerate().filter(move |&(_, &a)| a % passes == pass).flat_map(move |(i, &a)| {
+                    p[i + 1..].iter().map(move |&b| u64::from(a) << 32 | u64::from(b))
+                })
+            })
+            .collect();
+        occ.par_sort_unstable();
+        out.extend(
+            occ.chunk_by(|x, y| x == y)
+                .filter(|run| run.len() >= need)
+                .map(|run| ((run[0] >> 32) as u32, run[0] as u32)),
+        );
+    }
+    out
+}
+
+/// Distinct near-duplicate groups of the pages of `run`, counted up to `cap + 1`.
+fn distinct_groups(run: &[Entry], group: &[u32], cap: u32) -> u32 {
+    if run.len() <= cap as usize {
+        return run.len() as u32;
+    }
+    let mut seen: Vec<u32> = run.iter().map(|e| group[e.page as usize]).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len() as u32
+}
+
 /// What [`scan_runs`] finds in a piece of sorted entries.
 #[derive(Default)]
 struct Scanned {
@@ -1439,6 +1643,17 @@ fn scan_runs(entries: &[Entry], group: &[u32], cap: u32) -> Scanned {
         }
         if out.pages.len() - first > 1 {
             out.shared.extend_from_slice(&out.pages[first..]);
+        }
+    }
+    out
+}
+
+/// The tokens (32-bit hashes) on the kept lines of a page.
+fn kept_tokens(page: &Page, keep: &[u64]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (i, l) in page.lines.iter().enumerate() {
+        if keep[i / 64] >> (i % 64) & 1 == 1 {
+            out.extend_from_slice(&page.tokens[l.tok_start as usize..l.tok_end() as usize]);
         }
     }
     out
@@ -1540,9 +1755,14 @@ fn verify_ordered(
     if aa.hashes.is_empty() || ab.hashes.is_empty() {
         return None;
     }
-    let counted: Vec<(Passage, usize)> = align(&aa.hashes, &ab.hashes, opts.align)
-        .into_iter()
-        .map(|p| (p, an.rare_in(aa, p.a_start as usize, p.a_end as usize, opts.k)))
+    // Every shared run of two or more tokens, longest first, no token used twice.
+    let tiles = align(&aa.hashes, &ab.hashes, opts.align);
+    // Passages: runs holding enough rare tokens (covered by rare k-grams) to show
+    // that text was copied, not that two texts used the same phrases.
+    let counted: Vec<(Passage, usize)> = tiles
+        .iter()
+        .filter(|p| p.matched as usize >= opts.k)
+        .map(|&p| (p, an.rare_in(aa, p.a_start as usize, p.a_end as usize, opts.k)))
         .filter(|&(_, rare)| rare >= opts.min_passage)
         .collect();
     let shared: usize = counted.iter().map(|c| c.1).sum();
@@ -1559,43 +1779,74 @@ fn verify_ordered(
         .map(|c| c.1)
         .max()
         .unwrap_or(0);
-    if shared == 0 {
-        return None;
-    }
     let (la, lb) = (aa.hashes.len(), ab.hashes.len());
     let containment = (shared as f64 / la.min(lb) as f64).min(1.0);
     if da.source.is_some() && da.source == db.source && containment < opts.same_source_containment {
         return None;
     }
-    let (kind, score) = if containment >= opts.syndicated_containment && longest >= opts.min_passage {
-        (Kind::Syndicated, containment)
-    } else if (longest >= opts.rewritten_longest && shared >= opts.rewritten_shared)
-        || longest_quote >= opts.rewritten_quote
-    {
-        let grow = (containment / opts.syndicated_containment)
-            .max(shared.saturating_sub(opts.rewritten_shared) as f64 / 100.0)
-            .min(1.0);
-        (Kind::Rewritten, 0.5 + 0.5 * grow)
+    // Derivation: how much of each article's wording comes from the other.
+    let (ta, wa, sa_) = derivation_input(an, da, aa, opts);
+    let (tb, wb, sb_) = derivation_input(an, db, ab, opts);
+    let sh = measure(
+        &Text { tokens: &ta, weights: &wa, sentences: &sa_ },
+        &Text { tokens: &tb, weights: &wb, sentences: &sb_ },
+        &tiles,
+        &opts.derivation,
+    );
+    // One page derived from the other: most of its words found there, and some of
+    // its sentences too (two reports of one event share the names and the facts,
+    // not the sentences).
+    let derived_from =
+        |vocab: f64, s: &Sentences| if s.evidence >= opts.derived_evidence { vocab } else { 0.0 };
+    let derived =
+        derived_from(sh.vocabulary.0, &sh.sentences_a).max(derived_from(sh.vocabulary.1, &sh.sentences_b));
+    let by_passage = (longest >= opts.rewritten_longest && shared >= opts.rewritten_shared)
+        || longest_quote >= opts.rewritten_quote;
+    let (kind, strength) = if containment >= opts.syndicated_containment && longest >= opts.min_passage {
+        (Kind::Syndicated, containment.max(derived))
+    } else if (derived >= opts.derived_vocabulary && sh.run_tokens >= opts.derived_tokens) || by_passage {
+        (Kind::Rewritten, containment.max(derived))
     } else {
         return None;
     };
-    // Passages as page token ranges; the caller maps them to text offsets.
-    let to_tokens = |art: &Article, s: u32, e: u32| (art.tokens[s as usize], art.tokens[e as usize - 1] + 1);
+    // Half for being related at all, the rest for how much of one page comes from
+    // the other: a brief wholly cut from a wire story scores 1.
+    let score = 0.5 + 0.5 * (strength / opts.syndicated_containment).min(1.0);
+    let mut rel = Relation {
+        a: sa,
+        b: sb,
+        kind,
+        score,
+        containment,
+        coverage_a: sh.sentences_a.coverage,
+        coverage_b: sh.sentences_b.coverage,
+        vocabulary_a: sh.vocabulary.0,
+        vocabulary_b: sh.vocabulary.1,
+        runs_a: sh.runs.0,
+        runs_b: sh.runs.1,
+        jaccard: f64::NAN,
+        shared_tokens: shared as u32,
+        passages: Vec::new(),
+        by_passage,
+    };
     if !full {
         // Enough to cluster; `explain` gives passages and Jaccard.
-        return Some(Relation {
-            a: sa,
-            b: sb,
-            kind,
-            score,
-            containment,
-            jaccard: f64::NAN,
-            shared_tokens: shared as u32,
-            passages: Vec::new(),
-        });
+        return Some(rel);
     }
-    let shown = display_passages(counted.into_iter().map(|c| c.0).collect(), aa, ab, opts.display_gap);
-    let passages = shown
+    // Passages as page token ranges; the caller maps them to text offsets. Shown:
+    // the counted passages and the short runs that carry content (a run of common
+    // words is chance).
+    let mean_a = wa.iter().sum::<f32>() / wa.len() as f32;
+    let shown: Vec<Passage> = tiles
+        .iter()
+        .filter(|p| {
+            let w: f32 = wa[p.a_start as usize..p.a_end as usize].iter().sum();
+            p.matched >= 3 || w >= 2.0 * mean_a * p.matched as f32
+        })
+        .copied()
+        .collect();
+    let to_tokens = |art: &Article, s: u32, e: u32| (art.tokens[s as usize], art.tokens[e as usize - 1] + 1);
+    rel.passages = display_passages(shown, aa, ab, opts.display_gap)
         .iter()
         .map(|p| {
             let (a0, a1) = to_tokens(aa, p.a_start, p.a_end);
@@ -1603,16 +1854,24 @@ fn verify_ordered(
             (a0, a1, b0, b1)
         })
         .collect();
-    Some(Relation {
-        a: sa,
-        b: sb,
-        kind,
-        score,
-        containment,
-        jaccard: kgram_jaccard(aa, ab),
-        shared_tokens: shared as u32,
-        passages,
-    })
+    rel.jaccard = kgram_jaccard(aa, ab);
+    Some(rel)
+}
+
+/// An article as [`crate::derivation`] measures it: its token hashes, their
+/// weights and its sentences (a line break ends one too).
+fn derivation_input(
+    an: &Analysis,
+    doc: &Doc,
+    art: &Article,
+    opts: &NewsOptions,
+) -> (Vec<u32>, Vec<f32>, Vec<(u32, u32)>) {
+    let tokens: Vec<u32> = art.tokens.iter().map(|&t| doc.page.tokens[t as usize]).collect();
+    let weights: Vec<f32> = tokens.iter().map(|&t| an.weights.of(t)).collect();
+    let starts =
+        |i: usize| art.line_of[i] != art.line_of[i - 1] || doc.page.starts_sentence(art.tokens[i] as usize);
+    let sents = sentences(tokens.len(), starts, opts.derivation.max_sentence);
+    (tokens, weights, sents)
 }
 
 /// Passages as a reader should see them: exact runs cut where either page moves to

@@ -15,10 +15,12 @@ use crate::convert;
 use crate::errors::IntoPyResult;
 use crate::gil::detach;
 
-/// `(a, b, kind, score, containment, jaccard, shared_tokens, passages)`, passages as
-/// token ranges `(a_start, a_end, b_start, b_end)` of the two pages (mapped to text
-/// offsets by `passage_offsets`, given the texts).
-type PyRelation = (u32, u32, &'static str, f64, f64, f64, u32, Vec<(u32, u32, u32, u32)>);
+/// `(a, b, kind, score, containment, jaccard, shared_tokens, shares, passages)`:
+/// `shares` is `(coverage_a, coverage_b, vocabulary_a, vocabulary_b, runs_a,
+/// runs_b)`, passages are token ranges `(a_start, a_end, b_start, b_end)` of the two
+/// pages (mapped to text offsets by `passage_offsets`, given the texts).
+type PyRelation =
+    (u32, u32, &'static str, f64, f64, f64, u32, (f64, f64, f64, f64, f64, f64), Vec<(u32, u32, u32, u32)>);
 
 /// The news pipeline over pages addressed by slot number. Keeps each page's compact
 /// tokenisation, not its text: the caller keeps texts where it likes (memory, a
@@ -54,7 +56,17 @@ impl PyNewsCorpus {
 }
 
 fn convert(r: Relation) -> PyRelation {
-    (r.a, r.b, r.kind.name(), r.score, r.containment, r.jaccard, r.shared_tokens, r.passages)
+    (
+        r.a,
+        r.b,
+        r.kind.name(),
+        r.score,
+        r.containment,
+        r.jaccard,
+        r.shared_tokens,
+        (r.coverage_a, r.coverage_b, r.vocabulary_a, r.vocabulary_b, r.runs_a, r.runs_b),
+        r.passages,
+    )
 }
 
 /// Compact features of each text (`NewsCorpus.add_features` adds them), computed in
