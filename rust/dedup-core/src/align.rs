@@ -9,8 +9,6 @@
 //! lengths plus the number of seed matches, which repeated seeds are capped to keep
 //! bounded.
 
-use rustc_hash::FxHashMap as HashMap;
-
 use crate::winnow::kgram_hash;
 
 /// A shared passage: token ranges `[a_start, a_end)` and `[b_start, b_end)`, and
@@ -52,35 +50,56 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
     if a.len() < k || b.len() < k {
         return Vec::new();
     }
-    let mut seeds: HashMap<u64, Vec<u32>> =
-        HashMap::with_capacity_and_hasher(b.len(), rustc_hash::FxBuildHasher);
+    // The seeds of `b` in a chained hash table: `head[h]` is the last position
+    // whose seed hashes to `h`, `next[j]` the previous one with the same hash (no
+    // allocation per seed, which dominated the cost of short alignments).
+    let m = (b.len() - k + 1).next_power_of_two() * 2;
+    let mask = (m - 1) as u64;
+    let mut head = vec![u32::MAX; m];
+    let mut next = vec![u32::MAX; b.len() - k + 1];
+    let mut seed_hash = vec![0u64; b.len() - k + 1];
     for j in 0..=b.len() - k {
-        let e = seeds.entry(kgram_hash(&b[j..j + k])).or_default();
-        if e.len() <= opts.max_seed_occurrences {
-            e.push(j as u32);
-        }
+        let h = kgram_hash(&b[j..j + k]);
+        seed_hash[j] = h;
+        let slot = (h & mask) as usize;
+        next[j] = head[slot];
+        head[slot] = j as u32;
     }
+    // Positions of `b` holding the seed of hash `h` and tokens `gram`, in order; a
+    // seed found more often than the cap allows stops the walk one past it.
+    let cap = opts.max_seed_occurrences.saturating_add(1);
+    let occurrences = |h: u64, gram: &[u64], out: &mut Vec<u32>| {
+        out.clear();
+        let mut j = head[(h & mask) as usize];
+        while j != u32::MAX && out.len() < cap {
+            let ju = j as usize;
+            if seed_hash[ju] == h && b[ju..ju + k] == *gram {
+                out.push(j);
+            }
+            j = next[ju];
+        }
+        out.reverse();
+    };
     // Maximal runs (a_start, b_start, len), each found once: a seed match starts a
     // new run only when the previous diagonal cell is not a match.
     let mut runs: Vec<(u32, u32, u32)> = Vec::new();
     // Whether the seed at the previous position of `a` was skipped as too frequent:
     // a run through it was not found from it, so it is found from here.
     let mut prev_skipped = false;
+    let mut js: Vec<u32> = Vec::new();
     for i in 0..=a.len() - k {
-        let js = seeds.get(&kgram_hash(&a[i..i + k]));
+        let gram = &a[i..i + k];
+        occurrences(kgram_hash(gram), gram, &mut js);
         let skipped = std::mem::replace(&mut prev_skipped, false);
-        let Some(js) = js else {
+        if js.is_empty() {
             continue;
-        };
+        }
         if js.len() > opts.max_seed_occurrences {
             prev_skipped = true;
             continue;
         }
-        for &j in js {
+        for &j in &js {
             let j = j as usize;
-            if a[i..i + k] != b[j..j + k] {
-                continue; // hash collision
-            }
             if i > 0 && j > 0 && a[i - 1] == b[j - 1] && !skipped {
                 continue; // inside a run found from an earlier seed
             }

@@ -23,6 +23,8 @@
 //! ACL 2002): derived text is found through word overlap and short shared runs,
 //! not long passages alone.
 
+use std::sync::OnceLock;
+
 use crate::align::Passage;
 
 /// Tuning of [`sentence_coverage`].
@@ -59,52 +61,78 @@ impl Default for DerivationOptions {
     }
 }
 
-/// One article as the measures see it.
-#[derive(Debug, Clone, Copy)]
-pub struct Text<'a> {
+/// One article as the measures see it. The lookups the measures need are built
+/// on first use and kept, so that an article compared with many others is
+/// prepared once, and a lookup a comparison does not need is never built.
+#[derive(Debug, Clone, Default)]
+pub struct Text {
     /// Token hashes, in order.
-    pub tokens: &'a [u32],
+    pub tokens: Vec<u32>,
     /// Weight of each token.
-    pub weights: &'a [f32],
+    pub weights: Vec<f32>,
     /// Sentences as token ranges `[start, end)`, in order, covering the tokens.
-    pub sentences: &'a [(u32, u32)],
+    pub sentences: Vec<(u32, u32)>,
+    /// Each distinct token with its weight, sorted by token.
+    distinct: OnceLock<Vec<(u32, f32)>>,
+    /// Where each token occurs: `(token, position)`, sorted.
+    positions: OnceLock<Vec<(u32, u32)>>,
 }
 
-/// Each distinct token of a text with its weight, sorted by token.
-fn distinct(t: &Text<'_>) -> Vec<(u32, f32)> {
-    let mut v: Vec<(u32, f32)> = t.tokens.iter().copied().zip(t.weights.iter().copied()).collect();
-    v.sort_unstable_by_key(|x| x.0);
-    v.dedup_by_key(|x| x.0);
-    v
+impl Text {
+    /// An article from its tokens, their weights and its sentences.
+    pub fn new(tokens: Vec<u32>, weights: Vec<f32>, sentences: Vec<(u32, u32)>) -> Self {
+        Self { tokens, weights, sentences, distinct: OnceLock::new(), positions: OnceLock::new() }
+    }
+
+    /// Each distinct token with its weight, sorted by token.
+    fn distinct(&self) -> &[(u32, f32)] {
+        self.distinct.get_or_init(|| {
+            let mut d: Vec<(u32, f32)> =
+                self.tokens.iter().copied().zip(self.weights.iter().copied()).collect();
+            d.sort_unstable_by_key(|x| x.0);
+            d.dedup_by_key(|x| x.0);
+            d
+        })
+    }
+
+    /// Summed weight of the distinct tokens.
+    pub fn distinct_weight(&self) -> f64 {
+        self.distinct().iter().map(|x| f64::from(x.1)).sum()
+    }
+
+    /// The positions of `token` in the text, the first `max` of them.
+    fn occurrences(&self, token: u32, max: usize) -> &[(u32, u32)] {
+        let positions = self.positions.get_or_init(|| {
+            let mut p: Vec<(u32, u32)> =
+                self.tokens.iter().enumerate().map(|(i, &t)| (t, i as u32)).collect();
+            p.sort_unstable();
+            p
+        });
+        let lo = positions.partition_point(|x| x.0 < token);
+        let hi = lo + positions[lo..].partition_point(|x| x.0 == token);
+        &positions[lo..hi.min(lo.saturating_add(max))]
+    }
 }
 
 /// Weighted share of `a`'s distinct tokens that occur in `b`, and of `b`'s in `a`.
-pub fn vocabulary(a: &Text<'_>, b: &Text<'_>) -> (f64, f64) {
-    let (da, db) = (distinct(a), distinct(b));
+/// A token weighs the same in both texts, so the shared weight is one sum.
+pub fn vocabulary(a: &Text, b: &Text) -> (f64, f64) {
+    let (da, db) = (a.distinct(), b.distinct());
     let (mut i, mut j) = (0, 0);
-    let mut shared_a = 0.0f64;
-    let mut shared_b = 0.0f64;
+    let mut shared = 0.0f64;
     while i < da.len() && j < db.len() {
         match da[i].0.cmp(&db[j].0) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                shared_a += f64::from(da[i].1);
-                shared_b += f64::from(db[j].1);
+                shared += f64::from(da[i].1);
                 i += 1;
                 j += 1;
             }
         }
     }
-    let share = |shared: f64, d: &[(u32, f32)]| {
-        let total: f64 = d.iter().map(|x| f64::from(x.1)).sum();
-        if total > 0.0 {
-            (shared / total).min(1.0)
-        } else {
-            0.0
-        }
-    };
-    (share(shared_a, &da), share(shared_b, &db))
+    let share = |total: f64| if total > 0.0 { (shared / total).min(1.0) } else { 0.0 };
+    (share(a.distinct_weight()), share(b.distinct_weight()))
 }
 
 /// Sentence ranges of a token sequence: a sentence starts at each index for which
@@ -137,24 +165,45 @@ pub struct Sentences {
 
 /// Share of `a`'s tokens in sentences derived from `b` (see the module docs).
 /// `in_runs[i]` says whether token `i` of `a` lies in a run shared with `b`.
-pub fn sentence_coverage(a: &Text<'_>, b: &Text<'_>, in_runs: &[bool], o: &DerivationOptions) -> Sentences {
+pub fn sentence_coverage(a: &Text, b: &Text, in_runs: &[bool], o: &DerivationOptions) -> Sentences {
+    let mut out = Sentences::default();
+    sentences_of(a, b, in_runs, o, |derived, evidence| {
+        out = Sentences { coverage: derived, evidence };
+        false
+    });
+    out
+}
+
+/// Whether at least `share` of `a`'s tokens are in sentences that count as
+/// evidence ([`Sentences::evidence`]); stops at the first sentences that reach it.
+pub fn has_evidence(a: &Text, b: &Text, in_runs: &[bool], o: &DerivationOptions, share: f64) -> bool {
+    let mut found = false;
+    sentences_of(a, b, in_runs, o, |_, evidence| {
+        found = evidence >= share - 1e-12;
+        found
+    });
+    found
+}
+
+/// Walks `a`'s sentences, calling `seen(coverage, evidence)` with the shares so far
+/// after each one (and once at the end) until it returns true.
+fn sentences_of(
+    a: &Text,
+    b: &Text,
+    in_runs: &[bool],
+    o: &DerivationOptions,
+    mut seen: impl FnMut(f64, f64) -> bool,
+) {
     if a.tokens.is_empty() || b.tokens.is_empty() {
-        return Sentences::default();
+        seen(0.0, 0.0);
+        return;
     }
-    // Where each token of `b` occurs: (token, position), sorted.
-    let mut index: Vec<(u32, u32)> = b.tokens.iter().enumerate().map(|(p, &t)| (t, p as u32)).collect();
-    index.sort_unstable();
-    let positions = |t: u32| -> &[(u32, u32)] {
-        let lo = index.partition_point(|x| x.0 < t);
-        let hi = lo + index[lo..].partition_point(|x| x.0 == t);
-        &index[lo..hi.min(lo.saturating_add(o.max_occurrences))]
-    };
-    let mut derived = 0usize;
-    let mut evidence = 0usize;
+    let n = a.tokens.len() as f64;
+    let (mut derived, mut evidence) = (0usize, 0usize);
     let mut words: Vec<(u32, f32)> = Vec::new();
     let mut events: Vec<(u32, u32)> = Vec::new();
     let mut count: Vec<u32> = Vec::new();
-    for &(s, e) in a.sentences {
+    for &(s, e) in &a.sentences {
         let (s, e) = (s as usize, e as usize);
         words.clear();
         words.extend(a.tokens[s..e].iter().copied().zip(a.weights[s..e].iter().copied()));
@@ -166,7 +215,7 @@ pub fn sentence_coverage(a: &Text<'_>, b: &Text<'_>, in_runs: &[bool], o: &Deriv
         }
         events.clear();
         for (k, &(t, _)) in words.iter().enumerate() {
-            events.extend(positions(t).iter().map(|&(_, p)| (p, k as u32)));
+            events.extend(b.occurrences(t, o.max_occurrences).iter().map(|&(_, p)| (p, k as u32)));
         }
         events.sort_unstable();
         // The stretch of `b` holding the most of the sentence's content: a window
@@ -191,18 +240,32 @@ pub fn sentence_coverage(a: &Text<'_>, b: &Text<'_>, in_runs: &[bool], o: &Deriv
             }
             best = best.max(cur);
         }
-        let weight = |i: usize| f64::from(a.weights[i]);
-        let sentence: f64 = (s..e).map(weight).sum();
-        let runs: f64 = (s..e).filter(|&i| in_runs.get(i).copied().unwrap_or(false)).map(weight).sum();
         if best >= o.sentence_share * total - 1e-9 {
             derived += e - s;
             evidence += e - s;
-        } else if sentence > 0.0 && runs >= o.sentence_runs * sentence - 1e-9 {
-            evidence += e - s;
+        } else {
+            let weight = |i: usize| f64::from(a.weights[i]);
+            let sentence: f64 = (s..e).map(weight).sum();
+            let runs: f64 = (s..e).filter(|&i| in_runs.get(i).copied().unwrap_or(false)).map(weight).sum();
+            if sentence > 0.0 && runs >= o.sentence_runs * sentence - 1e-9 {
+                evidence += e - s;
+            }
+        }
+        if seen(derived as f64 / n, evidence as f64 / n) {
+            return;
         }
     }
-    let n = a.tokens.len() as f64;
-    Sentences { coverage: derived as f64 / n, evidence: evidence as f64 / n }
+    seen(derived as f64 / n, evidence as f64 / n);
+}
+
+/// Marks the tokens of each text inside `tiles`.
+pub fn in_tiles(tiles: &[Passage], na: usize, nb: usize) -> (Vec<bool>, Vec<bool>) {
+    let (mut in_a, mut in_b) = (vec![false; na], vec![false; nb]);
+    for p in tiles {
+        in_a[p.a_start as usize..p.a_end as usize].fill(true);
+        in_b[p.b_start as usize..p.b_end as usize].fill(true);
+    }
+    (in_a, in_b)
 }
 
 /// Weighted share of each text's tokens in `tiles` (shared runs that use no token
@@ -240,13 +303,9 @@ pub struct Shares {
 }
 
 /// Measures two texts against each other, given the runs they share (`tiles`).
-pub fn measure(a: &Text<'_>, b: &Text<'_>, tiles: &[Passage], o: &DerivationOptions) -> Shares {
-    let (ra, rb, run_tokens) = run_coverage(tiles, a.weights, b.weights);
-    let (mut in_a, mut in_b) = (vec![false; a.tokens.len()], vec![false; b.tokens.len()]);
-    for p in tiles {
-        in_a[p.a_start as usize..p.a_end as usize].fill(true);
-        in_b[p.b_start as usize..p.b_end as usize].fill(true);
-    }
+pub fn measure(a: &Text, b: &Text, tiles: &[Passage], o: &DerivationOptions) -> Shares {
+    let (ra, rb, run_tokens) = run_coverage(tiles, &a.weights, &b.weights);
+    let (in_a, in_b) = in_tiles(tiles, a.tokens.len(), b.tokens.len());
     Shares {
         vocabulary: vocabulary(a, b),
         runs: (ra, rb),
@@ -261,8 +320,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn text<'a>(tokens: &'a [u32], weights: &'a [f32], sentences: &'a [(u32, u32)]) -> Text<'a> {
-        Text { tokens, weights, sentences }
+    fn text(tokens: &[u32], weights: &[f32], sentences: &[(u32, u32)]) -> Text {
+        Text::new(tokens.to_vec(), weights.to_vec(), sentences.to_vec())
     }
 
     #[test]
@@ -324,9 +383,9 @@ mod tests {
     }
 
     /// Sentence coverage the slow obvious way: every window of `b` tried.
-    fn slow_coverage(a: &Text<'_>, b: &Text<'_>, o: &DerivationOptions) -> f64 {
+    fn slow_coverage(a: &Text, b: &Text, o: &DerivationOptions) -> f64 {
         let mut derived = 0;
-        for &(s, e) in a.sentences {
+        for &(s, e) in &a.sentences {
             let (s, e) = (s as usize, e as usize);
             let mut words: Vec<(u32, f32)> =
                 a.tokens[s..e].iter().copied().zip(a.weights[s..e].iter().copied()).collect();

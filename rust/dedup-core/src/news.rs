@@ -28,7 +28,10 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::align::{align, join, AlignOptions, Passage};
 use crate::chrome::{body_lines, line_kind, ChromeOptions, Kind as LineKind};
 use crate::cluster::{attach, cluster_weighted, ClusterOptions, Clustering, Derived, Edge};
-use crate::derivation::{measure, sentences, DerivationOptions, Sentences, Text};
+use crate::derivation::{
+    has_evidence, in_tiles, measure, run_coverage, sentences, vocabulary, DerivationOptions, Sentences,
+    Shares, Text,
+};
 use crate::error::{Error, Result};
 use crate::minhash::fmix64;
 use crate::neardup::{band_keys, groups_by_bands, jaccard, NearDupOptions};
@@ -1258,19 +1261,30 @@ impl NewsCorpus {
         tr.mark(format!("candidates: {} pairs", pairs.len()));
         let an = self.cache.as_ref().expect("candidates computed the analysis");
         // Pairs are sorted by their first page: its article is derived once for all
-        // of its pairs.
-        let runs: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
+        // of its pairs (in pieces, so that a page with thousands of copies does not
+        // keep one thread busy while the others wait).
+        let runs: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).flat_map(|r| r.chunks(64)).collect();
         let this = &*self;
         let rels: Vec<Relation> = runs
             .par_iter()
             .flat_map_iter(|run| {
                 let a = run[0].0;
+                let Some(da) = this.doc(a) else { return Vec::new() };
                 let aa = this.article(&an.keep, a as usize);
+                let ta = derivation_text(an, da, &aa, &this.opts);
+                let side_a = Side { slot: a, doc: da, art: &aa, text: &ta };
                 run.iter()
                     .filter_map(|&(_, b)| {
-                        let (da, db) = (this.doc(a)?, this.doc(b)?);
+                        let db = this.doc(b)?;
                         let ab = this.article(&an.keep, b as usize);
-                        verify(&this.opts, an, (a, da, &aa), (b, db, &ab), false)
+                        let tb = derivation_text(an, db, &ab, &this.opts);
+                        verify(
+                            &this.opts,
+                            an,
+                            &side_a,
+                            &Side { slot: b, doc: db, art: &ab, text: &tb },
+                            false,
+                        )
                     })
                     .collect::<Vec<_>>()
             })
@@ -1288,8 +1302,11 @@ impl NewsCorpus {
         self.doc(b)?;
         self.analysis();
         let an = self.cache.as_ref().expect("computed above");
+        let (da, db) = (self.doc(a)?, self.doc(b)?);
         let (aa, ab) = (self.article(&an.keep, a as usize), self.article(&an.keep, b as usize));
-        verify(&self.opts, an, (a, self.doc(a)?, &aa), (b, self.doc(b)?, &ab), true)
+        let (ta, tb) = (derivation_text(an, da, &aa, &self.opts), derivation_text(an, db, &ab, &self.opts));
+        let side_a = Side { slot: a, doc: da, art: &aa, text: &ta };
+        verify(&self.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, text: &tb }, true)
     }
 
     /// Relations of a new page to the pages in the corpus, without adding it. The
@@ -1398,6 +1415,8 @@ impl NewsCorpus {
         }
         cands.sort_unstable();
         cands.dedup();
+        let ta = derivation_text(an, doc, &art, &self.opts);
+        let side_a = Side { slot: u32::MAX, doc, art: &art, text: &ta };
         cands
             .par_iter()
             .filter_map(|&b| {
@@ -1407,7 +1426,8 @@ impl NewsCorpus {
                 } else {
                     Article::from_bits(&db.page, self.fresh.keep.get(&b)?, &self.opts)
                 };
-                verify(&self.opts, an, (u32::MAX, doc, &art), (b, db, &ab), true)
+                let tb = derivation_text(an, db, &ab, &self.opts);
+                verify(&self.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, text: &tb }, true)
             })
             .collect()
     }
@@ -1726,18 +1746,111 @@ fn distinct_keys(page: &Page) -> Vec<u64> {
 }
 
 /// Verifies one pair on exact data.
-fn verify(
-    opts: &NewsOptions,
-    an: &Analysis,
-    a: (u32, &Doc, &Article),
-    b: (u32, &Doc, &Article),
-    full: bool,
-) -> Option<Relation> {
+/// What a pair shares, as the relation rules read it.
+struct Evidence {
+    /// Rare tokens in counted passages.
+    shared: usize,
+    /// Rare tokens in the longest counted passage ...
+    longest: usize,
+    /// ... and in the longest one inside quotation marks on both pages.
+    longest_quote: usize,
+    /// `shared` over the shorter article's tokens.
+    containment: f64,
+    /// Vocabulary share of a page derived from the other (0 if neither is).
+    derived: f64,
+    /// Tokens in shared runs.
+    run_tokens: usize,
+}
+
+impl Evidence {
+    /// The kind, score and whether a passage alone relates the pair, or None.
+    fn decide(&self, opts: &NewsOptions) -> Option<(Kind, f64, bool)> {
+        let by_passage = (self.longest >= opts.rewritten_longest && self.shared >= opts.rewritten_shared)
+            || self.longest_quote >= opts.rewritten_quote;
+        let kind = if self.containment >= opts.syndicated_containment && self.longest >= opts.min_passage {
+            Kind::Syndicated
+        } else if (self.derived >= opts.derived_vocabulary && self.run_tokens >= opts.derived_tokens)
+            || by_passage
+        {
+            Kind::Rewritten
+        } else {
+            return None;
+        };
+        // Half for being related at all, the rest for how much of one page comes
+        // from the other: a brief wholly cut from a wire story scores 1.
+        let strength = self.containment.max(self.derived);
+        Some((kind, 0.5 + 0.5 * (strength / opts.syndicated_containment).min(1.0), by_passage))
+    }
+}
+
+/// The relation of two pages with the same article, as [`verify_ordered`] finds
+/// it for clustering (the whole article is one shared passage; every word is found,
+/// and every sentence that weighs anything), without aligning the two: a corpus
+/// holds many such copies.
+fn identical_relation(opts: &NewsOptions, an: &Analysis, a: &Side<'_>, b: &Side<'_>) -> Option<Relation> {
+    let n = a.art.hashes.len();
+    let rare = an.rare_in(a.art, 0, n, opts.k);
+    let counted = if rare >= opts.min_passage { rare } else { 0 };
+    let containment = counted as f64 / n as f64;
+    if a.doc.source.is_some() && a.doc.source == b.doc.source && containment < opts.same_source_containment {
+        return None;
+    }
+    let quoted = |s: &Side<'_>| {
+        let inside = s.art.tokens.iter().filter(|&&t| s.doc.page.is_quoted(t as usize)).count();
+        2 * inside >= n
+    };
+    let x = a.text;
+    let weighed: usize = x
+        .sentences
+        .iter()
+        .filter(|&&(s0, e0)| x.weights[s0 as usize..e0 as usize].iter().any(|&w| w > 0.0))
+        .map(|&(s0, e0)| (e0 - s0) as usize)
+        .sum();
+    let evidence = weighed as f64 / n as f64 >= opts.derived_evidence - 1e-12;
+    let derived = if evidence && 1.0 >= opts.derived_vocabulary { 1.0 } else { 0.0 };
+    let ev = Evidence {
+        shared: counted,
+        longest: counted,
+        longest_quote: if quoted(a) && quoted(b) { counted } else { 0 },
+        containment,
+        derived,
+        run_tokens: n,
+    };
+    let (kind, score, by_passage) = ev.decide(opts)?;
+    Some(Relation {
+        a: a.slot,
+        b: b.slot,
+        kind,
+        score,
+        containment,
+        coverage_a: f64::NAN,
+        coverage_b: f64::NAN,
+        vocabulary_a: 1.0,
+        vocabulary_b: 1.0,
+        runs_a: 1.0,
+        runs_b: 1.0,
+        jaccard: f64::NAN,
+        shared_tokens: counted as u32,
+        passages: Vec::new(),
+        by_passage,
+    })
+}
+
+/// One page of a pair being verified: its slot, page, article and the article as
+/// the derivation measures see it.
+struct Side<'a> {
+    slot: u32,
+    doc: &'a Doc,
+    art: &'a Article,
+    text: &'a Text,
+}
+
+fn verify(opts: &NewsOptions, an: &Analysis, a: &Side<'_>, b: &Side<'_>, full: bool) -> Option<Relation> {
     // Alignment breaks ties by position in its first argument, so pairs are always
     // verified in an order fixed by content: the answer does not depend on which
     // page came first.
-    let key = |d: &Doc, art: &Article| (art.content_hash(), d.text_hash);
-    if key(a.1, a.2) > key(b.1, b.2) {
+    let key = |s: &Side<'_>| (s.art.content_hash(), s.doc.text_hash);
+    if key(a) > key(b) {
         return verify_ordered(opts, an, b, a, full).map(Relation::flipped);
     }
     verify_ordered(opts, an, a, b, full)
@@ -1746,14 +1859,17 @@ fn verify(
 fn verify_ordered(
     opts: &NewsOptions,
     an: &Analysis,
-    a: (u32, &Doc, &Article),
-    b: (u32, &Doc, &Article),
+    a: &Side<'_>,
+    b: &Side<'_>,
     full: bool,
 ) -> Option<Relation> {
-    let (sa, da, aa) = a;
-    let (sb, db, ab) = b;
+    let (sa, da, aa) = (a.slot, a.doc, a.art);
+    let (sb, db, ab) = (b.slot, b.doc, b.art);
     if aa.hashes.is_empty() || ab.hashes.is_empty() {
         return None;
+    }
+    if !full && aa.hash == ab.hash {
+        return identical_relation(opts, an, a, b);
     }
     // Every shared run of two or more tokens, longest first, no token used twice.
     let tiles = align(&aa.hashes, &ab.hashes, opts.align);
@@ -1784,42 +1900,53 @@ fn verify_ordered(
     if da.source.is_some() && da.source == db.source && containment < opts.same_source_containment {
         return None;
     }
-    // Derivation: how much of each article's wording comes from the other.
-    let (ta, wa, sa_) = derivation_input(an, da, aa, opts);
-    let (tb, wb, sb_) = derivation_input(an, db, ab, opts);
-    let sh = measure(
-        &Text { tokens: &ta, weights: &wa, sentences: &sa_ },
-        &Text { tokens: &tb, weights: &wb, sentences: &sb_ },
-        &tiles,
-        &opts.derivation,
-    );
+    // Derivation: how much of each article's wording comes from the other. The
+    // sentences are read only where the words say a page may be derived, and in
+    // full only to explain a pair.
+    let (xa, xb) = (a.text, b.text);
+    let (tiles_a, tiles_b) = in_tiles(&tiles, xa.tokens.len(), xb.tokens.len());
+    let sh = if full {
+        measure(xa, xb, &tiles, &opts.derivation)
+    } else {
+        let (ra, rb, run_tokens) = run_coverage(&tiles, &xa.weights, &xb.weights);
+        Shares { vocabulary: vocabulary(xa, xb), runs: (ra, rb), run_tokens, ..Shares::default() }
+    };
     // One page derived from the other: most of its words found there, and some of
     // its sentences too (two reports of one event share the names and the facts,
     // not the sentences).
-    let derived_from =
-        |vocab: f64, s: &Sentences| if s.evidence >= opts.derived_evidence { vocab } else { 0.0 };
-    let derived =
-        derived_from(sh.vocabulary.0, &sh.sentences_a).max(derived_from(sh.vocabulary.1, &sh.sentences_b));
-    let by_passage = (longest >= opts.rewritten_longest && shared >= opts.rewritten_shared)
-        || longest_quote >= opts.rewritten_quote;
-    let (kind, strength) = if containment >= opts.syndicated_containment && longest >= opts.min_passage {
-        (Kind::Syndicated, containment.max(derived))
-    } else if (derived >= opts.derived_vocabulary && sh.run_tokens >= opts.derived_tokens) || by_passage {
-        (Kind::Rewritten, containment.max(derived))
-    } else {
-        return None;
+    let from = |vocab: f64, x: &Text, y: &Text, runs: &[bool], s: &Sentences| {
+        if vocab < opts.derived_vocabulary {
+            return 0.0;
+        }
+        let evidence = if full {
+            s.evidence >= opts.derived_evidence
+        } else {
+            has_evidence(x, y, runs, &opts.derivation, opts.derived_evidence)
+        };
+        if evidence {
+            vocab
+        } else {
+            0.0
+        }
     };
-    // Half for being related at all, the rest for how much of one page comes from
-    // the other: a brief wholly cut from a wire story scores 1.
-    let score = 0.5 + 0.5 * (strength / opts.syndicated_containment).min(1.0);
+    let derived = from(sh.vocabulary.0, xa, xb, &tiles_a, &sh.sentences_a).max(from(
+        sh.vocabulary.1,
+        xb,
+        xa,
+        &tiles_b,
+        &sh.sentences_b,
+    ));
+    let ev = Evidence { shared, longest, longest_quote, containment, derived, run_tokens: sh.run_tokens };
+    let (kind, score, by_passage) = ev.decide(opts)?;
     let mut rel = Relation {
         a: sa,
         b: sb,
         kind,
         score,
         containment,
-        coverage_a: sh.sentences_a.coverage,
-        coverage_b: sh.sentences_b.coverage,
+        // Sentence coverage is measured when a pair is explained.
+        coverage_a: if full { sh.sentences_a.coverage } else { f64::NAN },
+        coverage_b: if full { sh.sentences_b.coverage } else { f64::NAN },
         vocabulary_a: sh.vocabulary.0,
         vocabulary_b: sh.vocabulary.1,
         runs_a: sh.runs.0,
@@ -1836,6 +1963,7 @@ fn verify_ordered(
     // Passages as page token ranges; the caller maps them to text offsets. Shown:
     // the counted passages and the short runs that carry content (a run of common
     // words is chance).
+    let wa = &xa.weights;
     let mean_a = wa.iter().sum::<f32>() / wa.len() as f32;
     let shown: Vec<Passage> = tiles
         .iter()
@@ -1860,18 +1988,13 @@ fn verify_ordered(
 
 /// An article as [`crate::derivation`] measures it: its token hashes, their
 /// weights and its sentences (a line break ends one too).
-fn derivation_input(
-    an: &Analysis,
-    doc: &Doc,
-    art: &Article,
-    opts: &NewsOptions,
-) -> (Vec<u32>, Vec<f32>, Vec<(u32, u32)>) {
+fn derivation_text(an: &Analysis, doc: &Doc, art: &Article, opts: &NewsOptions) -> Text {
     let tokens: Vec<u32> = art.tokens.iter().map(|&t| doc.page.tokens[t as usize]).collect();
     let weights: Vec<f32> = tokens.iter().map(|&t| an.weights.of(t)).collect();
     let starts =
         |i: usize| art.line_of[i] != art.line_of[i - 1] || doc.page.starts_sentence(art.tokens[i] as usize);
     let sents = sentences(tokens.len(), starts, opts.derivation.max_sentence);
-    (tokens, weights, sents)
+    Text::new(tokens, weights, sents)
 }
 
 /// Passages as a reader should see them: exact runs cut where either page moves to
@@ -2063,6 +2186,36 @@ mod tests {
         // A given source always wins, and a bare text has no template.
         assert_eq!(Doc::new(&site("Text.", "Harbour Herald"), Some(3)).outlet, Some(3));
         assert_eq!(Doc::new("Just one paragraph of wire copy, nothing else.", None).outlet, None);
+    }
+
+    #[test]
+    fn identical_articles_relate_as_a_full_verification_finds() {
+        // The short cut for identical articles gives the kind, score and
+        // containment that aligning them gives, whatever the quoting and the outlets.
+        let body = format!(
+            "Floods cut the coastal highway in three places overnight, officials said, stranding hundreds of trucks.\n{QUOTE}\nCrews expect to reopen one lane by the weekend if the rain eases as forecast."
+        );
+        let short = "Floods cut the coastal highway in three places overnight.";
+        for (text, same_source) in
+            [(body.as_str(), false), (body.as_str(), true), (short, false), (QUOTE, false)]
+        {
+            let src = |i: u32| Some(if same_source { 0 } else { i });
+            let mut c = corpus(&[
+                (text, src(0)),
+                (&format!("{text}\n"), src(1)),
+                ("Something else entirely, about the central bank holding its rates steady.", src(2)),
+            ]);
+            let (x, y) = (c.article_of(0).expect("page"), c.article_of(1).expect("page"));
+            assert!(x.hash != 0 && x.hash == y.hash, "{text}");
+            let rels = c.relations();
+            let fast = rels.iter().find(|r| (r.a, r.b) == (0, 1));
+            let full = c.explain(0, 1);
+            assert_eq!(fast.is_some(), full.is_some(), "{text}");
+            if let (Some(f), Some(e)) = (fast, full) {
+                assert_eq!((f.kind, f.shared_tokens, f.by_passage), (e.kind, e.shared_tokens, e.by_passage));
+                assert!((f.score - e.score).abs() < 1e-9 && (f.containment - e.containment).abs() < 1e-9);
+            }
+        }
     }
 
     #[test]
