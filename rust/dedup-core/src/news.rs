@@ -1960,10 +1960,21 @@ fn verify_ordered(
         // Enough to cluster; `explain` gives passages and Jaccard.
         return Some(rel);
     }
-    // Passages as page token ranges; the caller maps them to text offsets. Shown:
-    // the counted passages and the short runs that carry content (a run of common
-    // words is chance).
-    let wa = &xa.weights;
+    rel.passages = shown_passages(&tiles, &xa.weights, aa, ab, opts.display_gap);
+    rel.jaccard = kgram_jaccard(aa, ab);
+    Some(rel)
+}
+
+/// Passages as page token ranges (the caller maps them to text offsets): the
+/// shared runs of three or more tokens, and those of two that carry content (two
+/// common words in a row are chance), as a reader should see them.
+fn shown_passages(
+    tiles: &[Passage],
+    wa: &[f32],
+    aa: &Article,
+    ab: &Article,
+    gap: u32,
+) -> Vec<(u32, u32, u32, u32)> {
     let mean_a = wa.iter().sum::<f32>() / wa.len() as f32;
     let shown: Vec<Passage> = tiles
         .iter()
@@ -1974,16 +1985,14 @@ fn verify_ordered(
         .copied()
         .collect();
     let to_tokens = |art: &Article, s: u32, e: u32| (art.tokens[s as usize], art.tokens[e as usize - 1] + 1);
-    rel.passages = display_passages(shown, aa, ab, opts.display_gap)
+    display_passages(shown, aa, ab, gap)
         .iter()
         .map(|p| {
             let (a0, a1) = to_tokens(aa, p.a_start, p.a_end);
             let (b0, b1) = to_tokens(ab, p.b_start, p.b_end);
             (a0, a1, b0, b1)
         })
-        .collect();
-    rel.jaccard = kgram_jaccard(aa, ab);
-    Some(rel)
+        .collect()
 }
 
 /// An article as [`crate::derivation`] measures it: its token hashes, their
