@@ -46,6 +46,31 @@ impl Default for AlignOptions {
 
 /// Shared passages of `a` and `b` (token hashes), ordered by position in `a`.
 pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
+    extend(a, b, Vec::new(), opts)
+}
+
+/// `tiles` (passages of `a` and `b` that use no token twice) and the passages
+/// [`align`] with `opts` finds in the tokens they leave unused, ordered by position
+/// in `a`. Aligning with long seeds first and extending with short ones gives the
+/// passages of aligning with short seeds at once (runs are tiled longest first),
+/// while the short seeds, which cost more, are only looked for when needed.
+pub fn extend(a: &[u64], b: &[u64], tiles: Vec<Passage>, opts: AlignOptions) -> Vec<Passage> {
+    let runs = maximal_runs(a, b, opts);
+    let mut used_a = vec![false; a.len()];
+    let mut used_b = vec![false; b.len()];
+    for p in &tiles {
+        used_a[p.a_start as usize..p.a_end as usize].fill(true);
+        used_b[p.b_start as usize..p.b_end as usize].fill(true);
+    }
+    let mut chosen = tiles;
+    tile(runs, &mut used_a, &mut used_b, opts.min_run, &mut chosen);
+    chosen.sort_unstable_by_key(|p| (p.a_start, p.b_start));
+    chosen
+}
+
+/// Maximal common runs `(a_start, b_start, len)` of at least `min_run` tokens,
+/// found from seed matches of `seed` tokens.
+fn maximal_runs(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<(u32, u32, u32)> {
     let k = opts.seed.max(1);
     if a.len() < k || b.len() < k {
         return Vec::new();
@@ -112,11 +137,19 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
             }
         }
     }
-    // Longest first; ties by position, so the result is deterministic.
+    runs
+}
+
+/// Tiles `runs` greedily, longest first (ties by position, so the result is
+/// deterministic), each keeping its longest stretch unused on both sides.
+fn tile(
+    mut runs: Vec<(u32, u32, u32)>,
+    used_a: &mut [bool],
+    used_b: &mut [bool],
+    min_run: usize,
+    chosen: &mut Vec<Passage>,
+) {
     runs.sort_unstable_by(|x, y| y.2.cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
-    let mut used_a = vec![false; a.len()];
-    let mut used_b = vec![false; b.len()];
-    let mut chosen: Vec<Passage> = Vec::new();
     for (i, j, len) in runs {
         let (i, j, len) = (i as usize, j as usize, len as usize);
         // Keep the run's longest stretch that is unused on both sides.
@@ -135,7 +168,7 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
             }
         }
         // An empty stretch is no passage, even with `min_run` 0 (found by fuzzing).
-        if e == s || e - s < opts.min_run {
+        if e == s || e - s < min_run {
             continue;
         }
         used_a[i + s..i + e].fill(true);
@@ -148,8 +181,6 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
             matched: (e - s) as u32,
         });
     }
-    chosen.sort_unstable_by_key(|p| (p.a_start, p.b_start));
-    chosen
 }
 
 /// Joins passages that follow one another in both sequences with gaps of at most
@@ -224,6 +255,33 @@ mod tests {
         let ps = align(&a, &b, o);
         assert_eq!(ps.len(), 1, "{ps:?}");
         assert_eq!((ps[0].a_start, ps[0].a_end, ps[0].matched), (2, 7, 5));
+    }
+
+    proptest! {
+        #[test]
+        fn extending_keeps_the_long_tiles_and_adds_disjoint_exact_ones(
+            a in proptest::collection::vec(0u64..5, 0..60),
+            b in proptest::collection::vec(0u64..5, 0..60),
+        ) {
+            let short = AlignOptions { seed: 2, min_run: 2, max_seed_occurrences: usize::MAX };
+            let long = AlignOptions { seed: 4, min_run: 4, max_seed_occurrences: usize::MAX };
+            let first = align(&a, &b, long);
+            let all = extend(&a, &b, first.clone(), short);
+            for p in &first {
+                prop_assert!(all.contains(p));
+            }
+            let (mut used_a, mut used_b) = (vec![false; a.len()], vec![false; b.len()]);
+            for p in &all {
+                prop_assert!(p.matched >= 2);
+                prop_assert_eq!(&a[p.a_start as usize..p.a_end as usize], &b[p.b_start as usize..p.b_end as usize]);
+                for i in p.a_start..p.a_end {
+                    prop_assert!(!std::mem::replace(&mut used_a[i as usize], true));
+                }
+                for j in p.b_start..p.b_end {
+                    prop_assert!(!std::mem::replace(&mut used_b[j as usize], true));
+                }
+            }
+        }
     }
 
     /// Longest common substring length, by dynamic programming.

@@ -25,6 +25,8 @@
 
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap as HashMap;
+
 use crate::align::Passage;
 
 /// Tuning of [`sentence_coverage`].
@@ -74,6 +76,10 @@ pub struct Text {
     pub sentences: Vec<(u32, u32)>,
     /// Each distinct token with its weight, sorted by token.
     distinct: OnceLock<Vec<(u32, f32)>>,
+    /// Summed weight of the distinct tokens.
+    distinct_weight: OnceLock<f64>,
+    /// Each distinct token's weight, by token: for a text compared with many.
+    lookup: OnceLock<HashMap<u32, (u32, f32)>>,
     /// Where each token occurs: `(token, position)`, sorted.
     positions: OnceLock<Vec<(u32, u32)>>,
 }
@@ -81,7 +87,35 @@ pub struct Text {
 impl Text {
     /// An article from its tokens, their weights and its sentences.
     pub fn new(tokens: Vec<u32>, weights: Vec<f32>, sentences: Vec<(u32, u32)>) -> Self {
-        Self { tokens, weights, sentences, distinct: OnceLock::new(), positions: OnceLock::new() }
+        Self {
+            tokens,
+            weights,
+            sentences,
+            distinct: OnceLock::new(),
+            distinct_weight: OnceLock::new(),
+            lookup: OnceLock::new(),
+            positions: OnceLock::new(),
+        }
+    }
+
+    /// The same, given the summed weight of the distinct tokens (known already).
+    pub fn with_distinct_weight(
+        tokens: Vec<u32>,
+        weights: Vec<f32>,
+        sentences: Vec<(u32, u32)>,
+        w: f64,
+    ) -> Self {
+        let t = Self::new(tokens, weights, sentences);
+        t.distinct_weight.get_or_init(|| w);
+        t
+    }
+
+    /// Builds the token lookup now: for a text about to be compared with many
+    /// others, [`vocabulary`] then reads the other texts without sorting them.
+    pub fn index(&self) {
+        self.lookup.get_or_init(|| {
+            self.distinct().iter().enumerate().map(|(i, &(t, w))| (t, (i as u32, w))).collect()
+        });
     }
 
     /// Each distinct token with its weight, sorted by token.
@@ -97,7 +131,7 @@ impl Text {
 
     /// Summed weight of the distinct tokens.
     pub fn distinct_weight(&self) -> f64 {
-        self.distinct().iter().map(|x| f64::from(x.1)).sum()
+        *self.distinct_weight.get_or_init(|| self.distinct().iter().map(|x| f64::from(x.1)).sum())
     }
 
     /// The positions of `token` in the text, the first `max` of them.
@@ -117,22 +151,53 @@ impl Text {
 /// Weighted share of `a`'s distinct tokens that occur in `b`, and of `b`'s in `a`.
 /// A token weighs the same in both texts, so the shared weight is one sum.
 pub fn vocabulary(a: &Text, b: &Text) -> (f64, f64) {
-    let (da, db) = (a.distinct(), b.distinct());
-    let (mut i, mut j) = (0, 0);
+    let shared = match (a.lookup.get(), b.lookup.get()) {
+        (Some(index), _) => shared_weight(index, &b.tokens),
+        (None, Some(index)) => shared_weight(index, &a.tokens),
+        (None, None) => {
+            let (da, db) = (a.distinct(), b.distinct());
+            let (mut i, mut j) = (0, 0);
+            let mut shared = 0.0f64;
+            while i < da.len() && j < db.len() {
+                match da[i].0.cmp(&db[j].0) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        shared += f64::from(da[i].1);
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            shared
+        }
+    };
+    let share = |total: f64| if total > 0.0 { (shared / total).min(1.0) } else { 0.0 };
+    (share(a.distinct_weight()), share(b.distinct_weight()))
+}
+
+/// [`vocabulary`] of a prepared text ([`Text::index`]) and another text given only
+/// by its tokens and the summed weight of its distinct tokens: what a text compared
+/// with many others needs of each of them.
+pub fn vocabulary_of_tokens(indexed: &Text, tokens: &[u32], distinct_weight: f64) -> (f64, f64) {
+    indexed.index();
+    let shared = shared_weight(indexed.lookup.get().expect("indexed above"), tokens);
+    let share = |total: f64| if total > 0.0 { (shared / total).min(1.0) } else { 0.0 };
+    (share(indexed.distinct_weight()), share(distinct_weight))
+}
+
+/// Summed weight of the distinct tokens of `tokens` found in `index`.
+fn shared_weight(index: &HashMap<u32, (u32, f32)>, tokens: &[u32]) -> f64 {
+    let mut seen = vec![false; index.len()];
     let mut shared = 0.0f64;
-    while i < da.len() && j < db.len() {
-        match da[i].0.cmp(&db[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += f64::from(da[i].1);
-                i += 1;
-                j += 1;
+    for t in tokens {
+        if let Some(&(i, w)) = index.get(t) {
+            if !std::mem::replace(&mut seen[i as usize], true) {
+                shared += f64::from(w);
             }
         }
     }
-    let share = |total: f64| if total > 0.0 { (shared / total).min(1.0) } else { 0.0 };
-    (share(a.distinct_weight()), share(b.distinct_weight()))
+    shared
 }
 
 /// Sentence ranges of a token sequence: a sentence starts at each index for which
@@ -333,6 +398,16 @@ mod tests {
         let (x, y) = vocabulary(&text(&a, &wa, &[]), &text(&b, &wb, &[]));
         assert!((x - 0.25).abs() < 1e-9, "{x}");
         assert!((y - 1.0 / 6.0).abs() < 1e-9, "{y}");
+        // the same from tokens alone
+        let ta = text(&a, &wa, &[]);
+        let (p, q) = vocabulary_of_tokens(&ta, &b, text(&b, &wb, &[]).distinct_weight());
+        assert!((p - x).abs() < 1e-12 && (q - y).abs() < 1e-12);
+        // the same through the lookup of either text
+        for side in [0, 1] {
+            let (ta, tb) = (text(&a, &wa, &[]), text(&b, &wb, &[]));
+            [&ta, &tb][side].index();
+            assert_eq!(vocabulary(&ta, &tb), (x, y));
+        }
     }
 
     #[test]

@@ -25,12 +25,12 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::align::{align, join, AlignOptions, Passage};
+use crate::align::{align, extend, join, AlignOptions, Passage};
 use crate::chrome::{body_lines, line_kind, ChromeOptions, Kind as LineKind};
 use crate::cluster::{attach, cluster_weighted, ClusterOptions, Clustering, Derived, Edge};
 use crate::derivation::{
-    has_evidence, in_tiles, measure, run_coverage, sentences, vocabulary, DerivationOptions, Sentences,
-    Shares, Text,
+    has_evidence, in_tiles, measure, run_coverage, sentences, vocabulary, vocabulary_of_tokens,
+    DerivationOptions, Sentences, Shares, Text,
 };
 use crate::error::{Error, Result};
 use crate::minhash::fmix64;
@@ -75,8 +75,10 @@ pub struct NewsOptions {
     /// Lines mostly inside quotation marks are never dropped by coherence: a quote
     /// is what a heavy rewrite keeps of a story, next to its own unrelated text.
     pub coherence_keeps_quotes: bool,
-    /// Passage alignment.
+    /// Passage alignment: long shared runs, which passages and copies are made of ...
     pub align: AlignOptions,
+    /// ... then the short runs left between them, which derivation is made of.
+    pub short_runs: AlignOptions,
     /// A passage counts when it has this many rare tokens.
     pub min_passage: usize,
     /// `Rewritten` needs a counted passage this long ...
@@ -128,8 +130,9 @@ impl Default for NewsOptions {
             coherence_fingerprints: 2,
             coherence_overlap: 0.5,
             coherence_keeps_quotes: true,
-            // Runs of two tokens count for coverage; frequent words weigh nothing.
-            align: AlignOptions { seed: 2, min_run: 2, max_seed_occurrences: 64 },
+            align: AlignOptions::default(),
+            // Runs of two tokens count too; frequent words weigh next to nothing.
+            short_runs: AlignOptions { seed: 2, min_run: 2, max_seed_occurrences: 64 },
             min_passage: 6,
             rewritten_longest: 10,
             rewritten_shared: 16,
@@ -588,6 +591,9 @@ struct Analysis {
     shared: Vec<bool>,
     /// Token weights over the distinct texts (set once the articles are final).
     weights: TokenWeights,
+    /// Summed weight of the distinct tokens of each page's article (what the
+    /// vocabulary shares divide by), computed once rather than for every pair.
+    distinct_weight: Vec<f32>,
 }
 
 impl Analysis {
@@ -1065,6 +1071,7 @@ impl NewsCorpus {
             index,
             shared,
             weights: TokenWeights::uniform(),
+            distinct_weight: Vec::new(),
         }
     }
 
@@ -1097,6 +1104,22 @@ impl NewsCorpus {
             })
             .collect();
         TokenWeights::count(&tokens)
+    }
+
+    /// [`Analysis::distinct_weight`] of every page (0 for an empty slot).
+    fn distinct_weights(&self, an: &Analysis) -> Vec<f32> {
+        (0..self.docs.len())
+            .into_par_iter()
+            .map(|s| match (&self.docs[s], &an.keep[s]) {
+                (Some(d), Some(k)) => {
+                    let mut t = kept_tokens(&d.page, k);
+                    t.sort_unstable();
+                    t.dedup();
+                    t.iter().map(|&x| f64::from(an.weights.of(x))).sum::<f64>() as f32
+                }
+                _ => 0.0,
+            })
+            .collect()
     }
 
     fn analysis(&mut self) -> &Analysis {
@@ -1158,6 +1181,7 @@ impl NewsCorpus {
                 }
             }
             an.weights = self.token_weights(&an);
+            an.distinct_weight = self.distinct_weights(&an);
             tr.mark("token weights");
             self.cache = Some(an);
         }
@@ -1218,15 +1242,35 @@ impl NewsCorpus {
             .filter(|&s| an.unit[s as usize] == s && an.hash[s as usize] != 0)
             .collect();
         let cap = self.common_cap(&units, &an.group);
+        // Only k-grams holding a rare word: three common words in a row are
+        // chance, and the candidates they would make cost time and find nothing.
+        let rare_word = 0.25 * an.weights.unseen();
         let fingerprints = |u: u32| -> Vec<u64> {
-            let kgrams = kgram_hashes(&self.article_tokens(&an.keep, u as usize), k);
-            let mut fps: Vec<u64> = winnow(&kgrams, w).into_iter().map(|f| f.0).collect();
+            let (Some(d), Some(keep)) = (self.doc(u), an.keep[u as usize].as_deref()) else {
+                return Vec::new();
+            };
+            let tokens = kept_tokens(&d.page, keep);
+            let hashes: Vec<u64> = tokens.iter().map(|&t| fmix64(u64::from(t))).collect();
+            let kgrams = kgram_hashes(&hashes, k);
+            let mut fps: Vec<u64> = winnow(&kgrams, w)
+                .into_iter()
+                .filter(|&(_, p)| {
+                    tokens[p as usize..p as usize + k].iter().any(|&t| an.weights.of(t) >= rare_word)
+                })
+                .map(|f| f.0)
+                .collect();
             fps.sort_unstable();
             fps.dedup();
             fps
         };
-        let sizes: Vec<usize> = units.par_iter().map(|&u| fingerprints(u).len()).collect();
-        let total: usize = sizes.iter().sum();
+        // Winnowing keeps about 2 / (w + 1) of the k-grams.
+        let total: usize = units
+            .par_iter()
+            .map(|&u| {
+                let n = self.doc(u).map_or(0, |d| keep_tokens(&d.page, an.keep[u as usize].as_deref()));
+                2 * n / (w + 1) + 1
+            })
+            .sum();
         let passes = total.div_ceil(PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * self.live)).max(1);
         let mut pairs: HashSet<(u32, u32)> = HashSet::default();
         for pass in 0..passes {
@@ -1271,18 +1315,18 @@ impl NewsCorpus {
                 let a = run[0].0;
                 let Some(da) = this.doc(a) else { return Vec::new() };
                 let aa = this.article(&an.keep, a as usize);
-                let ta = derivation_text(an, da, &aa, &this.opts);
-                let side_a = Side { slot: a, doc: da, art: &aa, text: &ta };
+                let ta = derivation_text(an, Some(a), da, &aa, &this.opts);
+                ta.index();
+                let side_a = Side { slot: a, doc: da, art: &aa, text: Some(&ta) };
                 run.iter()
                     .filter_map(|&(_, b)| {
                         let db = this.doc(b)?;
                         let ab = this.article(&an.keep, b as usize);
-                        let tb = derivation_text(an, db, &ab, &this.opts);
                         verify(
                             &this.opts,
                             an,
                             &side_a,
-                            &Side { slot: b, doc: db, art: &ab, text: &tb },
+                            &Side { slot: b, doc: db, art: &ab, text: None },
                             false,
                         )
                     })
@@ -1304,9 +1348,8 @@ impl NewsCorpus {
         let an = self.cache.as_ref().expect("computed above");
         let (da, db) = (self.doc(a)?, self.doc(b)?);
         let (aa, ab) = (self.article(&an.keep, a as usize), self.article(&an.keep, b as usize));
-        let (ta, tb) = (derivation_text(an, da, &aa, &self.opts), derivation_text(an, db, &ab, &self.opts));
-        let side_a = Side { slot: a, doc: da, art: &aa, text: &ta };
-        verify(&self.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, text: &tb }, true)
+        let side_a = Side { slot: a, doc: da, art: &aa, text: None };
+        verify(&self.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, text: None }, true)
     }
 
     /// Relations of a new page to the pages in the corpus, without adding it. The
@@ -1415,8 +1458,9 @@ impl NewsCorpus {
         }
         cands.sort_unstable();
         cands.dedup();
-        let ta = derivation_text(an, doc, &art, &self.opts);
-        let side_a = Side { slot: u32::MAX, doc, art: &art, text: &ta };
+        let ta = derivation_text(an, None, doc, &art, &self.opts);
+        ta.index();
+        let side_a = Side { slot: u32::MAX, doc, art: &art, text: Some(&ta) };
         cands
             .par_iter()
             .filter_map(|&b| {
@@ -1426,8 +1470,7 @@ impl NewsCorpus {
                 } else {
                     Article::from_bits(&db.page, self.fresh.keep.get(&b)?, &self.opts)
                 };
-                let tb = derivation_text(an, db, &ab, &self.opts);
-                verify(&self.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, text: &tb }, true)
+                verify(&self.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, text: None }, true)
             })
             .collect()
     }
@@ -1799,7 +1842,14 @@ fn identical_relation(opts: &NewsOptions, an: &Analysis, a: &Side<'_>, b: &Side<
         let inside = s.art.tokens.iter().filter(|&&t| s.doc.page.is_quoted(t as usize)).count();
         2 * inside >= n
     };
-    let x = a.text;
+    let owned;
+    let x = match a.text {
+        Some(t) => t,
+        None => {
+            owned = derivation_text(an, Some(a.slot), a.doc, a.art, opts);
+            &owned
+        }
+    };
     let weighed: usize = x
         .sentences
         .iter()
@@ -1836,13 +1886,74 @@ fn identical_relation(opts: &NewsOptions, an: &Analysis, a: &Side<'_>, b: &Side<
     })
 }
 
+/// Vocabulary shares of a pair from whichever page is prepared ([`Side::text`])
+/// and the other page's tokens, or None when neither is prepared.
+fn quick_vocabulary(an: &Analysis, a: &Side<'_>, b: &Side<'_>) -> Option<(f64, f64)> {
+    let tokens =
+        |s: &Side<'_>| -> Vec<u32> { s.art.tokens.iter().map(|&t| s.doc.page.tokens[t as usize]).collect() };
+    let total = |s: &Side<'_>, tokens: &[u32]| match an.distinct_weight.get(s.slot as usize) {
+        Some(&w) => f64::from(w),
+        None => {
+            let mut t = tokens.to_vec();
+            t.sort_unstable();
+            t.dedup();
+            t.iter().map(|&x| f64::from(an.weights.of(x))).sum()
+        }
+    };
+    if let Some(t) = a.text {
+        let other = tokens(b);
+        return Some(vocabulary_of_tokens(t, &other, total(b, &other)));
+    }
+    let t = b.text?;
+    let other = tokens(a);
+    let (vb, va) = vocabulary_of_tokens(t, &other, total(a, &other));
+    Some((va, vb))
+}
+
+/// A near-verbatim copy as [`relations`](NewsCorpus::relations) reports it for
+/// clustering: its vocabulary shares are those of its shared passages (rare
+/// tokens in them over each article's tokens); `explain` measures them.
+fn syndicated_relation(
+    opts: &NewsOptions,
+    (a, b): (u32, u32),
+    (la, lb): (usize, usize),
+    shared: usize,
+    longest: usize,
+    longest_quote: usize,
+) -> Relation {
+    let (va, vb) = ((shared as f64 / la as f64).min(1.0), (shared as f64 / lb as f64).min(1.0));
+    let containment = (shared as f64 / la.min(lb) as f64).min(1.0);
+    let ev =
+        Evidence { shared, longest, longest_quote, containment, derived: va.max(vb), run_tokens: shared };
+    let (kind, score, by_passage) = ev.decide(opts).expect("a near-verbatim copy is related");
+    Relation {
+        a,
+        b,
+        kind,
+        score,
+        containment,
+        coverage_a: f64::NAN,
+        coverage_b: f64::NAN,
+        vocabulary_a: va,
+        vocabulary_b: vb,
+        runs_a: f64::NAN,
+        runs_b: f64::NAN,
+        jaccard: f64::NAN,
+        shared_tokens: shared as u32,
+        passages: Vec::new(),
+        by_passage,
+    }
+}
+
 /// One page of a pair being verified: its slot, page, article and the article as
 /// the derivation measures see it.
 struct Side<'a> {
     slot: u32,
     doc: &'a Doc,
     art: &'a Article,
-    text: &'a Text,
+    /// Prepared by the caller when the page is compared with many others; else
+    /// built only if the comparison needs it.
+    text: Option<&'a Text>,
 }
 
 fn verify(opts: &NewsOptions, an: &Analysis, a: &Side<'_>, b: &Side<'_>, full: bool) -> Option<Relation> {
@@ -1871,8 +1982,9 @@ fn verify_ordered(
     if !full && aa.hash == ab.hash {
         return identical_relation(opts, an, a, b);
     }
-    // Every shared run of two or more tokens, longest first, no token used twice.
-    let tiles = align(&aa.hashes, &ab.hashes, opts.align);
+    // Shared runs of four or more tokens, longest first, no token used twice; the
+    // shorter runs in between are looked for below, when they matter.
+    let mut tiles = align(&aa.hashes, &ab.hashes, opts.align);
     // Passages: runs holding enough rare tokens (covered by rare k-grams) to show
     // that text was copied, not that two texts used the same phrases.
     let counted: Vec<(Passage, usize)> = tiles
@@ -1903,22 +2015,82 @@ fn verify_ordered(
     // Derivation: how much of each article's wording comes from the other. The
     // sentences are read only where the words say a page may be derived, and in
     // full only to explain a pair.
-    let (xa, xb) = (a.text, b.text);
+    // A near-verbatim copy is derived whatever its sentences say; to cluster, its
+    // shares are those of its shared passages.
+    let syndicated = containment >= opts.syndicated_containment && longest >= opts.min_passage;
+    if syndicated && !full {
+        return Some(syndicated_relation(opts, (sa, sb), (la, lb), shared, longest, longest_quote));
+    }
+    // To cluster, the words decide first, from the prepared page's lookup and the
+    // other page's tokens; the sentences are read only where the words say a page
+    // may be derived. To explain, everything is measured.
+    // A pair sharing a long passage or quote is related whatever its sentences
+    // say: they guard against words two reports share by chance.
+    let vocab = if full { None } else { quick_vocabulary(an, a, b) };
+    let need = |v: f64| v >= opts.derived_vocabulary;
+    let passage = (longest >= opts.rewritten_longest && shared >= opts.rewritten_shared)
+        || longest_quote >= opts.rewritten_quote;
+    if let Some((va, vb)) = vocab {
+        if passage || (!need(va) && !need(vb)) {
+            let run_tokens = tiles.iter().map(|p| p.matched as usize).sum();
+            let words = |v: f64| if passage && need(v) { v } else { 0.0 };
+            let derived = words(va).max(words(vb));
+            let ev = Evidence { shared, longest, longest_quote, containment, derived, run_tokens };
+            let (kind, score, by_passage) = ev.decide(opts)?;
+            return Some(Relation {
+                a: sa,
+                b: sb,
+                kind,
+                score,
+                containment,
+                coverage_a: f64::NAN,
+                coverage_b: f64::NAN,
+                vocabulary_a: va,
+                vocabulary_b: vb,
+                runs_a: f64::NAN,
+                runs_b: f64::NAN,
+                jaccard: f64::NAN,
+                shared_tokens: shared as u32,
+                passages: Vec::new(),
+                by_passage,
+            });
+        }
+    }
+    tiles = extend(&aa.hashes, &ab.hashes, tiles, opts.short_runs);
+    let run_tokens: usize = tiles.iter().map(|p| p.matched as usize).sum();
+    let (owned_a, owned_b);
+    let xa = match a.text {
+        Some(t) => t,
+        None => {
+            owned_a = derivation_text(an, Some(sa), da, aa, opts);
+            &owned_a
+        }
+    };
+    let xb = match b.text {
+        Some(t) => t,
+        None => {
+            owned_b = derivation_text(an, Some(sb), db, ab, opts);
+            &owned_b
+        }
+    };
     let (tiles_a, tiles_b) = in_tiles(&tiles, xa.tokens.len(), xb.tokens.len());
     let sh = if full {
         measure(xa, xb, &tiles, &opts.derivation)
     } else {
-        let (ra, rb, run_tokens) = run_coverage(&tiles, &xa.weights, &xb.weights);
-        Shares { vocabulary: vocabulary(xa, xb), runs: (ra, rb), run_tokens, ..Shares::default() }
+        let (ra, rb, _) = run_coverage(&tiles, &xa.weights, &xb.weights);
+        let vocabulary = vocab.unwrap_or_else(|| vocabulary(xa, xb));
+        Shares { vocabulary, runs: (ra, rb), run_tokens, ..Shares::default() }
     };
     // One page derived from the other: most of its words found there, and some of
     // its sentences too (two reports of one event share the names and the facts,
     // not the sentences).
     let from = |vocab: f64, x: &Text, y: &Text, runs: &[bool], s: &Sentences| {
-        if vocab < opts.derived_vocabulary {
+        if !need(vocab) {
             return 0.0;
         }
-        let evidence = if full {
+        let evidence = if passage {
+            true
+        } else if full {
             s.evidence >= opts.derived_evidence
         } else {
             has_evidence(x, y, runs, &opts.derivation, opts.derived_evidence)
@@ -1997,13 +2169,18 @@ fn shown_passages(
 
 /// An article as [`crate::derivation`] measures it: its token hashes, their
 /// weights and its sentences (a line break ends one too).
-fn derivation_text(an: &Analysis, doc: &Doc, art: &Article, opts: &NewsOptions) -> Text {
+/// `slot` is the page's slot in the analysed corpus, if it has one (a query page
+/// or a page added since the analysis has not).
+fn derivation_text(an: &Analysis, slot: Option<u32>, doc: &Doc, art: &Article, opts: &NewsOptions) -> Text {
     let tokens: Vec<u32> = art.tokens.iter().map(|&t| doc.page.tokens[t as usize]).collect();
     let weights: Vec<f32> = tokens.iter().map(|&t| an.weights.of(t)).collect();
     let starts =
         |i: usize| art.line_of[i] != art.line_of[i - 1] || doc.page.starts_sentence(art.tokens[i] as usize);
     let sents = sentences(tokens.len(), starts, opts.derivation.max_sentence);
-    Text::new(tokens, weights, sents)
+    match slot.and_then(|s| an.distinct_weight.get(s as usize)) {
+        Some(&w) => Text::with_distinct_weight(tokens, weights, sents, f64::from(w)),
+        None => Text::new(tokens, weights, sents),
+    }
 }
 
 /// Passages as a reader should see them: exact runs cut where either page moves to
