@@ -1,0 +1,474 @@
+//! Verification: how two pages relate, on exact data.
+//!
+//! A pair relates when it shares long passages (a copy, a quote), or when one page
+//! is derived from the other: most of its words found in the other
+//! ([`crate::derivation::vocabulary`]) and some of its sentences too, so that two
+//! independent reports of one event, which share names and facts, do not pass
+//! for copies. To cluster a corpus, the cheap measures decide first and the
+//! sentences are read only where the words point to derivation; to explain a
+//! pair, everything is measured and the passages are given.
+
+use std::borrow::Cow;
+
+use crate::align::{align, extend, join, Passage};
+use crate::derivation::{
+    has_evidence, in_tiles, measure, run_coverage, sentences, vocabulary_of_tokens, Sentences, Shares, Text,
+};
+use crate::neardup::jaccard;
+
+use super::{Analysis, Article, Doc, Kind, NewsOptions, Relation};
+
+/// One page of a pair being verified: its slot, page and article.
+pub(super) struct Side<'a> {
+    pub slot: u32,
+    pub doc: &'a Doc,
+    pub art: &'a Article,
+    /// The article as the derivation measures see it, prepared by the caller when
+    /// the page is compared with many others; else built only if needed.
+    pub text: Option<&'a Text>,
+}
+
+impl Side<'_> {
+    fn text(&self, an: &Analysis, opts: &NewsOptions) -> Cow<'_, Text> {
+        match self.text {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(derivation_text(an, Some(self.slot), self.doc, self.art, opts)),
+        }
+    }
+}
+
+/// Verifies one pair. `full` also measures sentence coverage and gives passages
+/// and Jaccard (to explain a pair); without it, the relation carries what
+/// clustering needs.
+pub(super) fn verify(
+    opts: &NewsOptions,
+    an: &Analysis,
+    a: &Side<'_>,
+    b: &Side<'_>,
+    full: bool,
+) -> Option<Relation> {
+    // Alignment breaks ties by position in its first argument, so pairs are always
+    // verified in an order fixed by content: the answer does not depend on which
+    // page came first.
+    let key = |s: &Side<'_>| (s.art.content_hash(), s.doc.text_hash);
+    if key(a) > key(b) {
+        return verify_ordered(opts, an, b, a, full).map(Relation::flipped);
+    }
+    verify_ordered(opts, an, a, b, full)
+}
+
+fn verify_ordered(
+    opts: &NewsOptions,
+    an: &Analysis,
+    a: &Side<'_>,
+    b: &Side<'_>,
+    full: bool,
+) -> Option<Relation> {
+    let (aa, ab) = (a.art, b.art);
+    if aa.hashes.is_empty() || ab.hashes.is_empty() {
+        return None;
+    }
+    if !full && aa.hash == ab.hash {
+        return identical_relation(opts, an, a, b);
+    }
+    // Shared runs of four or more tokens, longest first, no token used twice; the
+    // shorter runs in between are looked for when they matter.
+    let tiles = align(&aa.hashes, &ab.hashes, opts.align);
+    let ps = Passages::of(opts, an, a, b, &tiles);
+    if a.doc.source.is_some() && a.doc.source == b.doc.source && ps.containment < opts.same_source_containment
+    {
+        return None;
+    }
+    if full {
+        return measured(opts, an, a, b, tiles, &ps);
+    }
+    // A near-verbatim copy is derived whatever its sentences say; to cluster, its
+    // shares are those of its shared passages.
+    if ps.syndicated(opts) {
+        return Some(syndicated_relation(opts, (a.slot, b.slot), (aa.hashes.len(), ab.hashes.len()), &ps));
+    }
+    // The words decide next, from the prepared page's lookup and the other page's
+    // tokens. A pair sharing a long passage or quote is related whatever its
+    // sentences say: they guard against words two reports share by chance.
+    let Some((va, vb)) = quick_vocabulary(an, a, b) else { return measured(opts, an, a, b, tiles, &ps) };
+    let need = |v: f64| v >= opts.derived_vocabulary;
+    if ps.by_passage(opts) || (!need(va) && !need(vb)) {
+        let words = |v: f64| if ps.by_passage(opts) && need(v) { v } else { 0.0 };
+        let run_tokens = tiles.iter().map(|p| p.matched as usize).sum();
+        let ev = ps.evidence(words(va).max(words(vb)), run_tokens);
+        let (kind, score, by_passage) = ev.decide(opts)?;
+        return Some(Relation {
+            vocabulary_a: va,
+            vocabulary_b: vb,
+            ..Relation::new((a.slot, b.slot), kind, score, by_passage, &ps)
+        });
+    }
+    // Then the sentences, where the words point to derivation.
+    let tiles = extend(&aa.hashes, &ab.hashes, tiles, opts.short_runs);
+    let (xa, xb) = (a.text(an, opts), b.text(an, opts));
+    let (in_a, in_b) = in_tiles(&tiles, xa.tokens.len(), xb.tokens.len());
+    let derived_from = |v: f64, x: &Text, y: &Text, runs: &[bool]| {
+        if need(v) && has_evidence(x, y, runs, &opts.derivation, opts.derived_evidence) {
+            v
+        } else {
+            0.0
+        }
+    };
+    let derived = derived_from(va, &xa, &xb, &in_a).max(derived_from(vb, &xb, &xa, &in_b));
+    let run_tokens = tiles.iter().map(|p| p.matched as usize).sum();
+    let (kind, score, by_passage) = ps.evidence(derived, run_tokens).decide(opts)?;
+    let (ra, rb, _) = run_coverage(&tiles, &xa.weights, &xb.weights);
+    Some(Relation {
+        vocabulary_a: va,
+        vocabulary_b: vb,
+        runs_a: ra,
+        runs_b: rb,
+        ..Relation::new((a.slot, b.slot), kind, score, by_passage, &ps)
+    })
+}
+
+/// Everything about a pair: every measure, the passages and Jaccard.
+fn measured(
+    opts: &NewsOptions,
+    an: &Analysis,
+    a: &Side<'_>,
+    b: &Side<'_>,
+    tiles: Vec<Passage>,
+    ps: &Passages,
+) -> Option<Relation> {
+    let (aa, ab) = (a.art, b.art);
+    let tiles = extend(&aa.hashes, &ab.hashes, tiles, opts.short_runs);
+    let (xa, xb) = (a.text(an, opts), b.text(an, opts));
+    let sh: Shares = measure(&xa, &xb, &tiles, &opts.derivation);
+    // One page derived from the other: most of its words found there, and some of
+    // its sentences too, unless a shared passage relates the pair already.
+    let derived_from = |v: f64, s: &Sentences| {
+        let evidence = ps.by_passage(opts) || ps.syndicated(opts) || s.evidence >= opts.derived_evidence;
+        if v >= opts.derived_vocabulary && evidence {
+            v
+        } else {
+            0.0
+        }
+    };
+    let derived =
+        derived_from(sh.vocabulary.0, &sh.sentences_a).max(derived_from(sh.vocabulary.1, &sh.sentences_b));
+    let (kind, score, by_passage) = ps.evidence(derived, sh.run_tokens).decide(opts)?;
+    Some(Relation {
+        coverage_a: sh.sentences_a.coverage,
+        coverage_b: sh.sentences_b.coverage,
+        vocabulary_a: sh.vocabulary.0,
+        vocabulary_b: sh.vocabulary.1,
+        runs_a: sh.runs.0,
+        runs_b: sh.runs.1,
+        jaccard: kgram_jaccard(aa, ab),
+        passages: shown_passages(&tiles, &xa.weights, aa, ab, opts.display_gap),
+        ..Relation::new((a.slot, b.slot), kind, score, by_passage, ps)
+    })
+}
+
+/// The long passages two articles share: runs holding enough rare tokens
+/// (covered by rare k-grams) to show that text was copied, not that two texts
+/// used the same phrases.
+struct Passages {
+    /// Rare tokens in counted passages.
+    shared: usize,
+    /// Rare tokens in the longest counted passage ...
+    longest: usize,
+    /// ... and in the longest one inside quotation marks on both pages.
+    longest_quote: usize,
+    /// `shared` over the shorter article's tokens.
+    containment: f64,
+}
+
+impl Passages {
+    fn of(opts: &NewsOptions, an: &Analysis, a: &Side<'_>, b: &Side<'_>, tiles: &[Passage]) -> Self {
+        let counted: Vec<(&Passage, usize)> = tiles
+            .iter()
+            .filter(|p| p.matched as usize >= opts.k)
+            .map(|p| (p, an.rare_in(a.art, p.a_start as usize, p.a_end as usize, opts.k)))
+            .filter(|&(_, rare)| rare >= opts.min_passage)
+            .collect();
+        // A quote both pages print inside quotation marks is what rewrites of one
+        // wire story keep; stock phrases and boilerplate are not quoted speech.
+        let quoted = |s: &Side<'_>, from: u32, to: u32| {
+            let inside =
+                (from..to).filter(|&i| s.doc.page.is_quoted(s.art.tokens[i as usize] as usize)).count();
+            2 * inside >= (to - from) as usize
+        };
+        let shared: usize = counted.iter().map(|c| c.1).sum();
+        let shorter = a.art.hashes.len().min(b.art.hashes.len());
+        Self {
+            shared,
+            longest: counted.iter().map(|c| c.1).max().unwrap_or(0),
+            longest_quote: counted
+                .iter()
+                .filter(|(p, _)| quoted(a, p.a_start, p.a_end) && quoted(b, p.b_start, p.b_end))
+                .map(|c| c.1)
+                .max()
+                .unwrap_or(0),
+            containment: (shared as f64 / shorter as f64).min(1.0),
+        }
+    }
+
+    fn syndicated(&self, opts: &NewsOptions) -> bool {
+        self.containment >= opts.syndicated_containment && self.longest >= opts.min_passage
+    }
+
+    fn by_passage(&self, opts: &NewsOptions) -> bool {
+        (self.longest >= opts.rewritten_longest && self.shared >= opts.rewritten_shared)
+            || self.longest_quote >= opts.rewritten_quote
+    }
+
+    fn evidence(&self, derived: f64, run_tokens: usize) -> Evidence {
+        Evidence {
+            shared: self.shared,
+            longest: self.longest,
+            longest_quote: self.longest_quote,
+            containment: self.containment,
+            derived,
+            run_tokens,
+        }
+    }
+}
+
+/// What a pair shares, as the relation rules read it.
+struct Evidence {
+    shared: usize,
+    longest: usize,
+    longest_quote: usize,
+    containment: f64,
+    /// Vocabulary share of a page derived from the other (0 if neither is).
+    derived: f64,
+    /// Tokens in shared runs.
+    run_tokens: usize,
+}
+
+impl Evidence {
+    /// The kind, score and whether a passage alone relates the pair, or None.
+    fn decide(&self, opts: &NewsOptions) -> Option<(Kind, f64, bool)> {
+        let by_passage = (self.longest >= opts.rewritten_longest && self.shared >= opts.rewritten_shared)
+            || self.longest_quote >= opts.rewritten_quote;
+        let kind = if self.containment >= opts.syndicated_containment && self.longest >= opts.min_passage {
+            Kind::Syndicated
+        } else if (self.derived >= opts.derived_vocabulary && self.run_tokens >= opts.derived_tokens)
+            || by_passage
+        {
+            Kind::Rewritten
+        } else {
+            return None;
+        };
+        // Half for being related at all, the rest for how much of one page comes
+        // from the other: a brief wholly cut from a wire story scores 1.
+        let strength = self.containment.max(self.derived);
+        Some((kind, 0.5 + 0.5 * (strength / opts.syndicated_containment).min(1.0), by_passage))
+    }
+}
+
+impl Relation {
+    /// A relation with its passage figures; the other shares unmeasured (NaN).
+    fn new((a, b): (u32, u32), kind: Kind, score: f64, by_passage: bool, ps: &Passages) -> Self {
+        Self {
+            a,
+            b,
+            kind,
+            score,
+            containment: ps.containment,
+            coverage_a: f64::NAN,
+            coverage_b: f64::NAN,
+            vocabulary_a: f64::NAN,
+            vocabulary_b: f64::NAN,
+            runs_a: f64::NAN,
+            runs_b: f64::NAN,
+            jaccard: f64::NAN,
+            shared_tokens: ps.shared as u32,
+            passages: Vec::new(),
+            by_passage,
+        }
+    }
+}
+
+/// The relation of two pages with the same article, as [`verify_ordered`] finds
+/// it for clustering (the whole article is one shared passage; every word is
+/// found, and every sentence that weighs anything), without aligning the two: a
+/// corpus holds many such copies.
+fn identical_relation(opts: &NewsOptions, an: &Analysis, a: &Side<'_>, b: &Side<'_>) -> Option<Relation> {
+    let n = a.art.hashes.len();
+    let rare = an.rare_in(a.art, 0, n, opts.k);
+    let counted = if rare >= opts.min_passage && n >= opts.k { rare } else { 0 };
+    let quoted = |s: &Side<'_>| {
+        let inside = s.art.tokens.iter().filter(|&&t| s.doc.page.is_quoted(t as usize)).count();
+        2 * inside >= n
+    };
+    let ps = Passages {
+        shared: counted,
+        longest: counted,
+        longest_quote: if quoted(a) && quoted(b) { counted } else { 0 },
+        containment: counted as f64 / n as f64,
+    };
+    if a.doc.source.is_some() && a.doc.source == b.doc.source && ps.containment < opts.same_source_containment
+    {
+        return None;
+    }
+    let x = a.text(an, opts);
+    let weighed: usize = x
+        .sentences
+        .iter()
+        .filter(|&&(s0, e0)| x.weights[s0 as usize..e0 as usize].iter().any(|&w| w > 0.0))
+        .map(|&(s0, e0)| (e0 - s0) as usize)
+        .sum();
+    let evidence = ps.by_passage(opts)
+        || ps.syndicated(opts)
+        || weighed as f64 / n as f64 >= opts.derived_evidence - 1e-12;
+    let derived = if evidence && 1.0 >= opts.derived_vocabulary { 1.0 } else { 0.0 };
+    let (kind, score, by_passage) = ps.evidence(derived, n).decide(opts)?;
+    Some(Relation {
+        vocabulary_a: 1.0,
+        vocabulary_b: 1.0,
+        runs_a: 1.0,
+        runs_b: 1.0,
+        ..Relation::new((a.slot, b.slot), kind, score, by_passage, &ps)
+    })
+}
+
+/// A near-verbatim copy as [`relations`](super::NewsCorpus::relations) reports it
+/// for clustering: its vocabulary shares are those of its shared passages (rare
+/// tokens in them over each article's tokens); `explain` measures them.
+fn syndicated_relation(
+    opts: &NewsOptions,
+    (a, b): (u32, u32),
+    (la, lb): (usize, usize),
+    ps: &Passages,
+) -> Relation {
+    let (va, vb) = ((ps.shared as f64 / la as f64).min(1.0), (ps.shared as f64 / lb as f64).min(1.0));
+    let (kind, score, by_passage) =
+        ps.evidence(va.max(vb), ps.shared).decide(opts).expect("a near-verbatim copy is related");
+    Relation { vocabulary_a: va, vocabulary_b: vb, ..Relation::new((a, b), kind, score, by_passage, ps) }
+}
+
+/// Vocabulary shares of a pair from whichever page is prepared ([`Side::text`])
+/// and the other page's tokens, or None when neither is prepared.
+fn quick_vocabulary(an: &Analysis, a: &Side<'_>, b: &Side<'_>) -> Option<(f64, f64)> {
+    let tokens =
+        |s: &Side<'_>| -> Vec<u32> { s.art.tokens.iter().map(|&t| s.doc.page.tokens[t as usize]).collect() };
+    let total = |s: &Side<'_>, tokens: &[u32]| {
+        if let Some(&w) = an.distinct_weight.get(s.slot as usize) {
+            return f64::from(w);
+        }
+        let mut t = tokens.to_vec();
+        t.sort_unstable();
+        t.dedup();
+        t.iter().map(|&x| f64::from(an.weights.of(x))).sum()
+    };
+    if let Some(t) = a.text {
+        let other = tokens(b);
+        return Some(vocabulary_of_tokens(t, &other, total(b, &other)));
+    }
+    let t = b.text?;
+    let other = tokens(a);
+    let (vb, va) = vocabulary_of_tokens(t, &other, total(a, &other));
+    Some((va, vb))
+}
+
+/// An article as [`crate::derivation`] measures it: its token hashes, their
+/// weights and its sentences (a line break ends one too). `slot` is the page's slot
+/// in the analysed corpus, if it has one (a query page or a page added since the
+/// analysis has not).
+pub(super) fn derivation_text(
+    an: &Analysis,
+    slot: Option<u32>,
+    doc: &Doc,
+    art: &Article,
+    opts: &NewsOptions,
+) -> Text {
+    let tokens: Vec<u32> = art.tokens.iter().map(|&t| doc.page.tokens[t as usize]).collect();
+    let weights: Vec<f32> = tokens.iter().map(|&t| an.weights.of(t)).collect();
+    let starts =
+        |i: usize| art.line_of[i] != art.line_of[i - 1] || doc.page.starts_sentence(art.tokens[i] as usize);
+    let sents = sentences(tokens.len(), starts, opts.derivation.max_sentence);
+    match slot.and_then(|s| an.distinct_weight.get(s as usize)) {
+        Some(&w) => Text::with_distinct_weight(tokens, weights, sents, f64::from(w)),
+        None => Text::new(tokens, weights, sents),
+    }
+}
+
+/// Passages as page token ranges (the caller maps them to text offsets): the
+/// shared runs of three or more tokens, and those of two that carry content (two
+/// common words in a row are chance), as a reader should see them.
+fn shown_passages(
+    tiles: &[Passage],
+    wa: &[f32],
+    aa: &Article,
+    ab: &Article,
+    gap: u32,
+) -> Vec<(u32, u32, u32, u32)> {
+    let mean_a = wa.iter().sum::<f32>() / wa.len() as f32;
+    let shown: Vec<Passage> = tiles
+        .iter()
+        .filter(|p| {
+            let w: f32 = wa[p.a_start as usize..p.a_end as usize].iter().sum();
+            p.matched >= 3 || w >= 2.0 * mean_a * p.matched as f32
+        })
+        .copied()
+        .collect();
+    let to_tokens = |art: &Article, s: u32, e: u32| (art.tokens[s as usize], art.tokens[e as usize - 1] + 1);
+    display_passages(shown, aa, ab, gap)
+        .iter()
+        .map(|p| {
+            let (a0, a1) = to_tokens(aa, p.a_start, p.a_end);
+            let (b0, b1) = to_tokens(ab, p.b_start, p.b_end);
+            (a0, a1, b0, b1)
+        })
+        .collect()
+}
+
+/// Passages as a reader should see them: exact runs cut where either page moves to
+/// another line (chrome removed between two article lines must not fall inside a
+/// highlighted passage), then pieces on the same lines of both pages joined across
+/// small edits.
+fn display_passages(runs: Vec<Passage>, aa: &Article, ab: &Article, gap: u32) -> Vec<Passage> {
+    let mut pieces = Vec::with_capacity(runs.len());
+    for p in runs {
+        let len = p.a_end - p.a_start;
+        let mut start = 0;
+        for i in 1..=len {
+            let cut = i == len
+                || aa.line_of[(p.a_start + i) as usize] != aa.line_of[(p.a_start + i - 1) as usize]
+                || ab.line_of[(p.b_start + i) as usize] != ab.line_of[(p.b_start + i - 1) as usize];
+            if cut {
+                pieces.push(Passage {
+                    a_start: p.a_start + start,
+                    a_end: p.a_start + i,
+                    b_start: p.b_start + start,
+                    b_end: p.b_start + i,
+                    matched: i - start,
+                });
+                start = i;
+            }
+        }
+    }
+    pieces.sort_unstable_by_key(|p| (p.a_start, p.b_start));
+    let mut out: Vec<Passage> = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        if let Some(last) = out.last() {
+            let same_lines = aa.line_of[last.a_end as usize - 1] == aa.line_of[p.a_start as usize]
+                && ab.line_of[last.b_end as usize - 1] == ab.line_of[p.b_start as usize];
+            if same_lines {
+                let joined = join(vec![*last, p], gap);
+                if joined.len() == 1 {
+                    *out.last_mut().expect("non-empty") = joined[0];
+                    continue;
+                }
+            }
+        }
+        out.push(p);
+    }
+    out
+}
+
+fn kgram_jaccard(a: &Article, b: &Article) -> f64 {
+    let (sa, sb) = (a.distinct_kgrams(), b.distinct_kgrams());
+    if sa.is_empty() && sb.is_empty() {
+        return if a.hashes == b.hashes { 1.0 } else { 0.0 };
+    }
+    jaccard(&sa, &sb)
+}
