@@ -4,7 +4,7 @@ then remove the chrome: giant rails of headline-shaped teasers, comment and vote
 widgets shared by sister outlets, and pages whose only "prose" is such lines.
 
 Every text here is invented for these tests (stories, teasers, widget prompts, in
-English and Indonesian); nothing is copied from real pages.
+English, Indonesian and Spanish); nothing is copied from real pages.
 """
 
 from __future__ import annotations

@@ -115,7 +115,8 @@ pub struct Shape {
     /// How the line ends.
     pub ending: Ending,
     /// Most of the line stands inside quotation marks: someone's words, which may
-    /// ask or exclaim, not the page addressing its reader.
+    /// ask or exclaim, not the page addressing its reader. Only read for lines of
+    /// at most `teaser_tokens` or `widget_tokens` tokens.
     pub quoted: bool,
 }
 
@@ -183,7 +184,9 @@ fn prose_runs(kinds: &[Kind], o: &ChromeOptions) -> Vec<Vec<usize>> {
 /// - a short line at either end, reached only across a full bridge of short lines,
 ///   is a prompt next to the article (it is left as a piece of its own, which the
 ///   caller drops as a lone short line);
-/// - a piece made mostly of teaser-shaped lines is a rail.
+/// - a piece of two or more lines, most of them teaser-shaped and holding most of
+///   its tokens, is a rail (a long paragraph with a few teasers bridged onto it
+///   stays).
 fn split_run(run: &[usize], shapes: &[Shape], o: &ChromeOptions) -> Vec<(Vec<usize>, bool)> {
     let mut out: Vec<(Vec<usize>, bool)> = Vec::new();
     let mut pieces = Vec::new();
@@ -199,8 +202,10 @@ fn split_run(run: &[usize], shapes: &[Shape], o: &ChromeOptions) -> Vec<(Vec<usi
         if m >= 2 && piece[m - 1] - piece[m - 2] > o.bridge_max && short(piece[m - 1]) {
             out.push((vec![piece.pop().expect("two lines")], false));
         }
-        let teasers = piece.iter().filter(|&&i| teaser_shaped(shapes[i], o)).count();
-        let rail = piece.len() >= 2 && 2 * teasers > piece.len();
+        let tokens = |lines: &[usize]| lines.iter().map(|&i| shapes[i].tokens).sum::<usize>();
+        let teasers: Vec<usize> = piece.iter().copied().filter(|&i| teaser_shaped(shapes[i], o)).collect();
+        let rail =
+            piece.len() >= 2 && 2 * teasers.len() > piece.len() && 2 * tokens(&teasers) > tokens(&piece);
         out.push((piece, rail));
     }
     out

@@ -713,7 +713,7 @@ impl NewsCorpus {
     /// First-pass article of a page: chrome removal from shape and recurrence.
     fn first_article(&self, doc: &Doc, st: &LineStats, line_df: bool, extra: u32) -> FirstPass {
         let kinds = self.kinds(doc, st, line_df, extra);
-        let keep = body_lines(&kinds, &line_shapes(&doc.page), &self.opts.chrome);
+        let keep = body_lines(&kinds, &line_shapes(&doc.page, &self.opts.chrome), &self.opts.chrome);
         let art = Article::from_lines(&doc.page, &keep, &self.opts);
         (kinds, keep, art)
     }
@@ -1496,11 +1496,18 @@ fn mostly_quoted(page: &Page, line: &crate::page::Line) -> bool {
     2 * inside >= line.len()
 }
 
-/// The shape of each line of a page, for chrome removal.
-fn line_shapes(page: &Page) -> Vec<Shape> {
+/// The shape of each line of a page, for chrome removal. Whether a line is quoted
+/// matters only for lines short enough to be teasers or prompts, so only theirs is
+/// looked up.
+fn line_shapes(page: &Page, o: &ChromeOptions) -> Vec<Shape> {
+    let short = o.teaser_tokens.max(o.widget_tokens);
     page.lines
         .iter()
-        .map(|l| Shape { tokens: l.len(), ending: l.ending(), quoted: mostly_quoted(page, l) })
+        .map(|l| Shape {
+            tokens: l.len(),
+            ending: l.ending(),
+            quoted: l.len() <= short && mostly_quoted(page, l),
+        })
         .collect()
 }
 

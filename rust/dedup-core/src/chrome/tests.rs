@@ -84,6 +84,20 @@ fn a_page_whose_only_prose_is_teasers_has_no_article() {
 }
 
 #[test]
+fn an_article_on_one_line_with_teasers_bridged_onto_it_stays() {
+    // the whole article on one line, "You may like" (short), then teasers: most
+    // lines of the run are teasers, but most of its words are the article's
+    let kinds = [Head, Prose, Short, Prose, Prose, Prose, Prose];
+    let shapes = shaped(&[(7, ' '), (115, '.'), (3, ' '), (16, '~'), (16, '~'), (13, '.'), (15, '~')]);
+    let kept = body_lines(&kinds, &shapes, &ChromeOptions::default());
+    assert!(kept[1], "the article");
+    // teasers alone, two in a run: a rail
+    let kinds = [Head, Prose, Prose, Head];
+    let shapes = shaped(&[(7, ' '), (16, '~'), (13, '?'), (6, ' ')]);
+    assert_eq!(body_lines(&kinds, &shapes, &ChromeOptions::default()), [false; 4]);
+}
+
+#[test]
 fn an_interview_and_quoted_questions_are_article() {
     // questions (unquoted) and answers alternate; then three quoted questions in a row
     let kinds = [Head, Prose, Prose, Prose, Prose, Prose, Prose, Prose, Prose, Prose];
