@@ -10,6 +10,14 @@ blank-line paragraphs, one-line bodies, CRLF line endings, menus in Indonesian,
 Spanish or German, outlets republishing their own copy). Nothing is read from any
 dataset.
 
+The small-outlet layouts reproduce what real crawls of many small sites add: giant
+"most read" rails of headline-shaped teasers that an outlet prints on every page
+(`giant_rail`), comment and vote widgets that the sister outlets of one publisher
+share (`widget`), and `small_outlets`: hundreds of outlets with one or two pages each
+(so no line recurs on enough of an outlet's pages to count as its chrome), half of
+them with giant rails and half with widgets, and some paywalled pages that carry only
+a headline and chrome (labelled `stub`, each a story of its own).
+
     python benches/make_wirebench_like.py OUT_DIR [--seed N] [--stories N] [--mix NAME]
 
 Writes OUT_DIR/docs.jsonl (id, source, text), truth.jsonl (id, story, kind) and
@@ -24,6 +32,8 @@ import json
 import random
 import textwrap
 from pathlib import Path
+
+import chrome_widgets
 
 # -- vocabularies (invented) ------------------------------------------------------------
 
@@ -750,13 +760,19 @@ FEATURES = [
     "foreign",
     "republish",
 ]
-MIXES = ["random", "dev_like", *FEATURES]
+# Small-outlet layouts. Drawn from their own random streams and only in their own
+# mixes, so the other mixes (and bench_scale.py's pages) stay exactly as they were.
+SMALL_FEATURES = ["giant_rail", "widget"]
+MIXES = ["random", "dev_like", *FEATURES, *SMALL_FEATURES, "small_outlets"]
 
 
 class Outlet:
-    def __init__(self, rng: random.Random, idx: int, mix: str) -> None:
+    def __init__(self, rng: random.Random, idx: int, mix: str, seed: int = 0) -> None:
         stem = name(rng, 2).lower()
-        self.name = f"{stem}{rng.choice(['news', 'post', 'times', 'today', 'daily'])}.example"
+        suffix = rng.choice(["news", "post", "times", "today", "daily"])
+        if mix == "small_outlets":
+            stem += str(idx)  # hundreds of outlets: names must not collide
+        self.name = f"{stem}{suffix}.example"
         if mix == "dev_like":
             self.f = {k: False for k in FEATURES}
         else:
@@ -794,6 +810,18 @@ class Outlet:
         self.wrap_width = rng.randint(62, 78)
         self.rail_len = rng.randint(3, 6)
         self.rail_lede_words = rng.choice([None, 12, 14, 16])  # None: the whole lede
+        xr = random.Random(f"{seed}-outlet-{idx}")
+        for k in SMALL_FEATURES:
+            self.f[k] = mix == k or (mix == "small_outlets" and xr.random() < 0.5)
+        # A rail of 25 to 45 teasers the outlet prints on every page, rotated.
+        n_teasers = xr.randint(25, 45)
+        rail_lang = self.lang if self.lang in chrome_widgets.TEASER else "en"
+        self.teasers = chrome_widgets.teasers(xr, rail_lang, n_teasers, name)
+        self.teasers_above = xr.random() < 0.3
+        # Outlets 2k and 2k + 1 belong to one publisher and embed its widget.
+        pub = random.Random(f"{seed}-publisher-{idx // 2}")
+        self.widget_lang = pub.choice(["id", "es", "de"]) if pub.random() < 0.3 else "en"
+        self.widget = chrome_widgets.widget(pub, self.widget_lang)
 
 
 def wrap_para(text: str, o: Outlet) -> list[str]:
@@ -897,6 +925,18 @@ def page(
         lines.append(f"{o.comments} ({n})")
         for _ in range(n):
             lines += [f"{rng.choice(GIVEN)}{rng.randint(1, 99)}", rng.choice(COMMENTS)]
+    if o.f["widget"]:
+        count = chrome_widgets.widget_count(rng, o.widget_lang)
+        lines += [*o.widget[:2], count, *o.widget[2:]]
+    if o.f["giant_rail"]:
+        start = rng.randrange(len(o.teasers))
+        shown = o.teasers[start:] + o.teasers[:start]
+        rail = [o.most_title, *shown[: rng.randint(len(shown) * 2 // 3, len(shown))]]
+        if o.teasers_above:
+            at = lines.index(o.title) + 1
+            lines[at:at] = rail
+        else:
+            lines += rail
     if rng.random() < 0.5:
         lines.append(o.login)
     lines += o.footer
@@ -916,7 +956,11 @@ def generate(out: Path, seed: int, n_stories: int, mix: str) -> None:
                 st.quotes.append(other.quotes[0])
                 st.facts.append(("quote", len(st.quotes) - 1))
                 related.append(sorted([st.sid, other.sid]))
-    outlets = [Outlet(rng, i, mix) for i in range(rng.randint(8, 14))]
+    n_outlets = rng.randint(8, 14)
+    if mix == "small_outlets":
+        n_outlets = 2 * n_stories  # most outlets get one or two pages
+    outlets = [Outlet(rng, i, mix, seed) for i in range(n_outlets)]
+    stubs = random.Random(f"{seed}-stubs")
     rail_pool = {o.name: rng.sample(stories, min(40, len(stories))) for o in outlets}
     docs, truth = [], []
     for st in stories:
@@ -942,13 +986,18 @@ def generate(out: Path, seed: int, n_stories: int, mix: str) -> None:
                 pool = [s for s in rail_pool[o.name] if s is not st]
                 start = rng.randrange(len(pool))
                 others = (pool[start:] + pool[:start])[:12]
+                story = st.sid
+                if mix == "small_outlets" and k != "wire" and stubs.random() < 0.1:
+                    # Paywalled: a headline and a one-line standfirst in the chrome.
+                    k, story = "stub", f"{st.sid}-stub{len(docs)}"
+                    sents = [f"What we know so far about {st.place}."]
                 text = page(rng, o, st, sents, others, k)
                 if k == "wire":
                     src = rng.choice(AGENCIES).lower().replace(" ", "") + ".wire"
                 else:
                     src = o.name
                 docs.append({"id": "", "source": src, "text": text})
-                truth.append({"id": "", "story": st.sid, "kind": k})
+                truth.append({"id": "", "story": story, "kind": k})
     order = list(range(len(docs)))
     rng.shuffle(order)
     out.mkdir(parents=True, exist_ok=True)

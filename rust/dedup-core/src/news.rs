@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::align::AlignOptions;
-use crate::chrome::{body_lines, line_kind, ChromeOptions, Kind as LineKind};
+use crate::chrome::{body_lines, line_kind, ChromeOptions, Kind as LineKind, Shape};
 use crate::cluster::{attach, cluster_weighted, ClusterOptions, Clustering, Derived, Edge};
 use crate::derivation::DerivationOptions;
 use crate::error::{Error, Result};
@@ -797,8 +797,7 @@ impl NewsCorpus {
     /// First-pass article of a page: chrome removal from shape and recurrence.
     fn first_article(&self, doc: &Doc, st: &LineStats, line_df: bool, extra: u32) -> FirstPass {
         let kinds = self.kinds(doc, st, line_df, extra);
-        let sizes: Vec<usize> = doc.page.lines.iter().map(crate::page::Line::len).collect();
-        let keep = body_lines(&kinds, &sizes, &self.opts.chrome);
+        let keep = body_lines(&kinds, &line_shapes(&doc.page, &self.opts.chrome), &self.opts.chrome);
         let art = Article::from_lines(&doc.page, &keep, &self.opts);
         (kinds, keep, art)
     }
@@ -1773,6 +1772,21 @@ fn per_group_keys(group: &[u32], keys: impl Fn(usize) -> Vec<u64> + Sync) -> Vec
 fn mostly_quoted(page: &Page, line: &crate::page::Line) -> bool {
     let inside = (line.tok_start..line.tok_end()).filter(|&i| page.is_quoted(i as usize)).count();
     2 * inside >= line.len()
+}
+
+/// The shape of each line of a page, for chrome removal. Whether a line is quoted
+/// matters only for lines short enough to be teasers or prompts, so only theirs is
+/// looked up.
+fn line_shapes(page: &Page, o: &ChromeOptions) -> Vec<Shape> {
+    let short = o.teaser_tokens.max(o.widget_tokens);
+    page.lines
+        .iter()
+        .map(|l| Shape {
+            tokens: l.len(),
+            ending: l.ending(),
+            quoted: l.len() <= short && mostly_quoted(page, l),
+        })
+        .collect()
 }
 
 /// Hash of a page's lines, in order: equal for pages with the same tokenised text.

@@ -8,6 +8,42 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 /// part of the persisted format, so it never changes).
 pub const TOKEN_SEED: u64 = 0x6465_6475_7074_6f6b;
 
+/// How a line ends, after closing quotes and brackets: what tells a paragraph of an
+/// article (a full stop) from a teaser cut short, a question or call addressed to
+/// the reader, or a headline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ending {
+    /// A full stop, colon or semicolon (in any script): how paragraphs end.
+    #[default]
+    Stop,
+    /// A question or exclamation mark.
+    Ask,
+    /// An ellipsis: a teaser truncated to fit a rail.
+    Cut,
+    /// No punctuation: a headline, a label, a caption.
+    Bare,
+}
+
+impl Ending {
+    fn bits(self) -> u32 {
+        match self {
+            Self::Stop => 0,
+            Self::Ask => 1,
+            Self::Cut => 2,
+            Self::Bare => 3,
+        }
+    }
+
+    fn from_bits(b: u32) -> Self {
+        match b & 3 {
+            0 => Self::Stop,
+            1 => Self::Ask,
+            2 => Self::Cut,
+            _ => Self::Bare,
+        }
+    }
+}
+
 /// One line of a page, in 16 bytes (a million pages hold tens of millions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line {
@@ -15,28 +51,34 @@ pub struct Line {
     pub key: u64,
     /// First token of the line.
     pub tok_start: u32,
-    /// Number of tokens (low 30 bits), [`SENTENCE`] and [`DIGIT`].
+    /// Number of tokens (low 28 bits), the [`Ending`] (2 bits), [`SENTENCE`] and
+    /// [`DIGIT`].
     packed: u32,
 }
 
 const SENTENCE: u32 = 1 << 30;
 const DIGIT: u32 = 1 << 31;
+const ENDING_SHIFT: u32 = 28;
 
 /// Most tokens a [`Line`] holds; a longer line (a gigabyte of text without a line
 /// break) is cut into lines of this many.
-pub const MAX_LINE_TOKENS: u32 = (1 << 30) - 1;
+pub const MAX_LINE_TOKENS: u32 = (1 << 28) - 1;
 
 impl Line {
     /// A line of tokens `[tok_start, tok_end)`; `sentence`: it ends like a sentence
     /// (., !, ?, a closing quote after one, ...) or has a sentence boundary inside;
-    /// `digit`: some token contains a digit (dates, times, counts).
+    /// `digit`: some token contains a digit (dates, times, counts); `ending`: how
+    /// it ends.
     ///
     /// # Panics
     /// If the line has more than [`MAX_LINE_TOKENS`] tokens.
-    pub fn new(tok_start: u32, tok_end: u32, key: u64, sentence: bool, digit: bool) -> Self {
+    pub fn new(tok_start: u32, tok_end: u32, key: u64, sentence: bool, digit: bool, ending: Ending) -> Self {
         let len = tok_end - tok_start;
-        assert!(len <= MAX_LINE_TOKENS, "a line holds at most 2^30 - 1 tokens");
-        let packed = len | if sentence { SENTENCE } else { 0 } | if digit { DIGIT } else { 0 };
+        assert!(len <= MAX_LINE_TOKENS, "a line holds at most 2^28 - 1 tokens");
+        let packed = len
+            | ending.bits() << ENDING_SHIFT
+            | if sentence { SENTENCE } else { 0 }
+            | if digit { DIGIT } else { 0 };
         Self { key, tok_start, packed }
     }
 
@@ -53,6 +95,11 @@ impl Line {
     /// Some token of the line contains a digit.
     pub fn digit(&self) -> bool {
         self.packed & DIGIT != 0
+    }
+
+    /// How the line ends.
+    pub fn ending(&self) -> Ending {
+        Ending::from_bits(self.packed >> ENDING_SHIFT)
     }
 
     /// Tokens in the line.
@@ -86,6 +133,8 @@ pub struct Page {
 
 /// Magic and version of [`Page::encode`]'s format.
 const PAGE_MAGIC: &[u8; 4] = b"DDPG";
+/// Version 2 added each line's [`Ending`] and the sentence starts; version 1 did
+/// not record them.
 const PAGE_VERSION: u8 = 2;
 
 impl Page {
@@ -116,6 +165,7 @@ impl Page {
                 starts[i] = gap.contains(STOPS);
             }
             let sentence = t > first && is_sentence_like(line);
+            let ending = line_ending(line);
             let mut start = first;
             while start < t {
                 let end = t.min(start + MAX_LINE_TOKENS as usize);
@@ -125,7 +175,7 @@ impl Page {
                     w.bytes().any(|b| b.is_ascii_digit())
                         || (!w.is_ascii() && w.chars().any(char::is_numeric))
                 });
-                lines.push(Line::new(start as u32, end as u32, key, sentence, digit));
+                lines.push(Line::new(start as u32, end as u32, key, sentence, digit, ending));
                 start = end;
             }
         }
@@ -170,7 +220,7 @@ impl Page {
             out.extend_from_slice(&l.tok_start.to_le_bytes());
             out.extend_from_slice(&l.tok_end().to_le_bytes());
             out.extend_from_slice(&l.key.to_le_bytes());
-            out.push(u8::from(l.sentence()) | u8::from(l.digit()) << 1);
+            out.push(u8::from(l.sentence()) | u8::from(l.digit()) << 1 | (l.ending().bits() as u8) << 2);
         }
         for w in self.quoted.iter().chain(&self.sentences) {
             out.extend_from_slice(&w.to_le_bytes());
@@ -188,8 +238,12 @@ impl Page {
             return Err("not page features (bad magic)".into());
         }
         let version = r.take(1)?[0];
-        // Version 1 had no sentence starts: its lines are read as whole sentences.
-        if version != PAGE_VERSION && version != 1 {
+        if version == 1 {
+            return Err("page features of format version 1, from an older dedup that did not record \
+                        how lines end or where sentences start; add these pages again from their texts"
+                .into());
+        }
+        if version != PAGE_VERSION {
             return Err(format!(
                 "page features of format version {version}; this version reads {PAGE_VERSION}"
             ));
@@ -210,17 +264,18 @@ impl Page {
                 || tok_end <= tok_start
                 || tok_end as usize > n
                 || tok_end - tok_start > MAX_LINE_TOKENS
-                || flags > 3
+                || flags > 15
             {
                 return Err("page features hold an invalid line".into());
             }
             last_end = tok_end;
-            lines.push(Line::new(tok_start, tok_end, key, flags & 1 == 1, flags & 2 == 2));
+            let ending = Ending::from_bits(u32::from(flags >> 2));
+            lines.push(Line::new(tok_start, tok_end, key, flags & 1 == 1, flags & 2 == 2, ending));
         }
         let words = n.div_ceil(64);
         let mut bitset = || (0..words).map(|_| r.u64()).collect::<Result<Vec<u64>, _>>();
         let quoted = bitset()?;
-        let sentences = if version == 1 { vec![0; words] } else { bitset()? };
+        let sentences = bitset()?;
         Ok((Self { tokens, lines, quoted, sentences }, r.0))
     }
 }
@@ -385,6 +440,20 @@ pub fn line_key(tokens: &[u32]) -> u64 {
 const STOPS: [char; 9] = ['.', '!', '?', '。', '！', '？', '।', '؟', '۔'];
 const CLOSERS: [char; 11] = ['"', '\'', '”', '’', '»', ')', ']', '」', '』', '）', '*'];
 
+/// How a line ends, closing quotes and brackets allowed after its punctuation.
+fn line_ending(line: &str) -> Ending {
+    let trimmed = line.trim_end_matches(|c: char| c.is_whitespace() || CLOSERS.contains(&c));
+    if trimmed.ends_with(['…', '⋯']) || trimmed.ends_with("..") {
+        Ending::Cut
+    } else if trimmed.ends_with(['?', '!', '？', '！', '؟']) {
+        Ending::Ask
+    } else if trimmed.ends_with(STOPS) || trimmed.ends_with([';', ':', '։', '።', '；', '：']) {
+        Ending::Stop
+    } else {
+        Ending::Bare
+    }
+}
+
 /// True when a line ends with sentence punctuation (closing quotes and brackets
 /// allowed after it), or has a sentence boundary inside: a full stop, optionally a
 /// closer, then whitespace and more text. Covers Latin, CJK, Devanagari, Arabic
@@ -463,6 +532,24 @@ mod tests {
     }
 
     #[test]
+    fn lines_know_how_they_end() {
+        let endings = |t: &str| Page::new(t).lines.iter().map(Line::ending).collect::<Vec<_>>();
+        assert_eq!(
+            endings("The board met.\nDid it agree?\nIt did!”\nThe chair said that ...\nHeadline here\nNext:"),
+            [Ending::Stop, Ending::Ask, Ending::Ask, Ending::Cut, Ending::Bare, Ending::Stop]
+        );
+        assert_eq!(
+            endings("¿Qué pasó?\n議会は承認した。\nयह सच है।\nهل وافق؟\nसब ठीक…"),
+            {
+                use Ending::{Ask, Cut, Stop};
+                [Ask, Stop, Stop, Ask, Cut]
+            }
+        );
+        // "(Reuters)" after the last full stop: the bracket is trimmed, not the credit
+        assert_eq!(endings("The talks resume on Monday. (Reuters)"), [Ending::Bare]);
+    }
+
+    #[test]
     fn hard_wrapped_paragraphs_are_one_line() {
         let text = "Menu\nWorld\n\nThe harbour board approved the new breakwater on Tuesday\nafter a decade of storms had flooded the fish market three\nWinters in a row, the chairwoman said.\nShe expects the work to start in May.\n\nRead more\n";
         let p = Page::new(text);
@@ -483,7 +570,7 @@ mod tests {
 
     #[test]
     fn pages_round_trip_through_their_encoding() {
-        let text = "Menu\n\n“We stay,” she said on 3 May.\nRead more\n".repeat(30);
+        let text = "Menu\n\n“We stay,” she said on 3 May.\nRead more\nWhy stay?\nMore ...\n".repeat(30);
         let p = Page::new(&text);
         let mut buf = Vec::new();
         p.encode(&mut buf);
@@ -494,6 +581,9 @@ mod tests {
         for cut in 0..buf.len() - 1 {
             assert!(Page::decode(&buf[..cut]).is_err(), "truncated at {cut}");
         }
+        // Version 1 did not record line endings: refused with a message saying so.
+        buf[4] = 1;
+        assert!(Page::decode(&buf).unwrap_err().contains("version 1"));
         assert_eq!(token_spans(&text).len(), p.len());
     }
 
@@ -507,14 +597,11 @@ Next line";
             .map(|i| &text[spans[i].0 as usize..spans[i].1 as usize])
             .collect();
         assert_eq!(starts, ["Mr", "and", "3.5"]);
-        // a version 1 encoding (no sentence starts) still reads
+        // a version 1 encoding, without them, is refused with a message that says why
         let mut buf = Vec::new();
         p.encode(&mut buf);
         buf[4] = 1;
-        let words = p.sentences.len() * 8;
-        buf.truncate(buf.len() - words);
-        let (old, rest) = Page::decode(&buf).expect("version 1 reads");
-        assert!(rest.is_empty() && old.tokens == p.tokens && (0..p.len()).all(|i| !old.starts_sentence(i)));
+        assert!(Page::decode(&buf).is_err_and(|e| e.contains("version 1")));
     }
 
     #[test]
