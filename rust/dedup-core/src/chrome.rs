@@ -353,6 +353,18 @@ pub fn body_lines(kinds: &[Kind], shapes: &[Shape], o: &ChromeOptions) -> Vec<bo
             *b = k == Kind::Prose;
         }
     }
+    // A page whose only prose is one line of finished sentences, with no date or
+    // time next to it, prints a brief: a rail of teasers has several such lines,
+    // and a teaser alone sits next to its date.
+    let prose: Vec<usize> = (0..n).filter(|&i| kinds[i] == Kind::Prose).collect();
+    if let [i] = prose[..] {
+        let lo = i.saturating_sub(o.stamp_radius);
+        let hi = (i + o.stamp_radius + 1).min(n);
+        let brief = shapes[i].ending == Ending::Stop && !kinds[lo..hi].contains(&Kind::Stamp);
+        if brief && !body.contains(&true) {
+            body[i] = true;
+        }
+    }
     body
 }
 

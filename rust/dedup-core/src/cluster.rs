@@ -458,6 +458,22 @@ mod tests {
     }
 
     #[test]
+    fn a_page_joins_the_group_it_is_tied_to_strongly() {
+        // Item 0 stands for three identical copies of story A; item 1 (R) rewrites A
+        // (0.99) and shares a quote with two of story B's four pages (0.6). With
+        // equal weights, R's merges with A and with B's pages tie at density 1.
+        let sizes = [3, 1, 1, 1, 1, 1];
+        let mut edges = vec![
+            Edge { a: 1, b: 2, weight: 0.6 },
+            Edge { a: 1, b: 3, weight: 0.6 },
+            Edge { a: 1, b: 0, weight: 0.99 },
+        ];
+        edges.extend(clique(&[2, 3, 4, 5], 0.9));
+        let c = cluster_weighted(&sizes, &edges, ClusterOptions::default());
+        assert_eq!(c.groups, [vec![0, 1], vec![2, 3, 4, 5]]);
+    }
+
+    #[test]
     fn result_does_not_depend_on_edge_order() {
         let mut edges = clique(&[0, 1, 2, 3], 0.8);
         edges.extend(clique(&[4, 5, 6], 0.7));

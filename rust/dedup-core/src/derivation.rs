@@ -74,6 +74,8 @@ pub struct Text {
     pub weights: Vec<f32>,
     /// Sentences as token ranges `[start, end)`, in order, covering the tokens.
     pub sentences: Vec<(u32, u32)>,
+    /// Whether each token stands inside quotation marks (empty: none does).
+    pub quoted: Vec<bool>,
     /// Each distinct token with its weight, sorted by token.
     distinct: OnceLock<Vec<(u32, f32)>>,
     /// Summed weight of the distinct tokens.
@@ -91,6 +93,7 @@ impl Text {
             tokens,
             weights,
             sentences,
+            quoted: Vec::new(),
             distinct: OnceLock::new(),
             distinct_weight: OnceLock::new(),
             lookup: OnceLock::new(),
@@ -223,8 +226,10 @@ pub struct Sentences {
     /// Share of the text's tokens in sentences derived from the other text (most
     /// of their content in one stretch of it).
     pub coverage: f64,
-    /// Share of the text's tokens in sentences that are derived, or that have
-    /// [`DerivationOptions::sentence_runs`] of their content in shared runs.
+    /// Share of the text's tokens in sentences, other than quotes, that are derived
+    /// or have [`DerivationOptions::sentence_runs`] of their content in shared runs.
+    /// Quotes are left out: independent reports of one event quote the same words,
+    /// and what shows that a text was written from another is its own sentences.
     pub evidence: f64,
 }
 
@@ -305,10 +310,13 @@ fn sentences_of(
             }
             best = best.max(cur);
         }
+        let quote = 2 * (s..e).filter(|&i| a.quoted.get(i).copied().unwrap_or(false)).count() >= e - s;
         if best >= o.sentence_share * total - 1e-9 {
             derived += e - s;
-            evidence += e - s;
-        } else {
+            if !quote {
+                evidence += e - s;
+            }
+        } else if !quote {
             let weight = |i: usize| f64::from(a.weights[i]);
             let sentence: f64 = (s..e).map(weight).sum();
             let runs: f64 = (s..e).filter(|&i| in_runs.get(i).copied().unwrap_or(false)).map(weight).sum();

@@ -323,11 +323,33 @@ impl<'a> Reader<'a> {
 fn mark_quoted(line: &str, offset: usize, spans: &[(u32, u32)], out: &mut [bool]) {
     let mut marks: Vec<(usize, bool)> = Vec::new(); // (byte offset in page, opens)
     let mut open = false;
-    for (i, c) in line.char_indices() {
+    // Single quotation marks (British usage: 'We will stay,' she said), told from
+    // apostrophes by what stands around them: one opens after a space or a bracket
+    // and before a letter, and closes after a letter or punctuation and before a
+    // space, punctuation or the end of the line, while a single quote is open.
+    let mut single = false;
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    for (x, &(i, c)) in chars.iter().enumerate() {
+        let before = x.checked_sub(1).map(|y| chars[y].1);
+        let after = chars.get(x + 1).map(|p| p.1);
         let opens = match c {
             '“' | '„' | '«' => Some(true),
             '”' | '»' => Some(false),
             '"' => Some(!open),
+            '‘' | '\'' if !open && !single => {
+                let starts = before.is_none_or(|b| b.is_whitespace() || "([{-–—".contains(b));
+                (starts && after.is_some_and(char::is_alphanumeric)).then(|| {
+                    single = true;
+                    true
+                })
+            }
+            '’' | '\'' if single => {
+                let ends = after.is_none_or(|a| a.is_whitespace() || ".,;:!?)]}-–—".contains(a));
+                (ends && before.is_some_and(|b| b.is_alphanumeric() || ".,;:!?".contains(b))).then(|| {
+                    single = false;
+                    false
+                })
+            }
             _ => None,
         };
         if let Some(o) = opens {
@@ -514,6 +536,11 @@ mod tests {
         assert_eq!(quoted_words("He said \"we will win\" today."), ["we", "will", "win"]);
         assert_eq!(quoted_words("She said: “Not now,” and left."), ["Not", "now"]);
         assert_eq!(quoted_words("«Vamos» dijo."), ["Vamos"]);
+        // British single quotes, told from apostrophes and possessives
+        assert_eq!(quoted_words("He said: 'I didn't do it,' and left."), ["I", "didn't", "do", "it"]);
+        assert_eq!(quoted_words("‘We’ll stay,’ she said."), ["We’ll", "stay"]);
+        assert!(quoted_words("The judges' ruling and Burstein's case.").is_empty());
+        assert_eq!(quoted_words("Police called it 'a cruel scam'."), ["a", "cruel", "scam"]);
         // An unclosed quote runs to the end of its line, not beyond.
         assert_eq!(quoted_words("“We stay here\nThe minister left."), ["We", "stay", "here"]);
         assert!(quoted_words("It's the minister's plan.").is_empty());

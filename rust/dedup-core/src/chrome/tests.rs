@@ -264,9 +264,12 @@ fn a_bare_wire_page_of_one_paragraph_is_kept_however_short() {
     assert_eq!(body_lines(&[Prose], &plain(&[60]), &o), [true]);
     assert_eq!(body_lines(&[Prose], &plain(&[20]), &o), [true]);
     assert_eq!(body_lines(&[Head, Prose], &plain(&[6, 20]), &o), [false, true]);
-    // a lone short line among page furniture is still a teaser
-    assert_eq!(body_lines(&[Short, Prose, Short], &plain(&[1, 20, 2]), &o), [false; 3]);
+    // the only prose of a page with its furniture: a brief of finished sentences ...
+    assert_eq!(body_lines(&[Short, Prose, Short], &plain(&[1, 20, 2]), &o), [false, true, false]);
+    // ... unless a date stands next to it, or it ends like a teaser
     assert_eq!(body_lines(&[Stamp, Prose], &plain(&[3, 20]), &o), [false; 2]);
+    let teaser = shaped(&[(1, ' '), (20, '~'), (2, ' ')]);
+    assert_eq!(body_lines(&[Short, Prose, Short], &teaser, &o), [false; 3]);
 }
 
 /// The algorithm before shapes counted (kinds and sizes only): the reference for
@@ -313,6 +316,14 @@ fn body_lines_by_kind(kinds: &[Kind], sizes: &[usize], o: &ChromeOptions) -> Vec
     if kinds.iter().all(|&k| matches!(k, Prose | Head)) && !body.contains(&true) {
         for (b, &k) in body.iter_mut().zip(kinds) {
             *b = k == Prose;
+        }
+    }
+    // the page's only prose line, away from any date, is a brief
+    let prose: Vec<usize> = (0..n).filter(|&i| kinds[i] == Prose).collect();
+    if let [i] = prose[..] {
+        let (lo, hi) = (i.saturating_sub(o.stamp_radius), (i + o.stamp_radius + 1).min(n));
+        if !kinds[lo..hi].contains(&Stamp) && !body.contains(&true) {
+            body[i] = true;
         }
     }
     body

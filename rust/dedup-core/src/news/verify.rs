@@ -385,10 +385,12 @@ pub(super) fn derivation_text(
     let starts =
         |i: usize| art.line_of[i] != art.line_of[i - 1] || doc.page.starts_sentence(art.tokens[i] as usize);
     let sents = sentences(tokens.len(), starts, opts.derivation.max_sentence);
-    match slot.and_then(|s| an.distinct_weight.get(s as usize)) {
+    let mut text = match slot.and_then(|s| an.distinct_weight.get(s as usize)) {
         Some(&w) => Text::with_distinct_weight(tokens, weights, sents, f64::from(w)),
         None => Text::new(tokens, weights, sents),
-    }
+    };
+    text.quoted = art.tokens.iter().map(|&t| doc.page.is_quoted(t as usize)).collect();
+    text
 }
 
 /// Passages as page token ranges (the caller maps them to text offsets): the
