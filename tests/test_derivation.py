@@ -18,7 +18,8 @@ WIRE = [
     "told Ellesford Crown Court today that he had been tricked out of his life savings by "
     "a man posing as a bank inspector.",
     "Tobias Wrenfield, 78, said the caller had warned him that thieves were draining his "
-    "account and persuaded him to move 61,000 pounds into what he was told was a safe holding fund.",
+    "account and persuaded him to move 61,000 pounds into what he was told was a safe "
+    "holding fund.",
     "Nathaniel Corbe, 34, of Fenwick Row, Harlow, denies fraud by false representation and "
     "money laundering.",
     "The prosecution says Corbe was one of three men who targeted elderly people living "
@@ -100,7 +101,8 @@ TABLOID = (
     "CONMEN fleeced ex-lighthouse keeper Tobias Wrenfield, 78, of 61,000 pounds by posing "
     "as a bank inspector, a court heard. Nathaniel Corbe, 34, denies fraud."
 )
-BROADSHEET = WIRE[:14] + [
+BROADSHEET = [
+    *WIRE[:14],
     "Marrow Point lighthouse was built in 1874 and guided fishing fleets into the estuary "
     "for more than a century before it was automated.",
     "Mr Wrenfield lived in the keeper's cottage until his retirement and then moved to a "

@@ -126,7 +126,6 @@ _Relation = tuple[
     tuple[float, float, float, float, float, float],
     list[tuple[int, int, int, int]],
 ]
-]
 
 @final
 class NewsCorpus:
