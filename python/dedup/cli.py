@@ -142,8 +142,10 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
 
 def _print_match(m: Match, out: TextIO, width: int = 48) -> None:
     out.write(
-        f"{m.id} <-> {m.other}: {m.kind}, score {m.score:.2f}, containment "
-        f"{m.containment:.2f}, jaccard {m.jaccard:.2f}, {len(m.passages)} shared passages\n"
+        f"{m.id} <-> {m.other}: {m.kind}, score {m.score:.2f}; {m.coverage:.0%} of {m.id} "
+        f"and {m.other_coverage:.0%} of {m.other} in derived sentences, words "
+        f"{m.vocabulary:.0%} / {m.other_vocabulary:.0%}, containment {m.containment:.2f}, "
+        f"jaccard {m.jaccard:.2f}, {len(m.passages)} shared passages\n"
     )
     for n, p in enumerate(m.passages, 1):
         left = textwrap.wrap(" ".join(p.text.split()), width) or [""]

@@ -186,20 +186,23 @@ def _story(
         f"{len(c)} pages \u00b7 {_e(outlets)} \u00b7 first {_when(corpus.published(rep))}"
         "</summary>",
         "<table><thead><tr><th>page</th><th>outlet</th><th>published</th><th>kind</th>"
-        '<th class="num">score</th><th class="num">passages</th></tr></thead><tbody>',
+        '<th class="num">score</th><th class="num" title="share of the page that comes from '
+        'the representative">from it</th><th class="num">passages</th></tr></thead><tbody>',
     ]
     for pid in c.ids:
         m = pairs.get((pid, rep))
         if pid == rep:
-            kind, score, npass = "representative", "\u2014", "\u2014"
+            kind, score, share, npass = "representative", "\u2014", "\u2014", "\u2014"
         elif m is None:
-            kind, score, npass = "linked through other copies", "\u2014", "\u2014"
+            kind, score, share, npass = "linked through other copies", "\u2014", "\u2014", "\u2014"
         else:
             kind, score, npass = m.kind, f"{m.score:.2f}", str(len(m.passages))
+            share = f"{m.coverage:.0%}"
         out.append(
             f"<tr><td>{_e(pid)}</td><td>{_e(corpus.source(pid) or '?')}</td>"
             f"<td>{_when(corpus.published(pid))}</td><td>{_e(kind)}</td>"
-            f'<td class="num">{score}</td><td class="num">{npass}</td></tr>'
+            f'<td class="num">{score}</td><td class="num">{share}</td>'
+            f'<td class="num">{npass}</td></tr>'
         )
     out.append("</tbody></table>")
     if len(c) > len(shown):
