@@ -2,7 +2,7 @@
 //! passages never overlap on either side, and `join` keeps order and bounds.
 #![no_main]
 
-use dedup_core::align::{align, join, AlignOptions};
+use dedup_core::news::verify::align::{align, join, AlignOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

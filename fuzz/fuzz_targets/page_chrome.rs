@@ -6,7 +6,7 @@
 #![no_main]
 
 use dedup_core::news::{NewsCorpus, NewsOptions, Relation};
-use dedup_core::page::{logical_lines, token_spans, Page};
+use dedup_core::news::page::{logical_lines, token_spans, Page};
 use libfuzzer_sys::fuzz_target;
 
 fn check_page(text: &str) {

@@ -3,7 +3,7 @@
 //! shingle counts follow the documented rule and hashes are the strings' hashes.
 #![no_main]
 
-use dedup_core::shingle::hash_shingle;
+use dedup_core::lsh::shingle::hash_shingle;
 use dedup_core::text::byte_to_char_offsets;
 use dedup_core::{tokenize, NormalizeOptions, Shingler, Unit};
 use libfuzzer_sys::fuzz_target;

@@ -13,26 +13,16 @@
 //! assert!(estimate_jaccard(&a, &b).unwrap() > 0.2);
 //! ```
 
-pub mod align;
-pub mod chrome;
-pub mod cluster;
-pub mod derivation;
 pub mod error;
 pub mod lsh;
-mod lsh_store;
-pub mod minhash;
-pub mod neardup;
 pub mod news;
-pub mod page;
-pub mod shingle;
 pub mod store;
 pub mod text;
-pub mod weights;
-pub mod winnow;
+mod trace;
 
 pub use error::{Error, Result};
-pub use lsh::{optimal_params, Hit, LshConfig, LshIndex, DEFAULT_MAX_BUCKET};
-pub use lsh_store::LSH_FORMAT;
-pub use minhash::{estimate_jaccard, MinHasher, Scheme};
-pub use shingle::{hash_shingle, PackedShingles, ShingleBuffers, Shingler, Unit};
+pub use lsh::{
+    estimate_jaccard, hash_shingle, optimal_params, Hit, LshConfig, LshIndex, MinHasher, PackedShingles,
+    Scheme, ShingleBuffers, Shingler, Unit, DEFAULT_MAX_BUCKET, LSH_FORMAT,
+};
 pub use text::{normalize, tokenize, tokenize_into, NormalizeOptions, Scratch, Tokens};

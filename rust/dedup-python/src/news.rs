@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
+use dedup_core::news::page::token_spans;
 use dedup_core::news::{decode_features, encode_features, Doc, NewsCorpus, NewsOptions, Relation};
-use dedup_core::page::token_spans;
 use dedup_core::text::byte_to_char_offsets;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};

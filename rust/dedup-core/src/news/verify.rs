@@ -2,7 +2,7 @@
 //!
 //! A pair relates when it shares long passages (a copy, a quote), or when one page
 //! is derived from the other: most of its words found in the other
-//! ([`crate::derivation::vocabulary`]) and some of its sentences too, so that two
+//! ([`derivation::vocabulary`]) and some of its sentences too, so that two
 //! independent reports of one event, which share names and facts, do not pass
 //! for copies. To cluster a corpus, the cheap measures decide first and the
 //! sentences are read only where the words point to derivation; to explain a
@@ -10,13 +10,143 @@
 
 use std::borrow::Cow;
 
-use crate::align::{align, extend, join, Passage};
-use crate::derivation::{
+pub mod align;
+pub mod derivation;
+
+use self::align::{align, extend, join, Passage};
+use self::derivation::{
     has_evidence, in_tiles, measure, run_coverage, sentences, vocabulary_of_tokens, Sentences, Shares, Text,
 };
-use crate::neardup::jaccard;
+use super::stats::neardup::jaccard;
 
-use super::{Analysis, Article, Doc, Kind, NewsOptions, Relation};
+use rayon::prelude::*;
+
+use crate::trace::Trace;
+
+use super::article::{article, Article};
+use super::features::Doc;
+use super::stats::Analysis;
+use super::{NewsOptions, Pages};
+
+/// How two pages relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Near-verbatim: one article is (nearly) contained in the other.
+    Syndicated,
+    /// Shares passages (quotes, key sentences) but not the whole text.
+    Rewritten,
+}
+
+impl Kind {
+    /// The kind's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Syndicated => "syndicated",
+            Self::Rewritten => "rewritten",
+        }
+    }
+}
+
+/// A verified relation between pages `a` and `b`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relation {
+    /// First page slot.
+    pub a: u32,
+    /// Second page slot.
+    pub b: u32,
+    /// Syndicated or rewritten.
+    pub kind: Kind,
+    /// Strength in [0, 1].
+    pub score: f64,
+    /// Rare passage tokens shared / article tokens of the shorter page.
+    pub containment: f64,
+    /// Share of `a`'s article in sentences derived from `b` (reworded or not): how
+    /// much of `a` comes from `b` ([`crate::derivation::sentence_coverage`]).
+    pub coverage_a: f64,
+    /// The same for `b`: how much of `b` comes from `a`.
+    pub coverage_b: f64,
+    /// Weighted share of `a`'s distinct words found in `b`.
+    pub vocabulary_a: f64,
+    /// Weighted share of `b`'s distinct words found in `a`.
+    pub vocabulary_b: f64,
+    /// Weighted share of `a`'s tokens in runs of two or more tokens shared with `b`.
+    pub runs_a: f64,
+    /// The same for `b`.
+    pub runs_b: f64,
+    /// Jaccard similarity of the two articles' k-gram sets.
+    pub jaccard: f64,
+    /// Rare tokens in counted passages.
+    pub shared_tokens: u32,
+    /// Shared passages, as token ranges `(a_start, a_end, b_start, b_end)` of the two
+    /// pages (indices into [`Page::tokens`]; [`self::page::token_spans`] maps them
+    /// to the texts), in order of the first page.
+    pub passages: Vec<(u32, u32, u32, u32)>,
+    /// The pages share a long passage or a quote (the relation holds without
+    /// counting vocabulary).
+    pub by_passage: bool,
+}
+
+impl Relation {
+    /// The same relation seen from page `b`.
+    pub(crate) fn flipped(self) -> Self {
+        Self {
+            a: self.b,
+            b: self.a,
+            coverage_a: self.coverage_b,
+            coverage_b: self.coverage_a,
+            vocabulary_a: self.vocabulary_b,
+            vocabulary_b: self.vocabulary_a,
+            runs_a: self.runs_b,
+            runs_b: self.runs_a,
+            passages: {
+                let mut p: Vec<_> =
+                    self.passages.into_iter().map(|(a0, a1, b0, b1)| (b0, b1, a0, a1)).collect();
+                p.sort_unstable();
+                p
+            },
+            ..self
+        }
+    }
+}
+
+/// Verifies every candidate pair, in parallel; relations are sorted by pair.
+/// They carry what clustering needs: passages are left out and `jaccard` is NaN
+/// ([`Self::explain`] gives both for a pair).
+pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> Vec<Relation> {
+    let tr = Trace::new("");
+    // Pairs are sorted by their first page: its article is derived once for all
+    // of its pairs (in pieces, so that a page with thousands of copies does not
+    // keep one thread busy while the others wait).
+    let runs: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).flat_map(|r| r.chunks(64)).collect();
+    let rels: Vec<Relation> = runs
+        .par_iter()
+        .flat_map_iter(|run| {
+            let a = run[0].0;
+            let Some(da) = px.doc(a) else { return Vec::new() };
+            let aa = article(px, &an.keep, a as usize);
+            let ta = derivation_text(an, Some(a), da, &aa, px.opts);
+            ta.index();
+            let side_a = Side { slot: a, doc: da, art: &aa, text: Some(&ta) };
+            run.iter()
+                .filter_map(|&(_, b)| {
+                    let db = px.doc(b)?;
+                    let ab = article(px, &an.keep, b as usize);
+                    verify(px.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, text: None }, false)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    tr.mark(format!("verified: {} relations", rels.len()));
+    rels
+}
+
+/// Verifies one pair whatever the candidates say, measuring everything.
+pub(crate) fn explain(px: &Pages<'_>, an: &Analysis, a: u32, b: u32) -> Option<Relation> {
+    let (da, db) = (px.doc(a)?, px.doc(b)?);
+    let (aa, ab) = (article(px, &an.keep, a as usize), article(px, &an.keep, b as usize));
+    let side_a = Side { slot: a, doc: da, art: &aa, text: None };
+    verify(px.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, text: None }, true)
+}
 
 /// One page of a pair being verified: its slot, page and article.
 pub(super) struct Side<'a> {
@@ -369,7 +499,7 @@ fn quick_vocabulary(an: &Analysis, a: &Side<'_>, b: &Side<'_>) -> Option<(f64, f
     Some((va, vb))
 }
 
-/// An article as [`crate::derivation`] measures it: its token hashes, their
+/// An article as [`derivation`] measures it: its token hashes, their
 /// weights and its sentences (a line break ends one too). `slot` is the page's slot
 /// in the analysed corpus, if it has one (a query page or a page added since the
 /// analysis has not).

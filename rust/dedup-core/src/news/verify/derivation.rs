@@ -3,7 +3,7 @@
 //! Newsrooms cut a wire story to a brief, reword it as they cut, and mix it with
 //! their own reporting. What they keep are the story's words, in its order, a
 //! sentence at a time, and short runs of its phrasing. Three measures, all over
-//! tokens weighed by rarity ([`crate::weights`]), so that shared common words count
+//! tokens weighed by rarity ([`crate::news::stats::weights`]), so that shared common words count
 //! for little:
 //!
 //! - [`vocabulary`]: the share of one article's distinct words found anywhere in
@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::align::Passage;
+use super::align::Passage;
 
 /// Tuning of [`sentence_coverage`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -342,7 +342,7 @@ pub fn in_tiles(tiles: &[Passage], na: usize, nb: usize) -> (Vec<bool>, Vec<bool
 }
 
 /// Weighted share of each text's tokens in `tiles` (shared runs that use no token
-/// twice, as [`crate::align::align`] gives them), and the tokens in them.
+/// twice, as [`super::align::align`] gives them), and the tokens in them.
 pub fn run_coverage(tiles: &[Passage], wa: &[f32], wb: &[f32]) -> (f64, f64, usize) {
     let share = |w: &[f32], ranges: &mut dyn Iterator<Item = (u32, u32)>| {
         let total: f64 = w.iter().map(|&x| f64::from(x)).sum();

@@ -9,7 +9,7 @@
 //! lengths plus the number of seed matches, which repeated seeds are capped to keep
 //! bounded.
 
-use crate::winnow::kgram_hash;
+use crate::news::winnow::kgram_hash;
 
 /// A shared passage: token ranges `[a_start, a_end)` and `[b_start, b_end)`, and
 /// `matched`, the number of tokens in exact runs inside it (gaps excluded).

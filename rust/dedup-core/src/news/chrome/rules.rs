@@ -32,7 +32,7 @@
 //! decisions on the page alone, so a page gives the same article in a corpus of
 //! five pages or of a million, where recurrence would also have caught its chrome.
 
-use crate::page::Ending;
+use crate::news::page::Ending;
 
 /// The kind of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -369,4 +369,5 @@ pub fn body_lines(kinds: &[Kind], shapes: &[Shape], o: &ChromeOptions) -> Vec<bo
 }
 
 #[cfg(test)]
+#[path = "tests.rs"]
 mod tests;

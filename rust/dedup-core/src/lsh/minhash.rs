@@ -29,8 +29,8 @@
 //! permutation parameters come from numpy's `RandomState(seed)` exactly as
 //! datasketch draws them; the Python layer draws them and passes them in.
 
+use super::shingle::{hash_shingle, PackedShingles, ShingleBuffers, Shingler};
 use crate::error::{Error, Result};
-use crate::shingle::{hash_shingle, PackedShingles, ShingleBuffers, Shingler};
 use rayon::prelude::*;
 use sha1::{Digest, Sha1};
 
@@ -423,7 +423,7 @@ pub fn estimate_jaccard(a: &[u64], b: &[u64]) -> Result<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shingle::Unit;
+    use crate::lsh::shingle::Unit;
     use crate::text::NormalizeOptions;
     use std::collections::HashSet;
 

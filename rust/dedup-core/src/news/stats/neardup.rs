@@ -7,7 +7,7 @@
 //! when many *different* texts use it (a stock phrase, a filler sentence).
 //!
 //! Groups come from MinHash-LSH over each article's k-gram set (one-permutation
-//! hashing, [`crate::minhash`]) with banding (Indyk and Motwani 1998; Broder 1997),
+//! hashing, [`crate::lsh::minhash`]) with banding (Indyk and Motwani 1998; Broder 1997),
 //! and every candidate is checked on exact Jaccard. Each page is compared only with
 //! the first page of each bucket it falls in, so the work is linear in the number of
 //! pages even when thousands of pages are identical. Pages are visited in an order
@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::minhash::fmix64 as mix;
+use crate::lsh::fmix64 as mix;
 
 /// Tuning of [`groups`].
 #[derive(Debug, Clone, Copy)]

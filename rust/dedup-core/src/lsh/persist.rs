@@ -17,8 +17,8 @@
 //! inconsistent with its signatures; rejected bands and saturation flags make the
 //! round trip exact even for indexes whose buckets filled up.
 
+use super::index::{LshConfig, LshIndex};
 use crate::error::Result;
-use crate::lsh::{LshConfig, LshIndex};
 use crate::store::{Decoded, Decoder, Encoder, Format, Malformed};
 use std::path::Path;
 

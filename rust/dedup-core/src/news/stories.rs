@@ -21,6 +21,10 @@ use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::stats::Analysis;
+use super::verify::{Kind, Relation};
+use super::Pages;
+
 /// A weighted undirected edge between two items.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Edge {
@@ -316,6 +320,71 @@ pub fn cluster_from(start: &[u32], sizes: &[usize], edges: &[Edge], opts: Cluste
         .collect();
     groups.sort_unstable_by_key(|g| g[0]);
     Clustering { groups, refused_oversized: refused }
+}
+
+/// Groups pages into stories from verified relations.
+///
+/// Pages with identical articles are one item of the clustering, weighted by
+/// their number, so thousands of copies cost no more than one.
+///
+/// Items are numbered in an order fixed by content before clustering, as the
+/// clustering breaks ties between equally dense merges by item number: the
+/// stories do not depend on the order pages were added in.
+pub(crate) fn stories(px: &Pages<'_>, an: &Analysis, relations: &[Relation]) -> Clustering {
+    let n = px.docs.len();
+    let unit = an.unit.clone();
+    let content = an.hash.clone();
+    let mut by_content: Vec<u32> = (0..n as u32).collect();
+    by_content.sort_by_cached_key(|&s| {
+        let text = px.docs[s as usize].as_ref().map_or(0, |d| d.text_hash);
+        (content[s as usize], text, s)
+    });
+    // rank[slot]: the item number of `slot`; by_content[rank]: the slot back.
+    let mut rank = vec![0u32; n];
+    for (r, &s) in by_content.iter().enumerate() {
+        rank[s as usize] = r as u32;
+    }
+    let mut sizes = vec![0usize; n];
+    for (slot, d) in px.docs.iter().enumerate() {
+        if d.is_some() {
+            sizes[rank[unit[slot] as usize] as usize] += 1;
+        }
+    }
+    let between_units =
+        || relations.iter().filter(|r| unit[r.a as usize] == r.a && unit[r.b as usize] == r.b);
+    // Copies and pages sharing a passage group by density. Stronger relations
+    // merge first and count more: a page tied to all of one story at 0.99 is
+    // not pulled into another it shares one sentence with.
+    let edges: Vec<Edge> = between_units()
+        .filter(|r| r.kind == Kind::Syndicated || r.by_passage)
+        .map(|r| Edge { a: rank[r.a as usize], b: rank[r.b as usize], weight: r.score })
+        .collect();
+    let mut c = cluster_weighted(&sizes, &edges, px.opts.cluster);
+    // Then a page (or a group) mostly derived from another page joins that
+    // page's story, however many other pages the story has.
+    let links: Vec<Derived> = between_units()
+        .flat_map(|r| {
+            let (a, b) = (rank[r.a as usize], rank[r.b as usize]);
+            [
+                Derived { from: a, to: b, share: r.vocabulary_a },
+                Derived { from: b, to: a, share: r.vocabulary_b },
+            ]
+        })
+        .collect();
+    attach(&mut c, &sizes, &links, px.opts.attach_vocabulary, px.opts.cluster.max_size);
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (slot, d) in px.docs.iter().enumerate() {
+        if d.is_some() {
+            members[rank[unit[slot] as usize] as usize].push(slot as u32);
+        }
+    }
+    for g in &mut c.groups {
+        let mut pages: Vec<u32> = g.iter().flat_map(|&u| members[u as usize].iter().copied()).collect();
+        pages.sort_unstable();
+        *g = pages;
+    }
+    c.groups.sort_unstable_by_key(|g| g[0]);
+    c
 }
 
 #[cfg(test)]

@@ -1,0 +1,150 @@
+//! An article: the tokens of the lines chrome removal kept, hashed into the k-grams
+//! every later stage reads. Derived again from a page and its kept lines (a bit a
+//! line) whenever needed, rather than kept for every page.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::lsh::fmix64;
+
+use super::page::Page;
+use super::winnow::{kgram_hashes, winnow};
+use super::{NewsOptions, Pages};
+
+/// Kept lines of a page, one bit a line.
+pub type Keep = Box<[u64]>;
+
+pub(crate) fn to_bits(keep: &[bool]) -> Keep {
+    let mut bits = vec![0u64; keep.len().div_ceil(64)];
+    for (i, &k) in keep.iter().enumerate() {
+        if k {
+            bits[i / 64] |= 1 << (i % 64);
+        }
+    }
+    bits.into_boxed_slice()
+}
+
+pub(crate) fn from_bits(bits: &[u64], n: usize) -> Vec<bool> {
+    (0..n).map(|i| bits[i / 64] >> (i % 64) & 1 == 1).collect()
+}
+
+/// What chrome removal and fingerprinting derived from one page. Derived again from
+/// the page and its kept lines whenever needed, rather than kept for every page.
+#[derive(Debug, Clone, Default)]
+pub struct Article {
+    /// Indices (into the page's tokens) of the article tokens, in order.
+    pub tokens: Vec<u32>,
+    /// The page line of each article token.
+    pub line_of: Vec<u32>,
+    /// Hashes of the article tokens.
+    pub hashes: Vec<u64>,
+    /// Hash of each article k-gram.
+    pub kgrams: Vec<u64>,
+    /// Hash of all article tokens (0 when there are none).
+    pub hash: u64,
+}
+
+impl Article {
+    pub(crate) fn from_lines(page: &Page, keep: &[bool], opts: &NewsOptions) -> Self {
+        let mut tokens = Vec::new();
+        let mut line_of = Vec::new();
+        for (i, (l, &k)) in page.lines.iter().zip(keep).enumerate() {
+            if k {
+                tokens.extend(l.tok_start..l.tok_end());
+                line_of.extend(std::iter::repeat_n(i as u32, l.len()));
+            }
+        }
+        let hashes: Vec<u64> = tokens.iter().map(|&t| fmix64(u64::from(page.tokens[t as usize]))).collect();
+        let kgrams = kgram_hashes(&hashes, opts.k);
+        let hash = Self::hash_of(&hashes);
+        Self { tokens, line_of, hashes, kgrams, hash }
+    }
+
+    /// Hashes of the tokens on kept lines, as [`Article::hashes`], without the rest.
+    pub(crate) fn token_hashes(page: &Page, keep: &[u64]) -> Vec<u64> {
+        let mut out = Vec::with_capacity(page.tokens.len());
+        for (i, l) in page.lines.iter().enumerate() {
+            if keep[i / 64] >> (i % 64) & 1 == 1 {
+                out.extend(
+                    page.tokens[l.tok_start as usize..l.tok_end() as usize]
+                        .iter()
+                        .map(|&t| fmix64(u64::from(t))),
+                );
+            }
+        }
+        out
+    }
+
+    /// [`Article::hash`] of token hashes.
+    pub(crate) fn hash_of(hashes: &[u64]) -> u64 {
+        if hashes.is_empty() {
+            return 0;
+        }
+        let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
+        xxh3_64(&bytes) | 1
+    }
+
+    pub(crate) fn from_bits(page: &Page, keep: &[u64], opts: &NewsOptions) -> Self {
+        Self::from_lines(page, &from_bits(keep, page.lines.len()), opts)
+    }
+
+    /// Winnowed fingerprints `(hash, k-gram position)`.
+    pub fn fingerprints(&self, window: usize) -> Vec<(u64, u32)> {
+        winnow(&self.kgrams, window)
+    }
+
+    /// Distinct k-gram hashes.
+    pub(crate) fn distinct_kgrams(&self) -> Vec<u64> {
+        let mut v = self.kgrams.clone();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Hash of the whole article (0 when empty).
+    pub(crate) fn content_hash(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// Token hashes of the article of `slot` under kept lines `keep`.
+pub(crate) fn article_tokens(px: &Pages<'_>, keep: &[Option<Keep>], slot: usize) -> Vec<u64> {
+    match (&px.docs[slot], &keep[slot]) {
+        (Some(d), Some(k)) => Article::token_hashes(&d.page, k),
+        _ => Vec::new(),
+    }
+}
+
+/// The article of `slot` under kept lines `keep`.
+pub(crate) fn article(px: &Pages<'_>, keep: &[Option<Keep>], slot: usize) -> Article {
+    match (&px.docs[slot], &keep[slot]) {
+        (Some(d), Some(k)) => Article::from_bits(&d.page, k, px.opts),
+        _ => Article::default(),
+    }
+}
+
+pub(crate) fn article_kgrams_empty(px: &Pages<'_>, keep: &[Option<Keep>], slot: usize) -> bool {
+    let k = px.opts.k;
+    px.docs[slot].as_ref().is_none_or(|d| keep_tokens(&d.page, keep[slot].as_deref()) < k)
+}
+
+/// The tokens (32-bit hashes) on the kept lines of a page.
+pub(crate) fn kept_tokens(page: &Page, keep: &[u64]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (i, l) in page.lines.iter().enumerate() {
+        if keep[i / 64] >> (i % 64) & 1 == 1 {
+            out.extend_from_slice(&page.tokens[l.tok_start as usize..l.tok_end() as usize]);
+        }
+    }
+    out
+}
+
+/// Tokens on the kept lines of a page.
+pub(crate) fn keep_tokens(page: &Page, keep: Option<&[u64]>) -> usize {
+    let Some(keep) = keep else { return 0 };
+    page.lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| keep[i / 64] >> (i % 64) & 1 == 1)
+        .map(|(_, l)| l.len())
+        .sum()
+}

@@ -1,0 +1,150 @@
+//! Stage 4, candidates: the pairs of pages worth verifying. Pages sharing rare
+//! fingerprints (winnowed word 5-grams: a shared passage; winnowed word 3-grams
+//! holding a rare word: the short runs a reworded brief keeps), identical articles,
+//! and near-duplicate articles (MinHash-LSH checked on exact Jaccard).
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::lsh::fmix64;
+use crate::trace::Trace;
+
+use super::article::{keep_tokens, kept_tokens};
+use super::stats::{common_cap, Analysis, Entry, PASS_ENTRIES, PASS_ENTRIES_PER_PAGE};
+use super::winnow::{kgram_hashes, winnow};
+use super::Pages;
+
+/// Pair occurrences counted in one pass of candidate generation (8 bytes each).
+const PAIR_PASS: usize = 8 << 20;
+
+/// Candidate pairs `(a, b)`, `a < b`.
+pub(crate) fn candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
+    let need = px.opts.min_shared_fingerprints;
+    let mut pairs: HashSet<(u32, u32)> = pairs_sharing(an.index.runs(), need).into_iter().collect();
+    Trace::new("  ").mark(format!("{} pairs share {need} rare fingerprints", pairs.len()));
+    let short = short_candidates(px, an);
+    Trace::new("  ").mark(format!("{} pairs share short runs", short.len()));
+    pairs.extend(short);
+    // Whole-article near-duplicates (MinHash-LSH, checked on exact Jaccard), and
+    // identical articles too short for k-grams.
+    let mut by_body: HashMap<(u32, u64), Vec<u32>> = HashMap::default();
+    for (slot, &h) in an.hash.iter().enumerate() {
+        if an.unit[slot] != slot as u32 {
+            // Identical to an earlier page: compared with that page alone.
+            pairs.insert((an.unit[slot], slot as u32));
+        } else if h != 0 {
+            let g = an.group[slot];
+            by_body.entry(if g == u32::MAX { (g, h) } else { (g, 0) }).or_default().push(slot as u32);
+        }
+    }
+    for group in by_body.values() {
+        for (i, &a) in group.iter().enumerate() {
+            for &b in &group[i + 1..] {
+                pairs.insert((a, b));
+            }
+        }
+    }
+    let mut pairs: Vec<(u32, u32)> = pairs.into_iter().collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+/// Pairs of articles sharing `min_shared_short` rare fingerprints of short
+/// k-grams (`short_k` tokens, winnowed over `short_window`): a brief cut and
+/// reworded from a long story shares many runs of three or four words with it
+/// and few of `k`. A short k-gram is rare when it is a fingerprint in at most
+/// as many distinct texts as make a k-gram common. Identical articles are
+/// represented by their first page.
+fn short_candidates(px: &Pages<'_>, an: &Analysis) -> HashSet<(u32, u32)> {
+    let (k, w) = (px.opts.short_k, px.opts.short_window);
+    let units: Vec<u32> =
+        (0..an.unit.len() as u32).filter(|&s| an.unit[s as usize] == s && an.hash[s as usize] != 0).collect();
+    let cap = common_cap(px.opts, &units, &an.group);
+    // Only k-grams holding a rare word: three common words in a row are
+    // chance, and the candidates they would make cost time and find nothing.
+    let rare_word = 0.25 * an.weights.unseen();
+    let fingerprints = |u: u32| -> Vec<u64> {
+        let (Some(d), Some(keep)) = (px.doc(u), an.keep[u as usize].as_deref()) else {
+            return Vec::new();
+        };
+        let tokens = kept_tokens(&d.page, keep);
+        let hashes: Vec<u64> = tokens.iter().map(|&t| fmix64(u64::from(t))).collect();
+        let kgrams = kgram_hashes(&hashes, k);
+        let mut fps: Vec<u64> = winnow(&kgrams, w)
+            .into_iter()
+            .filter(|&(_, p)| {
+                tokens[p as usize..p as usize + k].iter().any(|&t| an.weights.of(t) >= rare_word)
+            })
+            .map(|f| f.0)
+            .collect();
+        fps.sort_unstable();
+        fps.dedup();
+        fps
+    };
+    // Winnowing keeps about 2 / (w + 1) of the k-grams.
+    let total: usize = units
+        .par_iter()
+        .map(|&u| {
+            let n = px.doc(u).map_or(0, |d| keep_tokens(&d.page, an.keep[u as usize].as_deref()));
+            2 * n / (w + 1) + 1
+        })
+        .sum();
+    let passes = total.div_ceil(PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live)).max(1);
+    let mut pairs: HashSet<(u32, u32)> = HashSet::default();
+    for pass in 0..passes {
+        let in_pass = |h: u64| ((u128::from(h) * passes as u128) >> 64) as usize == pass;
+        let mut entries: Vec<Entry> = units
+            .par_iter()
+            .flat_map_iter(|&u| {
+                fingerprints(u).into_iter().filter(|&h| in_pass(h)).map(move |hash| Entry { hash, page: u })
+            })
+            .collect();
+        entries.par_sort_unstable_by_key(|e| (e.hash, e.page));
+        let runs: Vec<&[Entry]> = entries
+            .chunk_by(|a, b| { a.hash } == { b.hash })
+            .filter(|run| run.len() >= 2 && distinct_groups(run, &an.group, cap) <= cap)
+            .collect();
+        let postings: Vec<Vec<u32>> = runs.iter().map(|run| run.iter().map(|e| e.page).collect()).collect();
+        pairs.extend(pairs_sharing(postings.iter().map(Vec::as_slice), px.opts.min_shared_short));
+    }
+    pairs
+}
+
+/// Pairs `(a, b)`, `a < b`, that occur together in at least `need` of the
+/// `postings` (page lists in page order): every pair of a posting, packed in a u64
+/// and counted by sorting (8 bytes an occurrence, against 30 or more in a map), in
+/// passes over ranges of `a` when there are many.
+fn pairs_sharing<'p>(postings: impl Iterator<Item = &'p [u32]>, need: usize) -> Vec<(u32, u32)> {
+    let postings: Vec<&[u32]> = postings.filter(|p| p.len() >= 2).collect();
+    let total: usize = postings.iter().map(|p| p.len() * (p.len() - 1) / 2).sum();
+    let passes = total.div_ceil(PAIR_PASS).max(1) as u32;
+    let mut out = Vec::new();
+    for pass in 0..passes {
+        let mut occ: Vec<u64> = postings
+            .par_iter()
+            .flat_map_iter(|p| {
+                p.iter().enumerate().filter(move |&(_, &a)| a % passes == pass).flat_map(move |(i, &a)| {
+                    p[i + 1..].iter().map(move |&b| u64::from(a) << 32 | u64::from(b))
+                })
+            })
+            .collect();
+        occ.par_sort_unstable();
+        out.extend(
+            occ.chunk_by(|x, y| x == y)
+                .filter(|run| run.len() >= need)
+                .map(|run| ((run[0] >> 32) as u32, run[0] as u32)),
+        );
+    }
+    out
+}
+
+/// Distinct near-duplicate groups of the pages of `run`, counted up to `cap + 1`.
+fn distinct_groups(run: &[Entry], group: &[u32], cap: u32) -> u32 {
+    if run.len() <= cap as usize {
+        return run.len() as u32;
+    }
+    let mut seen: Vec<u32> = run.iter().map(|e| group[e.page as usize]).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len() as u32
+}

@@ -1,0 +1,112 @@
+//! Stage 3, coherence: an article line whose partner pages (pages sharing rare
+//! fingerprints with it) overlap neither its neighbours' partners nor any other
+//! line's quotes a different story than the article (a rail of ledes that looked
+//! like prose), and is dropped.
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::article::{to_bits, Article, Keep};
+use super::chrome::{mostly_quoted, Kind};
+use super::page::Page;
+use super::stats::Analysis;
+use super::Pages;
+
+/// The kept lines of every page once the lines that quote other stories are
+/// dropped, from the first-pass line kinds and kept lines (`firsts`) and the
+/// statistics of the first-pass articles; and how many pages lost lines.
+pub(crate) fn refine(
+    px: &Pages<'_>,
+    firsts: Vec<Option<(Vec<Kind>, Vec<bool>)>>,
+    an: &Analysis,
+) -> (Vec<Option<Keep>>, usize) {
+    let refined: Vec<Option<(Keep, bool)>> = firsts
+        .into_par_iter()
+        .enumerate()
+        .map(|(slot, f)| {
+            let (kinds, mut keep) = f?;
+            if !an.shared[an.unit[slot] as usize] {
+                return Some((to_bits(&keep), false)); // no partners, nothing foreign
+            }
+            let doc = px.docs[slot].as_ref().expect("page present");
+            let art = Article::from_lines(&doc.page, &keep, px.opts);
+            let foreign = foreign_lines(px, slot as u32, &doc.page, &kinds, &keep, &art, an);
+            for &l in &foreign {
+                keep[l] = false;
+            }
+            Some((to_bits(&keep), !foreign.is_empty()))
+        })
+        .collect();
+    let changed = refined.iter().flatten().filter(|r| r.1).count();
+    (refined.into_iter().map(|r| r.map(|r| r.0)).collect(), changed)
+}
+
+/// Lines of an article that quote other stories than their neighbours: each
+/// fresh prose line's partner pages (sharing enough rare fingerprints with it)
+/// must overlap a neighbouring line's partners.
+pub(crate) fn foreign_lines(
+    px: &Pages<'_>,
+    slot: u32,
+    page: &Page,
+    kinds: &[Kind],
+    keep: &[bool],
+    art: &Article,
+    an: &Analysis,
+) -> Vec<usize> {
+    // Identical articles are indexed once, through their first page: that page
+    // is the page itself for every copy, so each copy sees the same partners.
+    let own = an.unit.get(slot as usize).copied().unwrap_or(slot);
+    // (line, partner page) for each rare fingerprint they share; counted by sorting.
+    let mut hits: Vec<(u32, u32)> = Vec::new();
+    for (h, pos) in art.fingerprints(px.opts.window) {
+        if !an.is_rare(h) {
+            continue;
+        }
+        let line = art.line_of[pos as usize];
+        hits.extend(an.index.get(h).iter().filter(|&&o| o != slot && o != own).map(|&o| (line, o)));
+    }
+    hits.sort_unstable();
+    let need = px.opts.coherence_fingerprints;
+    let mut partners: HashMap<u32, HashSet<u32>> = HashMap::default();
+    for run in hits.chunk_by(|a, b| a == b) {
+        if run.len() >= need {
+            partners.entry(run[0].0).or_default().insert(run[0].1);
+        }
+    }
+    let fresh: Vec<usize> = (0..kinds.len()).filter(|&i| keep[i] && kinds[i] == Kind::Prose).collect();
+    let empty = HashSet::default();
+    // Pages that are partners of two or more lines: what the article as a whole
+    // is related to. A line sharing one of them belongs to the article, however
+    // its neighbours read (independent reports of one hearing quote different
+    // parts of it, paragraph by paragraph).
+    let mut lines_of: HashMap<u32, u32> = HashMap::default();
+    for set in partners.values() {
+        for &p in set {
+            *lines_of.entry(p).or_insert(0) += 1;
+        }
+    }
+    let mut foreign = Vec::new();
+    for (x, &line) in fresh.iter().enumerate() {
+        let a = partners.get(&(line as u32)).unwrap_or(&empty);
+        if a.is_empty()
+            || (px.opts.coherence_keeps_quotes && mostly_quoted(page, &page.lines[line]))
+            || a.iter().any(|p| lines_of[p] >= 2)
+        {
+            continue;
+        }
+        let mut best: Option<f64> = None;
+        for y in [x.wrapping_sub(1), x + 1] {
+            let Some(&nb) = fresh.get(y) else { continue };
+            let b = partners.get(&(nb as u32)).unwrap_or(&empty);
+            if b.is_empty() {
+                continue;
+            }
+            let overlap = a.intersection(b).count() as f64 / a.len().min(b.len()) as f64;
+            best = Some(best.map_or(overlap, |v: f64| v.max(overlap)));
+        }
+        if best.is_some_and(|v| v < px.opts.coherence_overlap) {
+            foreign.push(line);
+        }
+    }
+    foreign
+}

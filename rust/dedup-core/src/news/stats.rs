@@ -1,0 +1,418 @@
+//! Stage 2, statistics of the articles: near-duplicate groups ([`neardup`]), which
+//! k-grams are common (used by more distinct texts than a cap), the index of rare
+//! fingerprints, and the weight of each word ([`weights`]).
+
+pub mod neardup;
+pub mod weights;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::trace::Trace;
+
+use self::neardup::{band_keys, groups_by_bands, jaccard};
+use self::weights::TokenWeights;
+use super::article::{article_kgrams_empty, article_tokens, keep_tokens, kept_tokens, Article, Keep};
+use super::chrome::LineStats;
+use super::winnow::{kgram_hashes, winnow};
+use super::{NewsOptions, Pages};
+
+/// Rare fingerprints → pages: a sorted array of `(hash, page)` with a directory on
+/// the top bits of the hash. About 12 bytes a posting, against 40 or more for a
+/// hash map of vectors, most of which would hold one page.
+#[derive(Debug, Default)]
+pub(crate) struct Postings {
+    pub(crate) hashes: Vec<u64>,
+    pub(crate) pages: Vec<u32>,
+    pub(crate) shift: u32,
+    pub(crate) dir: Vec<u32>,
+}
+
+impl Postings {
+    /// Builds the directory once the arrays are filled in hash order.
+    fn finish(&mut self) {
+        let n = self.hashes.len();
+        let bits = (usize::BITS - (n / 8).max(1).leading_zeros()).clamp(4, 24);
+        self.shift = 64 - bits;
+        let mut dir = vec![0u32; (1usize << bits) + 1];
+        let mut i = 0usize;
+        for (b, d) in dir.iter_mut().enumerate() {
+            while i < n && ((self.hashes[i] >> self.shift) as usize) < b {
+                i += 1;
+            }
+            *d = i as u32;
+        }
+        self.dir = dir;
+        self.hashes.shrink_to_fit();
+        self.pages.shrink_to_fit();
+    }
+
+    /// The pages holding rare fingerprint `h`, in slot order.
+    pub(crate) fn get(&self, h: u64) -> &[u32] {
+        if self.dir.is_empty() {
+            return &[];
+        }
+        let b = (h >> self.shift) as usize;
+        let (lo, hi) = (self.dir[b] as usize, self.dir[b + 1] as usize);
+        let run = &self.hashes[lo..hi];
+        let s = run.partition_point(|&x| x < h);
+        let e = run.partition_point(|&x| x <= h);
+        &self.pages[lo + s..lo + e]
+    }
+
+    /// Each fingerprint's pages, as runs.
+    pub(crate) fn runs(&self) -> impl Iterator<Item = &[u32]> {
+        self.hashes.chunk_by(|a, b| a == b).scan(0usize, |at, run| {
+            let s = *at;
+            *at += run.len();
+            Some(&self.pages[s..*at])
+        })
+    }
+}
+
+/// Corpus statistics chrome removal and verification need.
+#[derive(Debug, Default)]
+pub(crate) struct Analysis {
+    pub(crate) lines: LineStats,
+    /// Kept lines of each page (None for an empty slot).
+    pub(crate) keep: Vec<Option<Keep>>,
+    /// Article hash of each page (0 for an empty article or slot).
+    pub(crate) hash: Vec<u64>,
+    /// The first page with the same article as each page (itself if none came
+    /// before, or if its article is empty). Identical articles are verified and
+    /// clustered once, through that page.
+    pub(crate) unit: Vec<u32>,
+    /// Article hash → the first page with that article.
+    pub(crate) first_with: HashMap<u64, u32>,
+    /// First page → every page with the same article, for articles on 2+ pages.
+    pub(crate) copies: HashMap<u32, Vec<u32>>,
+    /// Near-duplicate group of each article (`u32::MAX` for articles too short to
+    /// have k-grams).
+    pub(crate) group: Vec<u32>,
+    /// Article k-grams used by more than `cap` distinct texts.
+    pub(crate) common: HashSet<u64>,
+    /// Rare fingerprint → pages (first pages of identical articles only).
+    pub(crate) index: Postings,
+    /// Pages (first pages of identical articles) sharing a rare fingerprint with
+    /// another page: only their lines can have partners in the coherence pass.
+    pub(crate) shared: Vec<bool>,
+    /// Token weights over the distinct texts (set once the articles are final).
+    pub(crate) weights: TokenWeights,
+    /// Summed weight of the distinct tokens of each page's article (what the
+    /// vocabulary shares divide by), computed once rather than for every pair.
+    pub(crate) distinct_weight: Vec<f32>,
+}
+
+impl Analysis {
+    pub(crate) fn is_rare(&self, h: u64) -> bool {
+        !self.common.contains(&h)
+    }
+
+    /// Rare tokens of the passage `[start, end)` of an article: tokens covered by a
+    /// rare k-gram lying wholly inside the passage. Both pages of a passage hold the
+    /// same tokens there, so the count is the same from either side.
+    pub(crate) fn rare_in(&self, art: &Article, start: usize, end: usize, k: usize) -> usize {
+        if end < start + k {
+            return 0;
+        }
+        let mut covered_to = start;
+        let mut count = 0;
+        for i in start..=end - k {
+            if self.is_rare(art.kgrams[i]) {
+                let from = covered_to.max(i);
+                count += i + k - from;
+                covered_to = i + k;
+            }
+        }
+        count
+    }
+}
+
+/// Entries (k-gram, page) sorted in one pass of [`build`]: at
+/// least this many, or 48 a page; more are split into passes over ranges of the
+/// hash, so memory stays bounded at a million pages (each pass derives the
+/// articles again, which is cheap).
+pub(crate) const PASS_ENTRIES: usize = 16 << 20;
+pub(crate) const PASS_ENTRIES_PER_PAGE: usize = 48;
+
+/// A (k-gram, page) entry, packed to 12 bytes: there are hundreds of millions.
+#[derive(Clone, Copy)]
+#[repr(C, packed)]
+pub(crate) struct Entry {
+    pub(crate) hash: u64,
+    /// Page slot, with [`FP_BIT`].
+    pub(crate) page: u32,
+}
+
+/// Marks a (k-gram, page) entry whose k-gram is a winnowed fingerprint of the page.
+pub(crate) const FP_BIT: u32 = 1 << 31;
+
+/// Near-duplicate groups of the articles under `keep` (MinHash-LSH checked on
+/// exact Jaccard), and each article's hash. An article without k-grams is a
+/// group of its own.
+pub(crate) fn near_dup_groups(px: &Pages<'_>, keep: &[Option<Keep>]) -> (Vec<u32>, Vec<u64>) {
+    let o = px.opts.neardup;
+    let (hash, keys): (Vec<u64>, Vec<Vec<u64>>) = (0..px.docs.len())
+        .into_par_iter()
+        .map(|i| {
+            let hashes = article_tokens(px, keep, i);
+            // The signature takes minima: repeated k-grams need no removing.
+            (Article::hash_of(&hashes), band_keys(&kgram_hashes(&hashes, px.opts.k), o))
+        })
+        .unzip();
+    let present: Vec<bool> = keys.iter().map(|k| !k.is_empty()).collect();
+    let jac = |a: usize, b: usize| {
+        if hash[a] == hash[b] {
+            return 1.0; // identical articles
+        }
+        let set = |i: usize| {
+            let mut v = kgram_hashes(&article_tokens(px, keep, i), px.opts.k);
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        jaccard(&set(a), &set(b))
+    };
+    (groups_by_bands(&keys, &present, &hash, jac, o), hash)
+}
+
+/// Near-duplicate groups, identical articles, common k-grams (document
+/// frequencies over groups) and the index of rare fingerprints, for the
+/// articles under `keep`.
+pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -> Analysis {
+    let tr = Trace::new("  ");
+    let (group, hash) = near_dup_groups(px, &keep);
+    tr.mark("near_dup_groups");
+    let group: Vec<u32> = group
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| if g == i as u32 && article_kgrams_empty(px, &keep, i) { u32::MAX } else { g })
+        .collect();
+    let mut first_with: HashMap<u64, u32> = HashMap::default();
+    let unit: Vec<u32> = hash
+        .iter()
+        .enumerate()
+        .map(|(slot, &h)| if h == 0 { slot as u32 } else { *first_with.entry(h).or_insert(slot as u32) })
+        .collect();
+    let mut copies: HashMap<u32, Vec<u32>> = HashMap::default();
+    for (slot, &u) in unit.iter().enumerate() {
+        if hash[slot] != 0 {
+            copies.entry(u).or_default().push(slot as u32);
+        }
+    }
+    copies.retain(|_, v| v.len() > 1);
+    // Identical articles have the same k-grams and group: counting the first
+    // page of each is enough.
+    let units: Vec<u32> =
+        (0..unit.len() as u32).filter(|&s| unit[s as usize] == s && hash[s as usize] != 0).collect();
+    let sizes: Vec<usize> = units
+        .par_iter()
+        .map(|&u| px.doc(u).map_or(0, |d| keep_tokens(&d.page, keep[u as usize].as_deref())))
+        .collect();
+    let total: usize = sizes.iter().sum();
+    let budget = PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live);
+    let passes = total.div_ceil(budget).max(1);
+    tr.mark(format!("units, {total} entries, {passes} passes"));
+    let cap = common_cap(px.opts, &units, &group);
+    tr.mark(format!("k-grams in more than {cap} distinct texts are common"));
+    let mut common: HashSet<u64> = HashSet::default();
+    let mut index = Postings::default();
+    let mut shared = vec![false; unit.len()];
+    for pass in 0..passes {
+        let in_pass = |h: u64| ((u128::from(h) * passes as u128) >> 64) as usize == pass;
+        // Collected in chunks of pages into one vector sized for the pass (hashes
+        // are uniform, so a pass gets about its share), which keeps the peak at
+        // the vector rather than twice it.
+        let mut entries: Vec<Entry> = Vec::with_capacity(total / passes + total / passes / 16 + 1024);
+        for chunk in units.chunks(1 << 14) {
+            let part: Vec<Entry> = chunk
+                .par_iter()
+                .flat_map_iter(|&u| {
+                    let kgrams = kgram_hashes(&article_tokens(px, &keep, u as usize), px.opts.k);
+                    let mut flag = vec![0u32; kgrams.len()];
+                    for (_, pos) in winnow(&kgrams, px.opts.window) {
+                        flag[pos as usize] = FP_BIT;
+                    }
+                    kgrams
+                        .into_iter()
+                        .zip(flag)
+                        .filter(|&(h, _)| in_pass(h))
+                        .map(move |(hash, f)| Entry { hash, page: u | f })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            entries.extend_from_slice(&part);
+        }
+        tr.mark("collect");
+        // By hash alone (one compare); each run is then put in page order.
+        entries.par_sort_unstable_by_key(|e| e.hash);
+        tr.mark("sort");
+        // Runs of one hash are scanned in parallel pieces cut at run boundaries,
+        // and the pieces' results joined in hash order.
+        let pieces = split_runs(&entries, 64);
+        let scanned: Vec<Scanned> =
+            pieces.par_iter().map(|&(s, e)| scan_runs(&entries[s..e], &group, cap)).collect();
+        for piece in scanned {
+            common.extend(piece.common);
+            for &u in &piece.shared {
+                shared[u as usize] = true;
+            }
+            index.hashes.extend(piece.hashes);
+            index.pages.extend(piece.pages);
+        }
+    }
+    index.finish();
+    tr.mark(format!("passes; {} common, {} postings", common.len(), index.hashes.len()));
+    Analysis {
+        lines,
+        keep,
+        hash,
+        unit,
+        first_with,
+        copies,
+        group,
+        common,
+        index,
+        shared,
+        weights: TokenWeights::uniform(),
+        distinct_weight: Vec::new(),
+    }
+}
+
+/// Distinct texts above which a k-gram is common: `common_texts`, or
+/// `common_scale` times the square root of the number of distinct texts (groups
+/// of articles with k-grams) if that is more.
+pub(crate) fn common_cap(opts: &NewsOptions, units: &[u32], group: &[u32]) -> u32 {
+    let mut texts: Vec<u32> = units.iter().map(|&u| group[u as usize]).filter(|&g| g != u32::MAX).collect();
+    texts.par_sort_unstable();
+    texts.dedup();
+    let scaled = (opts.common_scale * (texts.len() as f64).sqrt()).round() as u32;
+    opts.common_texts.max(scaled)
+}
+
+/// Token weights from the article tokens of each distinct text: one page of
+/// each near-duplicate group, and each article too short to be grouped.
+pub(crate) fn token_weights(px: &Pages<'_>, an: &Analysis) -> TokenWeights {
+    let texts: Vec<u32> = (0..px.docs.len() as u32)
+        .filter(|&s| {
+            let (s, g) = (s as usize, an.group[s as usize]);
+            an.hash[s] != 0 && (g == s as u32 || (g == u32::MAX && an.unit[s] == s as u32))
+        })
+        .collect();
+    let tokens: Vec<Vec<u32>> = texts
+        .par_iter()
+        .map(|&s| match (&px.docs[s as usize], &an.keep[s as usize]) {
+            (Some(d), Some(k)) => kept_tokens(&d.page, k),
+            _ => Vec::new(),
+        })
+        .collect();
+    TokenWeights::count(&tokens)
+}
+
+/// [`Analysis::distinct_weight`] of every page (0 for an empty slot).
+pub(crate) fn distinct_weights(px: &Pages<'_>, an: &Analysis) -> Vec<f32> {
+    (0..px.docs.len())
+        .into_par_iter()
+        .map(|s| match (&px.docs[s], &an.keep[s]) {
+            (Some(d), Some(k)) => {
+                let mut t = kept_tokens(&d.page, k);
+                t.sort_unstable();
+                t.dedup();
+                t.iter().map(|&x| f64::from(an.weights.of(x))).sum::<f64>() as f32
+            }
+            _ => 0.0,
+        })
+        .collect()
+}
+
+/// What [`scan_runs`] finds in a piece of sorted entries.
+#[derive(Default)]
+struct Scanned {
+    common: Vec<u64>,
+    hashes: Vec<u64>,
+    pages: Vec<u32>,
+    shared: Vec<u32>,
+}
+
+/// Up to `n` ranges of `entries` (sorted by hash) that never split a run of one hash.
+fn split_runs(entries: &[Entry], n: usize) -> Vec<(usize, usize)> {
+    let len = entries.len();
+    let mut out = Vec::with_capacity(n);
+    let mut start = 0;
+    for i in 1..=n {
+        let mut end = (len * i / n).max(start);
+        while end < len && end > 0 && { entries[end].hash } == { entries[end - 1].hash } {
+            end += 1;
+        }
+        if end > start {
+            out.push((start, end));
+            start = end;
+        }
+    }
+    out
+}
+
+/// For each run of one k-gram in `entries`: common when its pages fall in more than
+/// `cap` distinct groups; otherwise its fingerprint postings, in page order.
+fn scan_runs(entries: &[Entry], group: &[u32], cap: u32) -> Scanned {
+    let mut out = Scanned::default();
+    let mut run: Vec<u32> = Vec::new();
+    let mut seen_groups: Vec<u32> = Vec::new();
+    for entries in entries.chunk_by(|a, b| { a.hash } == { b.hash }) {
+        let h = entries[0].hash;
+        run.clear();
+        run.extend(entries.iter().map(|e| e.page));
+        run.sort_unstable_by_key(|&u| u & !FP_BIT);
+        // A k-gram repeated within a page: one entry, a fingerprint if any was.
+        run.dedup_by(|next, kept| {
+            let same = *next & !FP_BIT == *kept & !FP_BIT;
+            if same {
+                *kept |= *next & FP_BIT;
+            }
+            same
+        });
+        if run.len() > cap as usize {
+            seen_groups.clear();
+            seen_groups.extend(run.iter().map(|&u| group[(u & !FP_BIT) as usize]));
+            seen_groups.sort_unstable();
+            seen_groups.dedup();
+            if seen_groups.len() > cap as usize {
+                out.common.push(h);
+                continue;
+            }
+        }
+        let first = out.pages.len();
+        for &u in run.iter().filter(|&&u| u & FP_BIT != 0) {
+            out.hashes.push(h);
+            out.pages.push(u & !FP_BIT);
+        }
+        if out.pages.len() - first > 1 {
+            out.shared.extend_from_slice(&out.pages[first..]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_cover_the_entries_and_never_split_a_run() {
+        for len in [0usize, 1, 5, 63, 64, 65, 1000] {
+            for run in [1u64, 3, 50, 2000] {
+                let entries: Vec<Entry> = (0..len).map(|i| Entry { hash: i as u64 / run, page: 0 }).collect();
+                let pieces = split_runs(&entries, 64);
+                let mut at = 0;
+                for &(s, e) in &pieces {
+                    assert!(s == at && e > s, "{pieces:?}");
+                    if s > 0 {
+                        assert_ne!({ entries[s].hash }, { entries[s - 1].hash });
+                    }
+                    at = e;
+                }
+                assert_eq!(at, len);
+            }
+        }
+    }
+}
