@@ -46,6 +46,8 @@ pub mod page;
 pub mod stats;
 pub mod stories;
 pub mod stream;
+#[cfg(test)]
+mod testing;
 pub mod verify;
 pub mod winnow;
 
@@ -433,30 +435,6 @@ mod tests {
     }
 
     const QUOTE: &str = "\"We will keep the border crossing open for as long as the families need it to get home safely,\" the governor said on Wednesday.";
-
-    #[test]
-    fn pages_without_a_source_get_an_outlet_from_their_template() {
-        let site =
-            |body: &str, footer: &str| format!("Home\nWorld\nSport\n{body}\nAbout us | Contact\n{footer}");
-        let a = Doc::new(
-            &site("A first article about the port strike, told at length here.", "Harbour Herald"),
-            None,
-        );
-        let b = Doc::new(
-            &site("Another article on the drought relief package for farmers.", "Harbour Herald"),
-            None,
-        );
-        let c = Doc::new(
-            &site("A first article about the port strike, told at length here.", "Valley Gazette"),
-            None,
-        );
-        assert!(a.outlet.is_some());
-        assert_eq!(a.outlet, b.outlet);
-        assert_ne!(a.outlet, c.outlet);
-        // A given source always wins, and a bare text has no template.
-        assert_eq!(Doc::new(&site("Text.", "Harbour Herald"), Some(3)).outlet, Some(3));
-        assert_eq!(Doc::new("Just one paragraph of wire copy, nothing else.", None).outlet, None);
-    }
 
     #[test]
     fn identical_articles_relate_as_a_full_verification_finds() {

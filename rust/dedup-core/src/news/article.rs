@@ -148,3 +148,36 @@ pub(crate) fn keep_tokens(page: &Page, keep: Option<&[u64]>) -> usize {
         .map(|(_, l)| l.len())
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn an_article_holds_the_kept_lines_tokens_in_order() {
+        let page =
+            Page::new("Menu\nThe first kept line has seven tokens.\nSkip this line\nAnd the last one.");
+        let keep = [false, true, false, true];
+        let art = Article::from_lines(&page, &keep, &NewsOptions::default());
+        let l = &page.lines;
+        let want: Vec<u32> = (l[1].tok_start..l[1].tok_end()).chain(l[3].tok_start..l[3].tok_end()).collect();
+        assert_eq!(art.tokens, want);
+        assert_eq!(art.line_of, [vec![1u32; l[1].len()], vec![3u32; l[3].len()]].concat());
+        assert_eq!(art.kgrams.len(), want.len() - 5 + 1);
+        assert_eq!(art.hashes, Article::token_hashes(&page, &to_bits(&keep)));
+        assert_ne!(art.hash, 0);
+        // nothing kept: no tokens, hash 0
+        let none = Article::from_lines(&page, &[false; 4], &NewsOptions::default());
+        assert!(none.tokens.is_empty() && none.hash == 0);
+        assert_eq!(keep_tokens(&page, Some(&to_bits(&keep))), want.len());
+        assert_eq!(kept_tokens(&page, &to_bits(&keep)).len(), want.len());
+    }
+
+    proptest! {
+        #[test]
+        fn kept_lines_round_trip_through_bits(keep in proptest::collection::vec(any::<bool>(), 0..200)) {
+            prop_assert_eq!(from_bits(&to_bits(&keep), keep.len()), keep);
+        }
+    }
+}

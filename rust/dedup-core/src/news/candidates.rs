@@ -148,3 +148,56 @@ fn distinct_groups(run: &[Entry], group: &[u32], cap: u32) -> u32 {
     seen.dedup();
     seen.len() as u32
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::news::testing::{analysed, docs, RIVER, SILO, TRAM};
+    use crate::news::NewsOptions;
+    use proptest::prelude::*;
+
+    /// Pairs occurring together in at least `need` postings, the obvious way.
+    fn slow_pairs(postings: &[Vec<u32>], need: usize) -> Vec<(u32, u32)> {
+        let mut count: HashMap<(u32, u32), usize> = HashMap::default();
+        for p in postings {
+            for (i, &a) in p.iter().enumerate() {
+                for &b in &p[i + 1..] {
+                    *count.entry((a, b)).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut out: Vec<(u32, u32)> =
+            count.into_iter().filter(|&(_, c)| c >= need).map(|(p, _)| p).collect();
+        out.sort_unstable();
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn pairs_sharing_matches_counting_every_pair(
+            raw in proptest::collection::vec(proptest::collection::btree_set(0u32..30, 0..8), 0..40),
+            need in 1usize..4,
+        ) {
+            let postings: Vec<Vec<u32>> = raw.into_iter().map(|s| s.into_iter().collect()).collect();
+            let mut fast = pairs_sharing(postings.iter().map(Vec::as_slice), need);
+            fast.sort_unstable();
+            prop_assert_eq!(fast, slow_pairs(&postings, need));
+        }
+    }
+
+    #[test]
+    fn a_reworded_brief_is_a_candidate_of_its_wire_through_short_runs() {
+        // The brief shares runs of three or four words with the wire, never five.
+        let wire = SILO.join("\n");
+        let brief = "On Sunday night crews pumped water into the grain silo outside Harnley after barley stored deep inside began to smoulder and threatened to spread, county firefighters said. Two farms next door were told to keep their animals inside because of the smoke.";
+        let pages = docs(&[(&wire, Some(0)), (brief, Some(1)), (TRAM, Some(2)), (RIVER, Some(3))]);
+        let opts = NewsOptions::default();
+        let an = analysed(&pages, &opts);
+        let px = Pages { docs: &pages, opts: &opts, live: pages.len() };
+        assert!(candidates(&px, &an).contains(&(0, 1)));
+        // without the short runs the pair is not found
+        let long_only = NewsOptions { min_shared_short: usize::MAX, ..opts };
+        let px = Pages { docs: &pages, opts: &long_only, live: pages.len() };
+        assert!(!candidates(&px, &an).contains(&(0, 1)));
+    }
+}

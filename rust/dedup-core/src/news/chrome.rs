@@ -187,3 +187,33 @@ pub(crate) fn distinct_keys(page: &Page) -> Vec<u64> {
     keys.dedup();
     keys
 }
+
+#[cfg(test)]
+mod stage_tests {
+    use super::*;
+    use crate::news::testing::{docs, SILO, TRAM};
+    use crate::news::NewsOptions;
+
+    #[test]
+    fn lines_an_outlet_repeats_are_chrome_and_identical_pages_count_once() {
+        let page = |body: &str| {
+            format!("Harbour Herald\nSubscribe to our newsletter for the day's top stories\n{body}")
+        };
+        let (a, b) = (page(&SILO.join("\n")), page(TRAM));
+        // outlet 0 prints both stories; outlet 1 prints the silo page four times over
+        let pages = docs(&[(&a, Some(0)), (&b, Some(0)), (&a, Some(1)), (&a, Some(1)), (&a, Some(1))]);
+        let opts = NewsOptions {
+            chrome: ChromeOptions { same_source_pages: 2, ..ChromeOptions::default() },
+            ..NewsOptions::default()
+        };
+        let px = Pages { docs: &pages, opts: &opts, live: pages.len() };
+        let st = outlet_stats(&px);
+        let k0 = kinds(&px, pages[0].as_ref().expect("page"), &st, false, 0);
+        // the newsletter line recurs on two pages of outlet 0: boilerplate
+        assert_eq!(k0[1], Kind::Boiler);
+        assert_eq!(k0[2], Kind::Prose);
+        // outlet 1's three identical pages count as one page: nothing recurs there
+        let k2 = kinds(&px, pages[2].as_ref().expect("page"), &st, false, 0);
+        assert_eq!(k2[1], Kind::Head);
+    }
+}

@@ -110,3 +110,30 @@ pub(crate) fn foreign_lines(
     }
     foreign
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::news::chrome::first_article;
+    use crate::news::testing::{analysed, docs, SILO, TRAM};
+    use crate::news::{NewsOptions, Pages};
+
+    #[test]
+    fn a_line_quoting_another_story_is_foreign_and_the_article_is_not() {
+        // Page 0 prints the silo story with a tram lede in the middle, as a rail
+        // of ledes does; pages 1 and 2 carry the tram and silo stories.
+        let tram_page = format!("{TRAM} The line will open in four years, the council said.");
+        let mixed = format!("{}\n{}\n{TRAM}\n{}\n{}", SILO[0], SILO[1], SILO[2], SILO[3]);
+        let pages = docs(&[(&mixed, Some(0)), (&tram_page, Some(1)), (&SILO.join("\n"), Some(2))]);
+        // The statistics of the first-pass articles, which the coherence pass reads.
+        let opts = NewsOptions { coherence: false, ..NewsOptions::default() };
+        let an = analysed(&pages, &opts);
+        let px = Pages { docs: &pages, opts: &opts, live: pages.len() };
+        let doc = pages[0].as_ref().expect("page");
+        let (kinds, keep, art) = first_article(&px, doc, &an.lines, true, 0);
+        let foreign = foreign_lines(&px, 0, &doc.page, &kinds, &keep, &art, &an);
+        assert_eq!(foreign, [2], "the tram lede, and only it");
+        // The quote line, whatever its partners, is never dropped.
+        assert!(!foreign.contains(&1));
+    }
+}

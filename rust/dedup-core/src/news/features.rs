@@ -76,3 +76,46 @@ pub(crate) fn page_hash(page: &Page) -> u64 {
     let bytes: Vec<u8> = page.lines.iter().flat_map(|l| l.key.to_le_bytes()).collect();
     xxh3_64(&bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_round_trip_and_garbage_is_refused() {
+        let text = "Home\nA short article about the harbour, told in two sentences. It ends here.\nFooter";
+        let bytes = encode_features(text);
+        let (page, hash) = decode_features(&bytes).expect("valid features");
+        assert_eq!(page, Page::new(text));
+        assert_eq!(hash, xxh3_64(text.as_bytes()));
+        assert!(decode_features(&bytes[..bytes.len() - 1]).is_err());
+        assert!(decode_features(b"not features at all").is_err());
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode_features(&longer).is_err());
+    }
+
+    #[test]
+    fn pages_without_a_source_get_an_outlet_from_their_template() {
+        let site =
+            |body: &str, footer: &str| format!("Home\nWorld\nSport\n{body}\nAbout us | Contact\n{footer}");
+        let a = Doc::new(
+            &site("A first article about the port strike, told at length here.", "Harbour Herald"),
+            None,
+        );
+        let b = Doc::new(
+            &site("Another article on the drought relief package for farmers.", "Harbour Herald"),
+            None,
+        );
+        let c = Doc::new(
+            &site("A first article about the port strike, told at length here.", "Valley Gazette"),
+            None,
+        );
+        assert!(a.outlet.is_some());
+        assert_eq!(a.outlet, b.outlet);
+        assert_ne!(a.outlet, c.outlet);
+        // A given source always wins, and a bare text has no template.
+        assert_eq!(Doc::new(&site("Text.", "Harbour Herald"), Some(3)).outlet, Some(3));
+        assert_eq!(Doc::new("Just one paragraph of wire copy, nothing else.", None).outlet, None);
+    }
+}

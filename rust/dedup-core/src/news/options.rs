@@ -220,3 +220,33 @@ impl NewsOptions {
 fn static_name(name: &str) -> &'static str {
     NewsOptions::NAMES.iter().find(|n| **n == name).copied().unwrap_or("option")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_set_by_name_and_checked() {
+        let mut o = NewsOptions::default();
+        o.set("attach_vocabulary", 0.6).expect("valid");
+        o.set("short_k", 4.0).expect("valid");
+        o.set("sentence_share", 0.7).expect("valid");
+        assert!((o.attach_vocabulary - 0.6).abs() < 1e-12 && o.short_k == 4);
+        assert!((o.derivation.sentence_share - 0.7).abs() < 1e-12);
+        // a share above 1, a fraction where a count is wanted, an unknown name
+        assert!(o.set("derived_vocabulary", 1.5).is_err());
+        assert!(o.set("min_shared_short", 2.5).is_err());
+        let err = o.set("atach_vocabulary", 0.5).expect_err("unknown").to_string();
+        assert!(err.contains("attach_vocabulary"), "{err}");
+    }
+
+    #[test]
+    fn every_listed_name_can_be_set_to_its_default() {
+        // `NAMES` and `set` agree: each listed option accepts a valid value.
+        for name in NewsOptions::NAMES {
+            let mut o = NewsOptions::default();
+            let ok = [1.0, 0.5, 2.0].iter().any(|&v| o.set(name, v).is_ok());
+            assert!(ok, "{name}");
+        }
+    }
+}

@@ -396,6 +396,32 @@ fn scan_runs(entries: &[Entry], group: &[u32], cap: u32) -> Scanned {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::news::testing::{analysed, docs, RIVER, SILO, TRAM};
+
+    #[test]
+    fn identical_articles_share_a_unit_and_rare_fingerprints_are_indexed_once() {
+        let wire = SILO.join("\n");
+        let pages =
+            docs(&[(&wire, Some(0)), (TRAM, Some(1)), (&format!("Latest\n{wire}"), Some(2)), (RIVER, None)]);
+        let an = analysed(&pages, &NewsOptions::default());
+        assert_eq!(an.unit, [0, 1, 0, 3]);
+        assert_eq!(an.copies.get(&0), Some(&vec![0, 2]));
+        assert_eq!(an.group[0], an.group[2]);
+        // the index holds the wire's fingerprints for page 0 only, none common
+        assert!(an.common.is_empty());
+        assert!(an.index.runs().all(|pages| !pages.contains(&2)));
+        assert!(an.index.runs().any(|pages| pages == [0]));
+    }
+
+    #[test]
+    fn the_common_cap_grows_with_the_square_root_of_the_texts() {
+        let opts = NewsOptions::default();
+        let units: Vec<u32> = (0..40_000).collect();
+        let group: Vec<u32> = (0..40_000).collect();
+        // 0.09 * sqrt(40,000) = 18 > 10
+        assert_eq!(common_cap(&opts, &units, &group), 18);
+        assert_eq!(common_cap(&opts, &units[..100], &group), 10);
+    }
 
     #[test]
     fn pieces_cover_the_entries_and_never_split_a_run() {

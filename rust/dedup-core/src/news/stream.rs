@@ -123,3 +123,31 @@ pub(crate) fn query(px: &Pages<'_>, an: &Analysis, fresh: Option<&Fresh>, doc: &
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::news::testing::{analysed, docs, RIVER, SILO, TRAM};
+    use crate::news::{NewsOptions, Pages};
+
+    #[test]
+    fn a_fresh_page_is_found_by_a_stream_query_under_the_old_statistics() {
+        let wire = SILO.join("\n");
+        let mut pages = docs(&[(&wire, Some(0)), (TRAM, Some(1)), (RIVER, Some(2))]);
+        let opts = NewsOptions::default();
+        let an = analysed(&pages, &opts);
+        // A copy of the wire arrives after the analysis ...
+        pages.push(Some(Doc::new(&format!("Latest\n{wire}"), Some(3))));
+        let px = Pages { docs: &pages, opts: &opts, live: pages.len() };
+        let mut fresh = Fresh { slots: vec![3], ..Fresh::default() };
+        index_fresh(&px, &an, &mut fresh);
+        assert_eq!(fresh.indexed, 1);
+        // ... and a second copy finds both the analysed wire and the fresh copy.
+        let query_doc = Doc::new(&format!("Breaking\n{wire}"), Some(4));
+        let found: Vec<u32> = query(&px, &an, Some(&fresh), &query_doc).iter().map(|r| r.b).collect();
+        assert!(found.contains(&0) && found.contains(&3), "{found:?}");
+        // without the fresh index, only the analysed page
+        let found: Vec<u32> = query(&px, &an, None, &query_doc).iter().map(|r| r.b).collect();
+        assert_eq!(found, [0]);
+    }
+}
