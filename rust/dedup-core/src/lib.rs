@@ -14,6 +14,7 @@
 //! ```
 
 pub mod error;
+pub mod interrupt;
 pub mod lsh;
 pub mod news;
 pub mod store;

@@ -43,6 +43,7 @@ pub mod coherence;
 pub mod features;
 pub mod options;
 pub mod page;
+pub mod spans;
 pub mod stats;
 pub mod stories;
 pub mod stream;
@@ -94,6 +95,8 @@ pub struct NewsCorpus {
     /// stale for exact results; stream queries tolerate a few.
     changes: usize,
     fresh: Fresh,
+    /// Outlet names and their ids.
+    outlets: std::collections::HashMap<String, u32>,
 }
 
 impl NewsCorpus {
@@ -131,9 +134,34 @@ impl NewsCorpus {
         Pages { docs: &self.docs, opts: &self.opts, live: self.live }
     }
 
+    /// The id of an outlet, given one if it is new.
+    pub fn outlet(&mut self, name: &str) -> u32 {
+        let next = self.outlets.len() as u32;
+        *self.outlets.entry(name.to_owned()).or_insert(next)
+    }
+
+    /// The id of an outlet for a page that is not added (a query): the outlet's
+    /// id, or for an outlet without pages one that no page has.
+    pub fn outlet_of_query(&self, name: &str) -> u32 {
+        self.outlets.get(name).copied().unwrap_or(u32::MAX - 1)
+    }
+
+    /// Whether the corpus changed since it was last analysed (the next call that
+    /// needs the analysis computes it again, which takes long on a large corpus).
+    pub fn stale(&self) -> bool {
+        self.cache.is_none() || self.changes > 0
+    }
+
     /// Tokenises pages in parallel, for [`Self::insert`].
     pub fn prepare(texts: Vec<String>, sources: Vec<Option<u32>>) -> Vec<Doc> {
-        texts.into_par_iter().zip(sources.into_par_iter()).map(|(t, s)| Doc::new(&t, s)).collect()
+        texts
+            .into_par_iter()
+            .zip(sources.into_par_iter())
+            .map(|(t, s)| {
+                crate::interrupt::check();
+                Doc::new(&t, s)
+            })
+            .collect()
     }
 
     /// Adds tokenised pages, returning their slots.
@@ -313,6 +341,7 @@ fn analyse(px: &Pages<'_>) -> Analysis {
         .docs
         .par_iter()
         .map(|d| {
+            crate::interrupt::check();
             d.as_ref().map(|d| {
                 let (kinds, keep, _) = first_article(px, d, &lines, true, 0);
                 (kinds, keep)

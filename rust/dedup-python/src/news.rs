@@ -3,9 +3,8 @@
 
 use std::collections::HashMap;
 
-use dedup_core::news::page::token_spans;
+use dedup_core::news::spans;
 use dedup_core::news::{decode_features, encode_features, Doc, NewsCorpus, NewsOptions, Relation};
-use dedup_core::text::byte_to_char_offsets;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::PyBytes;
@@ -13,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::convert;
 use crate::errors::IntoPyResult;
-use crate::gil::detach;
+use crate::gil::{detach, detach_interruptible};
 
 /// `(a, b, kind, score, containment, jaccard, shared_tokens, shares, passages)`:
 /// `shares` is `(coverage_a, coverage_b, vocabulary_a, vocabulary_b, runs_a,
@@ -28,16 +27,9 @@ type PyRelation =
 #[pyclass(name = "NewsCorpus", module = "dedup._core")]
 pub struct PyNewsCorpus {
     inner: NewsCorpus,
-    sources: HashMap<String, u32>,
 }
 
 impl PyNewsCorpus {
-    fn source_id(&mut self, name: Option<&str>) -> Option<u32> {
-        let name = name?;
-        let next = self.sources.len() as u32;
-        Some(*self.sources.entry(name.to_owned()).or_insert(next))
-    }
-
     fn sources_of(
         &mut self,
         py: Python<'_>,
@@ -51,7 +43,18 @@ impl PyNewsCorpus {
                 format!("got {n} pages but {} sources", sources.len()),
             ));
         }
-        Ok(sources.iter().map(|s| self.source_id(s.as_deref())).collect())
+        Ok(sources.iter().map(|s| s.as_deref().map(|name| self.inner.outlet(name))).collect())
+    }
+
+    /// Runs `f` on the corpus without the GIL; when the corpus must be analysed
+    /// first (long on a large corpus), with Ctrl-C honoured.
+    fn run<T: Send>(&mut self, py: Python<'_>, f: impl FnOnce(&mut NewsCorpus) -> T + Send) -> PyResult<T> {
+        let inner = &mut self.inner;
+        if inner.stale() {
+            detach_interruptible(py, || f(inner))
+        } else {
+            detach(py, || f(inner))
+        }
     }
 }
 
@@ -87,27 +90,7 @@ fn passage_offsets(
     text_b: &str,
     passages: Vec<(u32, u32, u32, u32)>,
 ) -> PyResult<Vec<(u32, u32, u32, u32)>> {
-    detach(py, || {
-        let (sa, sb) = (token_spans(text_a), token_spans(text_b));
-        let bytes = |spans: &[(u32, u32)], s: u32, e: u32| -> Option<(u32, u32)> {
-            let first = spans.get(s as usize)?;
-            let last = spans.get((e as usize).checked_sub(1)?)?;
-            Some((first.0, last.1))
-        };
-        let mut flat_a = Vec::with_capacity(passages.len() * 2);
-        let mut flat_b = Vec::with_capacity(passages.len() * 2);
-        for &(a0, a1, b0, b1) in &passages {
-            // Ranges that do not fit the texts (a text changed since it was added)
-            // come out empty rather than failing.
-            let (x0, x1) = bytes(&sa, a0, a1).unwrap_or((0, 0));
-            let (y0, y1) = bytes(&sb, b0, b1).unwrap_or((0, 0));
-            flat_a.extend([x0, x1]);
-            flat_b.extend([y0, y1]);
-        }
-        let ca = byte_to_char_offsets(text_a, &flat_a);
-        let cb = byte_to_char_offsets(text_b, &flat_b);
-        (0..passages.len()).map(|i| (ca[2 * i], ca[2 * i + 1], cb[2 * i], cb[2 * i + 1])).collect()
-    })
+    detach(py, || spans::passage_offsets(text_a, text_b, &passages))
 }
 
 #[pymethods]
@@ -122,7 +105,7 @@ impl PyNewsCorpus {
         for (name, value) in names {
             opts.set(&name, value).py()?;
         }
-        Ok(Self { inner: NewsCorpus::new(opts), sources: HashMap::new() })
+        Ok(Self { inner: NewsCorpus::new(opts) })
     }
 
     fn __len__(&self) -> usize {
@@ -139,8 +122,15 @@ impl PyNewsCorpus {
         let texts: Vec<PyBackedStr> = convert::texts(py, texts, "texts")?;
         let src = self.sources_of(py, texts.len(), &sources)?;
         let refs: Vec<&str> = texts.iter().map(|t| &**t).collect();
-        let docs: Vec<Doc> =
-            detach(py, || refs.par_iter().zip(src.par_iter()).map(|(t, &s)| Doc::new(t, s)).collect())?;
+        let docs: Vec<Doc> = detach_interruptible(py, || {
+            refs.par_iter()
+                .zip(src.par_iter())
+                .map(|(t, &s)| {
+                    dedup_core::interrupt::check();
+                    Doc::new(t, s)
+                })
+                .collect()
+        })?;
         Ok(self.inner.insert(docs))
     }
 
@@ -171,7 +161,7 @@ impl PyNewsCorpus {
 
     /// Verified relations and the stories they form: `(relations, groups, refused)`.
     fn analyze(&mut self, py: Python<'_>) -> PyResult<(Vec<PyRelation>, Vec<Vec<u32>>, usize)> {
-        let (rels, clustering) = detach(py, || {
+        let (rels, clustering) = detach_interruptible(py, || {
             let rels = self.inner.relations();
             let c = self.inner.cluster(&rels);
             (rels, c)
@@ -183,7 +173,7 @@ impl PyNewsCorpus {
     }
 
     fn explain(&mut self, py: Python<'_>, a: u32, b: u32) -> PyResult<Option<PyRelation>> {
-        let r = detach(py, || self.inner.explain(a, b))?;
+        let r = self.run(py, |c| c.explain(a, b))?;
         Ok(r.map(convert))
     }
 
@@ -199,14 +189,13 @@ impl PyNewsCorpus {
         stream: bool,
     ) -> PyResult<Vec<PyRelation>> {
         let text = convert::text(py, text, "text")?;
-        // An unknown outlet has no pages yet, so it gets an id no page has.
-        let src = source.map(|s| self.sources.get(&s).copied().unwrap_or(u32::MAX - 1));
-        let rels = detach(py, || {
+        let src = source.map(|s| self.inner.outlet_of_query(&s));
+        let rels = self.run(py, |c| {
             let doc = Doc::new(&text, src);
             if stream {
-                self.inner.query_stream(&doc)
+                c.query_stream(&doc)
             } else {
-                self.inner.query_doc(&doc)
+                c.query_doc(&doc)
             }
         })?;
         Ok(rels.into_iter().map(convert).collect())
@@ -225,46 +214,19 @@ impl PyNewsCorpus {
 
     /// Slots of the pages whose article is identical to this page's (itself included).
     fn identical(&mut self, py: Python<'_>, slot: u32) -> PyResult<Vec<u32>> {
-        detach(py, || self.inner.identical(slot))
+        self.run(py, |c| c.identical(slot))
     }
 
     /// Share of the page's tokens kept as article text.
     fn article_share(&mut self, py: Python<'_>, slot: u32) -> PyResult<f64> {
-        detach(py, || self.inner.article_share(slot))
+        self.run(py, |c| c.article_share(slot))
     }
 
     /// The article lines chrome removal kept, as character ranges of `text` (the
     /// page's text as it was added).
     fn article_spans(&mut self, py: Python<'_>, slot: u32, text: &str) -> PyResult<Vec<(u32, u32)>> {
-        let Some(art) = detach(py, || self.inner.article_of(slot))? else { return Ok(Vec::new()) };
-        let tokens = token_spans(text);
-        let mut spans: Vec<(u32, u32)> = Vec::new();
-        let mut last_line = u32::MAX;
-        for (i, &t) in art.tokens.iter().enumerate() {
-            let Some(&(s, e)) = tokens.get(t as usize) else { break };
-            if art.line_of[i] == last_line {
-                if let Some(x) = spans.last_mut() {
-                    x.1 = e;
-                }
-            } else {
-                spans.push((s, e));
-                last_line = art.line_of[i];
-            }
-        }
-        // Extend each span to its whole line (without surrounding whitespace), so
-        // opening quotes and closing punctuation are kept.
-        for span in &mut spans {
-            let before = &text[..span.0 as usize];
-            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-            let lead = &before[line_start..];
-            span.0 = (line_start + (lead.len() - lead.trim_start().len())) as u32;
-            let rest = &text[span.1 as usize..];
-            let line_end = rest.find('\n').unwrap_or(rest.len());
-            span.1 += rest[..line_end].trim_end().len() as u32;
-        }
-        let flat: Vec<u32> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();
-        let chars = byte_to_char_offsets(text, &flat);
-        Ok(chars.chunks(2).map(|c| (c[0], c[1])).collect())
+        let Some(art) = self.run(py, |c| c.article_of(slot))? else { return Ok(Vec::new()) };
+        Ok(spans::article_spans(text, &art))
     }
 }
 

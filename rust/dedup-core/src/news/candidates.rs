@@ -64,6 +64,7 @@ fn short_candidates(px: &Pages<'_>, an: &Analysis) -> HashSet<(u32, u32)> {
     // chance, and the candidates they would make cost time and find nothing.
     let rare_word = 0.25 * an.weights.unseen();
     let fingerprints = |u: u32| -> Vec<u64> {
+        crate::interrupt::check();
         let (Some(d), Some(keep)) = (px.doc(u), an.keep[u as usize].as_deref()) else {
             return Vec::new();
         };
@@ -123,6 +124,7 @@ fn pairs_sharing<'p>(postings: impl Iterator<Item = &'p [u32]>, need: usize) -> 
         let mut occ: Vec<u64> = postings
             .par_iter()
             .flat_map_iter(|p| {
+                crate::interrupt::check();
                 p.iter().enumerate().filter(move |&(_, &a)| a % passes == pass).flat_map(move |(i, &a)| {
                     p[i + 1..].iter().map(move |&b| u64::from(a) << 32 | u64::from(b))
                 })

@@ -115,7 +115,10 @@ pub(crate) fn line_texts(px: &Pages<'_>, st: &LineStats, line_cap: u32) -> HashM
     let keep: Vec<Option<Keep>> = px
         .docs
         .par_iter()
-        .map(|d| d.as_ref().map(|d| to_bits(&first_article(px, d, st, false, 0).1)))
+        .map(|d| {
+            crate::interrupt::check();
+            d.as_ref().map(|d| to_bits(&first_article(px, d, st, false, 0).1))
+        })
         .collect();
     let (group, _) = near_dup_groups(px, &keep);
     let mut keys =

@@ -24,6 +24,7 @@ pub(crate) fn refine(
         .into_par_iter()
         .enumerate()
         .map(|(slot, f)| {
+            crate::interrupt::check();
             let (kinds, mut keep) = f?;
             if !an.shared[an.unit[slot] as usize] {
                 return Some((to_bits(&keep), false)); // no partners, nothing foreign

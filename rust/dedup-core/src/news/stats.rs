@@ -155,6 +155,7 @@ pub(crate) fn near_dup_groups(px: &Pages<'_>, keep: &[Option<Keep>]) -> (Vec<u32
     let (hash, keys): (Vec<u64>, Vec<Vec<u64>>) = (0..px.docs.len())
         .into_par_iter()
         .map(|i| {
+            crate::interrupt::check();
             let hashes = article_tokens(px, keep, i);
             // The signature takes minima: repeated k-grams need no removing.
             (Article::hash_of(&hashes), band_keys(&kgram_hashes(&hashes, px.opts.k), o))
@@ -225,6 +226,7 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
         // the vector rather than twice it.
         let mut entries: Vec<Entry> = Vec::with_capacity(total / passes + total / passes / 16 + 1024);
         for chunk in units.chunks(1 << 14) {
+            crate::interrupt::check();
             let part: Vec<Entry> = chunk
                 .par_iter()
                 .flat_map_iter(|&u| {

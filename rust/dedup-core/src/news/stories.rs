@@ -212,50 +212,65 @@ pub fn cluster_weighted(sizes: &[usize], edges: &[Edge], opts: ClusterOptions) -
     cluster_from(&start, sizes, edges, opts)
 }
 
+/// Groups of items to start clustering from, and the summed weights between them.
+struct Groups {
+    /// Copies in each group (dense ids, in order of each group's first item).
+    size: Vec<usize>,
+    /// Items of each group.
+    members: Vec<Vec<u32>>,
+    /// `links[g]`: summed weight from group g to each neighbouring group (an edge
+    /// links every copy of one item to every copy of the other).
+    links: Vec<HashMap<u32, f64>>,
+}
+
+impl Groups {
+    fn new(start: &[u32], sizes: &[usize], edges: &[Edge]) -> Self {
+        let items = sizes.len();
+        let mut id: HashMap<u32, u32> = HashMap::default();
+        let of: Vec<u32> = start
+            .iter()
+            .map(|&g| {
+                let next = id.len() as u32;
+                *id.entry(g).or_insert(next)
+            })
+            .collect();
+        let n = id.len();
+        let mut size = vec![0usize; n];
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (i, &g) in of.iter().enumerate() {
+            size[g as usize] += sizes[i];
+            members[g as usize].push(i as u32);
+        }
+        // The strongest edge between two items, then summed between their groups.
+        let mut best: HashMap<(u32, u32), f64> = HashMap::default();
+        for e in edges {
+            if e.a == e.b || e.weight <= 0.0 || e.a as usize >= items || e.b as usize >= items {
+                continue;
+            }
+            let cur = best.entry((e.a.min(e.b), e.a.max(e.b))).or_insert(0.0);
+            *cur = cur.max(e.weight.min(1.0));
+        }
+        let mut pairs: Vec<((u32, u32), f64)> = best.into_iter().collect();
+        pairs.sort_unstable_by_key(|x| x.0);
+        let mut links: Vec<HashMap<u32, f64>> = vec![HashMap::default(); n];
+        for ((a, b), w) in pairs {
+            let (x, y) = (of[a as usize], of[b as usize]);
+            if x == y {
+                continue;
+            }
+            let w = w * (sizes[a as usize] * sizes[b as usize]) as f64;
+            *links[x as usize].entry(y).or_insert(0.0) += w;
+            *links[y as usize].entry(x).or_insert(0.0) += w;
+        }
+        Self { size, members, links }
+    }
+}
+
 /// [`cluster_weighted`] starting from groups already formed: `start[i]` is the
 /// group of item `i` (any id; items with the same id start together).
 pub fn cluster_from(start: &[u32], sizes: &[usize], edges: &[Edge], opts: ClusterOptions) -> Clustering {
-    let items = sizes.len();
-    // Dense group ids, in order of each group's first item.
-    let mut id: HashMap<u32, u32> = HashMap::default();
-    let of: Vec<u32> = start
-        .iter()
-        .map(|&g| {
-            let next = id.len() as u32;
-            *id.entry(g).or_insert(next)
-        })
-        .collect();
-    let n = id.len();
-    let mut size = vec![0usize; n];
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (i, &g) in of.iter().enumerate() {
-        size[g as usize] += sizes[i];
-        members[g as usize].push(i as u32);
-    }
-    // The strongest edge between two items, then summed between their groups.
-    let mut best: HashMap<(u32, u32), f64> = HashMap::default();
-    for e in edges {
-        if e.a == e.b || e.weight <= 0.0 || e.a as usize >= items || e.b as usize >= items {
-            continue;
-        }
-        let key = (e.a.min(e.b), e.a.max(e.b));
-        let w = e.weight.min(1.0);
-        let cur = best.entry(key).or_insert(0.0);
-        *cur = cur.max(w);
-    }
-    let mut pairs: Vec<((u32, u32), f64)> = best.into_iter().collect();
-    pairs.sort_unstable_by_key(|x| x.0);
-    // links[g]: summed weight from group g to each neighbouring group.
-    let mut links: Vec<HashMap<u32, f64>> = vec![HashMap::default(); n];
-    for ((a, b), w) in pairs {
-        let (x, y) = (of[a as usize], of[b as usize]);
-        if x == y {
-            continue;
-        }
-        let w = w * (sizes[a as usize] * sizes[b as usize]) as f64;
-        *links[x as usize].entry(y).or_insert(0.0) += w;
-        *links[y as usize].entry(x).or_insert(0.0) += w;
-    }
+    let Groups { mut size, mut members, mut links } = Groups::new(start, sizes, edges);
+    let n = size.len();
     let mut alive = vec![true; n];
     let mut heap = std::collections::BinaryHeap::new();
     for (x, l) in links.iter().enumerate() {
@@ -268,7 +283,12 @@ pub fn cluster_from(start: &[u32], sizes: &[usize], edges: &[Edge], opts: Cluste
     }
     let mut refused = 0;
     let mut refused_pairs: BTreeSet<(u32, u32)> = BTreeSet::new();
+    let mut steps = 0u32;
     while let Some(c) = heap.pop() {
+        steps = steps.wrapping_add(1);
+        if steps % 4096 == 0 {
+            crate::interrupt::check();
+        }
         let (x, y) = (c.x as usize, c.y as usize);
         if !alive[x] || !alive[y] {
             continue;

@@ -121,6 +121,7 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
     let rels: Vec<Relation> = runs
         .par_iter()
         .flat_map_iter(|run| {
+            crate::interrupt::check();
             let a = run[0].0;
             let Some(da) = px.doc(a) else { return Vec::new() };
             let aa = article(px, &an.keep, a as usize);
