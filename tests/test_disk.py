@@ -189,7 +189,7 @@ def test_pages_added_as_features_persist_without_text(tmp_path: Path) -> None:
     feats = dedup._core.featurize([r["text"] for r in recs])
     path = tmp_path / "f.dedup"
     with Corpus.open(path, progress=False) as c:
-        c._add_features(
+        c.add_features(
             [r["id"] for r in recs],
             feats,
             [r.get("source") for r in recs],
@@ -731,9 +731,9 @@ def test_invalid_features_are_refused_before_they_are_stored(tmp_path: Path) -> 
     feats = dedup._core.featurize([r["text"] for r in recs])
     with Corpus.open(path, progress=False) as c:
         with pytest.raises(dedup.InvalidInputError):
-            c._add_features(["a", "b"], [feats[0], b"not features"], [None, None], [None, None])
+            c.add_features(["a", "b"], [feats[0], b"not features"], [None, None], [None, None])
         assert len(c) == 0
-        c._add_features([r["id"] for r in recs], feats, [None] * 3, [None] * 3)
+        c.add_features([r["id"] for r in recs], feats, [None] * 3, [None] * 3)
     with Corpus.open(path, progress=False) as c:
         assert c.ids == [r["id"] for r in recs]
 

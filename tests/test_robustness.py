@@ -594,7 +594,7 @@ def test_add_features_takes_valid_features_and_rejects_anything_else_cleanly(
         c = Corpus()
         c.add("text", _FEATURE_TEXT)
         try:
-            c._add_features(["f"], [blob], [None], [None])
+            c.add_features(["f"], [blob], [None], [None])
         except dedup.InvalidInputError:
             assert c.ids == ["text"]
             continue
@@ -602,7 +602,7 @@ def test_add_features_takes_valid_features_and_rejects_anything_else_cleanly(
         c.query(_FEATURE_TEXT)
         c.explain("f", "text")
     c = Corpus()
-    c._add_features(["a"], [good], [None], [None])
+    c.add_features(["a"], [good], [None], [None])
     c.add("b", _FEATURE_TEXT)
     # A page added as features matches like its text, without passages to show.
     (m,) = c.matches("b")

@@ -15,9 +15,9 @@ import heapq
 import os
 import threading
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from os import PathLike
 from typing import Any, Literal, overload
 
@@ -30,6 +30,7 @@ from dedup._texts import TextSpill
 from dedup.errors import (
     CorpusClosedError,
     DedupError,
+    DedupWarning,
     DuplicateIdError,
     FileFormatError,
     InputTypeError,
@@ -39,8 +40,17 @@ from dedup.errors import (
     UnknownIdError,
 )
 from dedup.io import iter_records, row_count
+from dedup.results import Cluster, Match, Passage
 
-__all__ = ["Cluster", "Corpus", "DedupWarning", "Match", "Passage"]
+__all__ = ["Cluster", "Corpus", "DedupWarning", "Match", "Passage", "featurize"]
+
+
+def featurize(texts: Sequence[str]) -> list[bytes]:
+    """The compact features of each text (token hashes, line keys and flags: about
+    2 KB for a 3 KB news page), computed in Rust, in parallel and without the GIL.
+    They are what a worker sends instead of the text; `Corpus.add_features` adds
+    them to a corpus."""
+    return _featurize(texts)
 
 
 # A relation as the core returns it: slots a and b, kind, score, containment, jaccard,
@@ -57,71 +67,6 @@ _Rel = tuple[
     tuple[float, float, float, float, float, float],
     list[tuple[int, int, int, int]],
 ]
-
-
-class DedupWarning(UserWarning):
-    """Something worth knowing about a result, such as a story too large to merge."""
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A passage two pages share, as character offsets into each original text."""
-
-    start: int
-    end: int
-    other_start: int
-    other_end: int
-    text: str
-    other_text: str
-
-
-@dataclass(frozen=True)
-class Match:
-    """A verified relation from page `id` to page `other`.
-
-    `coverage` is the share of this page's article that comes from the other page:
-    its tokens, weighed by how rare each word is in the corpus, that lie in runs of
-    two or more words the two articles share (reworded text between the runs does
-    not count). `other_coverage` is the same share of the other page's article.
-    "How much of this article is wire copy?" is `coverage` of its match to the wire.
-
-    `kind` is ``syndicated`` when the shorter article is a near-verbatim copy: at
-    least 80% of it lies in long shared passages (runs holding six or more rare
-    words). Otherwise it is ``rewritten``: at least 40% of one article's content
-    comes from the other, however short the shared runs (a brief cut and reworded
-    from a wire story), or the two share a long passage or quote. `score` grows
-    from 0.5 (related) to 1 (one article wholly derived from the other).
-    `containment` is the older, verbatim measure: rare words in long shared
-    passages over the shorter article's words.
-    """
-
-    id: str
-    other: str
-    kind: Literal["syndicated", "rewritten"]
-    score: float
-    coverage: float
-    other_coverage: float
-    vocabulary: float
-    other_vocabulary: float
-    runs: float
-    other_runs: float
-    containment: float
-    jaccard: float
-    shared_tokens: int
-    passages: list[Passage] = field(repr=False)
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """Pages that carry one story, representative first."""
-
-    ids: list[str]
-    representative: str
-    kind: Literal["syndicated", "rewritten"]
-    sources: list[str | None] = field(repr=False)
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
 
 @dataclass(slots=True)
@@ -521,19 +466,27 @@ class Corpus:
         self._register(batch, slots, refs)
         return len(batch)
 
-    def _add_features(
+    def add_features(
         self,
-        ids: list[str],
-        features: list[bytes],
-        sources: list[str | None],
-        published: list[Any],
-        chars: list[int] | None = None,
+        ids: Sequence[str],
+        features: Sequence[bytes],
+        sources: Sequence[str | None] | None = None,
+        published: Sequence[_dt.datetime | str | None] | None = None,
+        chars: Sequence[int] | None = None,
     ) -> int:
-        """Adds pages tokenised elsewhere (`dedup._core.featurize`, e.g. on Spark
+        """Adds pages tokenised elsewhere by `featurize` (for example on Spark
         workers), without their texts: clusters and scores are the same as for the
-        texts, but passages cannot be shown. `chars` are the texts' lengths (the
-        representative of an undated story is the longest page). Validated whole
-        before anything is added."""
+        texts, but passages cannot be shown (their matches have none, and `text`
+        raises `DedupError`). `sources` and `published` are as in `add` (None: none
+        for every page); `chars` are the texts' lengths (the representative of an
+        undated story is the longest page). The batch is validated whole before
+        anything is added; features that are not `featurize` output raise
+        `InvalidInputError`. Returns the number of pages added."""
+        if sources is None:
+            sources = [None] * len(ids)
+        if published is None:
+            published = [None] * len(ids)
+        features = list(features)
         with self._lock:
             self._check_open()
             lengths = {len(ids), len(features), len(sources), len(published)}
@@ -692,10 +645,12 @@ class Corpus:
             text = self._text_of(page)
             return "\n".join(text[s:e] for s, e in self._core.article_spans(page.slot, text))
 
-    def _article_spans(self, id: str) -> list[tuple[int, int]]:
-        """Character spans of `text(id)` that chrome removal kept as the article."""
-        page = self._page(id)
-        return list(self._core.article_spans(page.slot, self._text_of(page)))
+    def article_spans(self, id: str) -> list[tuple[int, int]]:
+        """Character spans ``(start, end)`` of `text(id)` that chrome removal kept as
+        the article, in order: ``article(id)`` is their texts joined by newlines."""
+        with self._lock:
+            page = self._page(id)
+            return list(self._core.article_spans(page.slot, self._text_of(page)))
 
     def _text_of(self, page: _Page) -> str:
         self._check_open()
@@ -802,8 +757,12 @@ class Corpus:
             self._result = (rels, by_slot, clusters)
             return self._result
 
-    def _all_matches(self) -> list[Match]:
-        """Every verified relation, as Match objects."""
+    def all_matches(self) -> list[Match]:
+        """Every verified relation in the corpus as a `Match` with its passages, each
+        related pair once (`Match.flipped` gives the other direction). Pages with
+        identical articles are verified once, through the first of them: the
+        others relate to it, not to each other. `matches` lists all of a page's
+        relations, every identical copy included."""
         with self._lock:
             out = []
             for r in self._analyze()[0]:
@@ -1118,25 +1077,3 @@ def _saved_records(records: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]
 def _order_key(p: _Page) -> tuple[float, str]:
     ts = p.published.timestamp() if p.published is not None else float("inf")
     return (ts, p.id)
-
-
-def _flip(m: Match) -> Match:
-    return Match(
-        id=m.other,
-        other=m.id,
-        kind=m.kind,
-        score=m.score,
-        coverage=m.other_coverage,
-        other_coverage=m.coverage,
-        vocabulary=m.other_vocabulary,
-        other_vocabulary=m.vocabulary,
-        runs=m.other_runs,
-        other_runs=m.runs,
-        containment=m.containment,
-        jaccard=m.jaccard,
-        shared_tokens=m.shared_tokens,
-        passages=[
-            Passage(p.other_start, p.other_end, p.start, p.end, p.other_text, p.text)
-            for p in m.passages
-        ],
-    )
