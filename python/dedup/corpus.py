@@ -160,7 +160,7 @@ class Corpus:
         pages already in the corpus, strongest first, as `query` would, found
         without re-analysing the whole corpus for each page: pages added since the
         corpus statistics were last built are compared under those statistics,
-        which are rebuilt after 1,000 changes or a tenth of the corpus."""
+        which are rebuilt after 64 changes or 5% of the corpus, whichever is more."""
         rec = {"id": id, "text": text, "source": source, "published": published}
         if not match:
             self.add_many([rec])
