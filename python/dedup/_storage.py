@@ -31,7 +31,7 @@ from dedup._disk import DiskStore
 from dedup._ingest import Fields, Intake, parse_published
 from dedup._page import Page
 from dedup._texts import TextSpill
-from dedup.errors import FileFormatError, InputTypeError, InvalidInputError
+from dedup.errors import DedupError, FileFormatError, InputTypeError, InvalidInputError
 
 # Removed pages' texts the text spill may hold before it is rewritten.
 SPILL_COMPACT_BYTES = 64 << 20
@@ -56,8 +56,18 @@ class Storage(ABC):
     def remove(self, pages: list[Page]) -> None:
         """Forgets pages about to be removed from the core."""
 
-    @abstractmethod
     def text(self, page: Page) -> str:
+        """The text of a page as it was added; `DedupError` for a page added as
+        features only, whose text is kept nowhere."""
+        if not page.has_text:
+            raise DedupError(
+                f"the text of page {page.id!r} is not kept: it was added as features only; "
+                "add the page with its text to see passages"
+            )
+        return self._read(page)
+
+    @abstractmethod
+    def _read(self, page: Page) -> str:
         """The text of a page that has one."""
 
     def compact(self, pages: Iterable[Page]) -> None:
@@ -106,7 +116,7 @@ class MemoryStorage(Storage):
             if p.has_text:
                 self._spill.discard(p.ref)
 
-    def text(self, page: Page) -> str:
+    def _read(self, page: Page) -> str:
         return self._spill.read(page.ref)
 
     def compact(self, pages: Iterable[Page]) -> None:
@@ -185,7 +195,7 @@ class DiskStorage(Storage):
         """Deletes the pages from the store, in one transaction."""
         self._store.delete([p.ref for p in pages])
 
-    def text(self, page: Page) -> str:
+    def _read(self, page: Page) -> str:
         return self._store.text(page.ref)
 
     def restore(self, core: NewsCorpus, intake: Intake) -> Iterator[list[Page]]:

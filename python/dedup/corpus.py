@@ -40,7 +40,6 @@ from dedup._storage import DiskStorage, MemoryStorage, SavedFile, Storage
 from dedup._window import Window, compact_slots
 from dedup.errors import (
     CorpusClosedError,
-    DedupError,
     DedupWarning,
     DuplicateIdError,
     FileFormatError,
@@ -362,11 +361,6 @@ class Corpus:
 
     def _text_of(self, page: Page) -> str:
         self._check_open()
-        if not page.has_text:
-            raise DedupError(
-                f"the text of page {page.id!r} is not kept: it was added as features only; "
-                "add the page with its text to see passages"
-            )
         return self._storage.text(page)
 
     def _page(self, id: str) -> Page:

@@ -7,7 +7,7 @@ so they can be kept, compared, pickled or sent elsewhere after the corpus is gon
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 __all__ = ["Cluster", "Match", "Passage"]
@@ -69,22 +69,19 @@ class Match:
     def flipped(self) -> Match:
         """The same relation from page `other` to page `id`: the two sides of every
         figure and passage swapped."""
-        return Match(
-            id=self.other,
-            other=self.id,
-            kind=self.kind,
-            score=self.score,
-            coverage=self.other_coverage,
-            other_coverage=self.coverage,
-            vocabulary=self.other_vocabulary,
-            other_vocabulary=self.vocabulary,
-            runs=self.other_runs,
-            other_runs=self.runs,
-            containment=self.containment,
-            jaccard=self.jaccard,
-            shared_tokens=self.shared_tokens,
-            passages=[p.flipped() for p in self.passages],
-        )
+        sides = {}
+        for a, b in _SIDES:
+            sides[a], sides[b] = getattr(self, b), getattr(self, a)
+        return replace(self, passages=[p.flipped() for p in self.passages], **sides)
+
+
+# The fields of `Match` that come in pairs, one for each page.
+_SIDES = (
+    ("id", "other"),
+    ("coverage", "other_coverage"),
+    ("vocabulary", "other_vocabulary"),
+    ("runs", "other_runs"),
+)
 
 
 @dataclass(frozen=True)
