@@ -43,6 +43,9 @@ class Storage(ABC):
 
     #: Said after an error about the corpus, e.g. " (store news.db)".
     where = ""
+    #: How `restore` is described on a progress bar, and how many pages it adds.
+    restoring = "restoring corpus"
+    count: int | None = None
 
     @abstractmethod
     def add(self, core: NewsCorpus, batch: list[Page], texts: list[str]) -> None:
@@ -81,10 +84,6 @@ class Storage(ABC):
         register before the next is read. A new storage holds none."""
         return iter(())
 
-    #: How `restore` is described on a progress bar, and the pages it will add.
-    restoring = "restoring corpus"
-    count: int | None = None
-
     @abstractmethod
     def close(self) -> None:
         """Releases the storage; closing twice is harmless."""
@@ -103,7 +102,12 @@ class MemoryStorage(Storage):
 
     def add(self, core: NewsCorpus, batch: list[Page], texts: list[str]) -> None:
         slots = core.add_many(texts, [p.source for p in batch])
-        refs = self._spill.append(texts)
+        try:
+            refs = self._spill.append(texts)
+        except BaseException:
+            for s in slots:
+                core.remove(s)
+            raise
         for p, s, r in zip(batch, slots, refs, strict=True):
             p.slot, p.ref, p.has_text = s, r, True
 
@@ -213,14 +217,14 @@ class DiskStorage(Storage):
                     Page(pid, intake.intern(source), when, chars, ref=n, has_text=has_text)
                 )
                 features.append(f)
+            if len({p.id for p in batch}) != len(batch) or any(intake.has(p.id) for p in batch):
+                raise FileFormatError(f"{path}: a page id is stored twice")
             try:
                 slots = core.add_features(features, [p.source for p in batch])
             except (InvalidInputError, InputTypeError) as e:
                 raise FileFormatError(f"{path}: stored features are invalid: {e}") from None
             for p, s in zip(batch, slots, strict=True):
                 p.slot = s
-            if len({p.id for p in batch}) != len(batch) or any(intake.has(p.id) for p in batch):
-                raise FileFormatError(f"{path}: a page id is stored twice")
             yield batch
 
     def close(self) -> None:

@@ -519,18 +519,22 @@ class Corpus:
 
     def _attach(self, storage: Storage) -> None:
         """Makes `storage` the storage of this new, empty corpus, and adds the pages it
-        holds, in their order."""
+        holds, in their order; closes it if they cannot be added."""
         self._storage.close()
         self._storage = storage
-        with (
-            no_gc(),
-            _progress.Bar(
-                self._progress, desc=storage.restoring, total=storage.count, unit="page"
-            ) as bar,
-        ):
-            for batch in storage.restore(self._core, self._intake):
-                self._register(batch)
-                bar.update(len(batch))
+        try:
+            with (
+                no_gc(),
+                _progress.Bar(
+                    self._progress, desc=storage.restoring, total=storage.count, unit="page"
+                ) as bar,
+            ):
+                for batch in storage.restore(self._core, self._intake):
+                    self._register(batch)
+                    bar.update(len(batch))
+        except BaseException:
+            storage.close()
+            raise
 
     def close(self) -> None:
         """Closes the corpus. An on-disk corpus closes its store (everything added is
