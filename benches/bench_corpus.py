@@ -123,17 +123,13 @@ def main() -> None:
         peer(recs[: args.peer_pages], story, related)
 
 
-def datasketch_clusters(recs: list[dict]) -> tuple[list[list[str]], float] | None:
+def datasketch_stories(recs: list[dict], threshold: float = 0.4) -> list[list[str]]:
     """The pipeline a datasketch user would write: word 5-gram MinHash of the raw page,
-    MinHashLSH at its best dev threshold (0.4), union-find over the candidates.
-    Returns the clusters and the seconds taken, or None without datasketch."""
-    try:
-        from datasketch import MinHash, MinHashLSH
-    except ImportError:
-        print("peer: datasketch not installed (pip install datasketch)")
-        return None
-    t0 = time.perf_counter()
-    lsh = MinHashLSH(threshold=0.4, num_perm=128)
+    MinHashLSH at `threshold` (0.4 is its best on the dev split), union-find over the
+    candidates. Raises ImportError without datasketch."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
     sigs = {}
     for r in recs:
         words = WORD.findall(r["text"].lower())
@@ -156,7 +152,19 @@ def datasketch_clusters(recs: list[dict]) -> tuple[list[list[str]], float] | Non
     groups: dict[str, list[str]] = {}
     for k in sigs:
         groups.setdefault(find(k), []).append(k)
-    return [g for g in groups.values() if len(g) > 1], time.perf_counter() - t0
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def datasketch_clusters(recs: list[dict]) -> tuple[list[list[str]], float] | None:
+    """`datasketch_stories` at 0.4: the clusters and the seconds taken, or None
+    without datasketch."""
+    try:
+        import datasketch  # noqa: F401
+    except ImportError:
+        print("peer: datasketch not installed (pip install datasketch)")
+        return None
+    t0 = time.perf_counter()
+    return datasketch_stories(recs), time.perf_counter() - t0
 
 
 def peer(recs: list[dict], story: dict[str, str], related: set) -> None:

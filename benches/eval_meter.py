@@ -47,37 +47,9 @@ sys.path.insert(0, str(TOOLS))
 from meter_eval import evaluate  # noqa: E402
 from score_clusters import fmt, score  # noqa: E402
 
+from bench_corpus import datasketch_stories  # noqa: E402
+
 WORD = re.compile(r"\w+")
-
-
-def datasketch_stories(docs: list[dict], threshold: float) -> list[list[str]]:
-    """The datasketch pipeline: word 5-gram MinHash, MinHashLSH, union-find."""
-    from datasketch import MinHash, MinHashLSH
-
-    lsh = MinHashLSH(threshold=threshold, num_perm=128)
-    sigs = {}
-    for d in docs:
-        words = WORD.findall(d["text"].lower())
-        shingles = {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
-        m = MinHash(num_perm=128)
-        m.update_batch([s.encode("utf-8") for s in shingles])
-        sigs[d["id"]] = m
-        lsh.insert(d["id"], m)
-    parent = {k: k for k in sigs}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for k, m in sigs.items():
-        for other in lsh.query(m):
-            parent[find(other)] = find(k)
-    groups: dict[str, list[str]] = collections.defaultdict(list)
-    for k in sigs:
-        groups[find(k)].append(k)
-    return [g for g in groups.values() if len(g) > 1]
 
 
 def script_stories(docs: list[dict], threshold: float) -> list[list[str]]:

@@ -20,7 +20,8 @@ OUT = Path(__file__).with_name("api.md")
 
 # (module, names): the public surface, in reading order.
 SECTIONS: list[tuple[str, str, list[str] | None]] = [
-    ("News corpus", "dedup", ["Corpus", "Cluster", "Match", "Passage", "DedupWarning"]),
+    ("News corpus", "dedup", ["Corpus", "featurize"]),
+    ("Results", "dedup.results", None),
     ("Reading input", "dedup.io", None),
     ("HTML pages", "dedup.html", None),
     ("Report", "dedup.report", ["write_report", "render_report", "highlight"]),

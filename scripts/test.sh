@@ -12,10 +12,13 @@ fi
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet "maturin>=1.7,<2"
 
-echo "== rust: fmt, clippy, tests"
+echo "== rust: fmt, clippy, tests, fuzz targets compile"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test -p dedup-core --locked -q
+# The fuzz targets are a workspace of their own: compile them so that a change in the
+# core cannot silently break them.
+(cd fuzz && cargo check --locked -q)
 
 echo "== browser for the report test (headless Chromium; the test skips without it)"
 if ! command -v chromedriver >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -7,6 +7,7 @@ chrome (menu, login prompt, ad marker, caption, a "related stories" rail, footer
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +18,14 @@ SHARED = REPO.parent / "shared"
 
 
 def shared_dir(*parts: str) -> Path:
-    """A path under shared/, or skip the test when it is absent."""
+    """A path under shared/, or skip the test when it is absent. Under CI (``CI=true``)
+    an absent path fails the test instead: CI must run the acceptance tests."""
     p = SHARED.joinpath(*parts)
     if not p.exists():
-        pytest.skip(
-            f"{p} is absent: the shared seeds/benchmark are not checked out next to the repo"
-        )
+        why = f"{p} is absent: the shared seeds/benchmark are not checked out next to the repo"
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(f"{why} (CI=true: the acceptance data must be there)")
+        pytest.skip(why)
     return p
 
 

@@ -189,6 +189,13 @@ def test_wirebench_remove_equals_building_without() -> None:
     assert summary(c) == summary(fresh)
 
 
-def test_shared_dir_skips_cleanly_when_absent() -> None:
+def test_shared_dir_skips_cleanly_when_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="absent"):
+        shared_dir("no-such-folder-here")
+
+
+def test_shared_dir_fails_when_absent_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
         shared_dir("no-such-folder-here")

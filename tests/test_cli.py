@@ -124,4 +124,18 @@ def test_python_dash_m_runs_the_command_line() -> None:
         check=False,
     )
     assert r.returncode == 0, r.stderr
-    assert len(read_clusters(r.stdout)) == 2
+    assert read_clusters(r.stdout) == [
+        {
+            "cluster": 0,
+            "ids": ["wire-port", "star-port", "herald-port", "gazette-port"],
+            "representative": "wire-port",
+            "kind": "rewritten",
+        },
+        {
+            "cluster": 1,
+            "ids": ["star-drought", "herald-drought"],
+            "representative": "star-drought",
+            "kind": "syndicated",
+        },
+    ]
+    assert "8 pages, 2 stories with copies, 6 pages in them" in r.stderr

@@ -159,6 +159,24 @@ def test_explain_returns_match_with_offsets_into_both_texts() -> None:
         c.explain("f-harbour", "missing")
 
 
+def test_a_flipped_match_is_the_relation_seen_from_the_other_page() -> None:
+    c = small_corpus()
+    m = c.explain("f-wire", "f-harbour")
+    assert m is not None
+    f = m.flipped()
+    assert (f.id, f.other, f.kind, f.score) == ("f-harbour", "f-wire", m.kind, m.score)
+    assert (f.coverage, f.other_coverage) == (m.other_coverage, m.coverage)
+    assert (f.vocabulary, f.other_vocabulary) == (m.other_vocabulary, m.vocabulary)
+    assert (f.runs, f.other_runs) == (m.other_runs, m.runs)
+    same = ("containment", "jaccard", "shared_tokens")
+    assert [getattr(f, k) for k in same] == [getattr(m, k) for k in same]
+    assert [(p.start, p.other_start) for p in f.passages] == [
+        (p.other_start, p.start) for p in m.passages
+    ]
+    check_passages(c, f)
+    assert f.flipped() == m
+
+
 # -- errors --------------------------------------------------------------------------------
 
 

@@ -189,7 +189,7 @@ def test_pages_added_as_features_persist_without_text(tmp_path: Path) -> None:
     feats = dedup._core.featurize([r["text"] for r in recs])
     path = tmp_path / "f.dedup"
     with Corpus.open(path, progress=False) as c:
-        c._add_features(
+        c.add_features(
             [r["id"] for r in recs],
             feats,
             [r.get("source") for r in recs],
@@ -731,9 +731,9 @@ def test_invalid_features_are_refused_before_they_are_stored(tmp_path: Path) -> 
     feats = dedup._core.featurize([r["text"] for r in recs])
     with Corpus.open(path, progress=False) as c:
         with pytest.raises(dedup.InvalidInputError):
-            c._add_features(["a", "b"], [feats[0], b"not features"], [None, None], [None, None])
+            c.add_features(["a", "b"], [feats[0], b"not features"], [None, None], [None, None])
         assert len(c) == 0
-        c._add_features([r["id"] for r in recs], feats, [None] * 3, [None] * 3)
+        c.add_features([r["id"] for r in recs], feats, [None] * 3, [None] * 3)
     with Corpus.open(path, progress=False) as c:
         assert c.ids == [r["id"] for r in recs]
 
@@ -815,3 +815,20 @@ def test_a_window_evicts_from_the_store_too(tmp_path: Path) -> None:
     with Corpus.open(path, progress=False) as again:  # no window: nothing more is evicted
         assert again.ids == mem.ids
         assert results(again) == results(mem) != []
+
+
+def test_opening_with_a_shorter_window_evicts_old_pages_from_the_store(tmp_path: Path) -> None:
+    # Pages evicted while the store is being read are deleted from it; they are not
+    # taken for pages stored twice.
+    import datetime as dt
+
+    t0 = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    path = tmp_path / "w.dedup"
+    with Corpus.open(path, progress=False) as c:
+        c.add("undated", wire(STORIES["rail"]))
+        for h in range(50):
+            c.add(f"p{h}", " ".join(filler(h)), published=t0 + dt.timedelta(hours=h))
+    with Corpus.open(path, window=dt.timedelta(hours=10), progress=False) as c:
+        assert c.ids == ["undated", *(f"p{h}" for h in range(39, 50))]
+    with Corpus.open(path, progress=False) as c:
+        assert c.ids == ["undated", *(f"p{h}" for h in range(39, 50))]

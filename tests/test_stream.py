@@ -63,7 +63,7 @@ def test_stream_matches_agree_with_the_exact_relations_on_dev() -> None:
         story = {t["id"]: t["story"] for t in map(json.loads, f)}
     full = Corpus()
     full.add_many(docs)
-    exact = {frozenset((m.id, m.other)) for m in full._all_matches()}
+    exact = {frozenset((m.id, m.other)) for m in full.all_matches()}
     c = Corpus()
     streamed = set()
     for doc in docs:
@@ -114,14 +114,14 @@ def test_a_long_stream_runs_in_bounded_slots() -> None:
 
 def test_a_long_stream_keeps_its_text_file_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     # Texts of evicted pages are dropped from the temporary text file too.
-    import dedup.corpus
+    import dedup._storage
 
-    monkeypatch.setattr(dedup.corpus, "_SPILL_COMPACT_BYTES", 10_000)
+    monkeypatch.setattr(dedup._storage, "SPILL_COMPACT_BYTES", 10_000)
     c = Corpus(window=dt.timedelta(hours=1))
     text = "page {} of a stream that goes on for a long time, with some words in it"
     for n in range(5_000):
         c.add(f"p{n}", text.format(n), published=T0 + dt.timedelta(minutes=n))
-    assert c._texts.size < 3 * 61 * len(text) + 10_000
+    assert c._storage.size < 3 * 61 * len(text) + 10_000
     assert [c.text(f"p{n}") for n in range(4_939, 5_000)] == [
         text.format(n) for n in range(4_939, 5_000)
     ]

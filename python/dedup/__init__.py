@@ -7,10 +7,11 @@ this package adds the news pipeline, I/O and the command line.
 from __future__ import annotations
 
 from dedup._core import LSHIndex, MinHasher, Shingler, __version__, estimate_jaccard
-from dedup.corpus import Cluster, Corpus, DedupWarning, Match, Passage
+from dedup.corpus import Corpus, featurize
 from dedup.errors import (
     CorpusClosedError,
     DedupError,
+    DedupWarning,
     DuplicateIdError,
     FileFormatError,
     InputTypeError,
@@ -22,6 +23,7 @@ from dedup.errors import (
     StoreNotFoundError,
     UnknownIdError,
 )
+from dedup.results import Cluster, Match, Passage
 
 __all__ = [
     "Cluster",
@@ -46,4 +48,5 @@ __all__ = [
     "UnknownIdError",
     "__version__",
     "estimate_jaccard",
+    "featurize",
 ]

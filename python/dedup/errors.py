@@ -1,7 +1,8 @@
-"""The exceptions `dedup` raises.
+"""The exceptions `dedup` raises, and the warning it gives.
 
-Every class derives from :class:`DedupError` and from the builtin exception that
-fits, so ``except ValueError`` keeps working for code that does not know `dedup`.
+Every exception derives from :class:`DedupError` and from the builtin exception that
+fits, so ``except ValueError`` (or ``OSError``, ``ImportError`` ...) keeps working
+for code that does not know `dedup`. :class:`DedupWarning` is a ``UserWarning``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CorpusClosedError",
     "DedupError",
+    "DedupWarning",
     "DuplicateIdError",
     "FileFormatError",
     "InputTypeError",
@@ -66,7 +68,7 @@ class CorpusClosedError(DedupError, ValueError):
     """A corpus (or its on-disk store) was used after `Corpus.close`."""
 
 
-class MissingDependencyError(InvalidOptionError, ImportError):
+class MissingDependencyError(DedupError, ImportError):
     """A feature needs an optional package that is not installed; the message names
     the extra to install (for example ``pip install 'dedup[html]'``)."""
 
@@ -74,3 +76,7 @@ class MissingDependencyError(InvalidOptionError, ImportError):
 class InternalError(DedupError, RuntimeError):
     """A bug in dedup: the Rust core panicked. The operation was abandoned instead of
     aborting the interpreter; please report the message."""
+
+
+class DedupWarning(UserWarning):
+    """Something worth knowing about a result, such as a story too large to merge."""

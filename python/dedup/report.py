@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 from dedup.errors import InvalidOptionError, StorageError
 
 if TYPE_CHECKING:
-    from dedup.corpus import Cluster, Corpus, Match
+    from dedup.corpus import Corpus
+    from dedup.results import Cluster, Match
 
 __all__ = ["render_report", "write_report"]
 
@@ -142,12 +143,10 @@ def _when(t: _dt.datetime | None) -> str:
 
 
 def _pair_index(corpus: Corpus) -> dict[tuple[str, str], Match]:
-    from dedup.corpus import _flip
-
     index: dict[tuple[str, str], Match] = {}
-    for m in corpus._all_matches():
+    for m in corpus.all_matches():
         index[(m.id, m.other)] = m
-        index[(m.other, m.id)] = _flip(m)
+        index[(m.other, m.id)] = m.flipped()
     return index
 
 
@@ -223,7 +222,7 @@ def _story(
         )
         if marks:
             header += f' \u00b7 <a href="#{anchor}">first shared passage</a>'
-        body = highlight(corpus.text(pid), marks, corpus._article_spans(pid), first_id=anchor)
+        body = highlight(corpus.text(pid), marks, corpus.article_spans(pid), first_id=anchor)
         out.append(
             f'<section class="copy" data-id="{_e(pid)}"><header>{header}</header>'
             f'<div class="text">{body}</div></section>'

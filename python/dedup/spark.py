@@ -113,7 +113,7 @@ def _featurize_stage(batches: Iterator[Any]) -> Iterator[Any]:
     date as a string. No text leaves the executor."""
     import pyarrow as pa
 
-    from dedup._core import featurize
+    from dedup.corpus import featurize
 
     for batch in batches:
         ids, text, source, published = batch.columns
@@ -247,9 +247,7 @@ class _Batch:
         # The representative of an undated story is, among pages whose articles keep
         # equal shares of their text, the longest: the corpus needs the text lengths,
         # which features do not carry.
-        corpus._add_features(
-            self.ids, self.features, self.sources, self.published, chars=self.chars
-        )
+        corpus.add_features(self.ids, self.features, self.sources, self.published, chars=self.chars)
 
 
 def _collect_into(corpus: Corpus, frame: Any, cols: _Columns, batch_size: int) -> None:

@@ -1,0 +1,169 @@
+"""Stories and matches: `Cluster` and `Match` objects from what the core returns.
+
+The core's `analyze` gives the verified relations between pages (by slot) and the
+groups of slots that carry one story. This module orders each group (its
+representative first), names its kind, and sorts the stories; and it turns a
+relation into a `Match`, mapping its passages from token ranges to character
+offsets into the pages' texts.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, cast
+
+from dedup import _progress
+from dedup._core import NewsCorpus
+from dedup._core import passage_offsets as _passage_offsets
+from dedup._ingest import no_gc
+from dedup._page import Page, order_key
+from dedup.errors import DedupWarning
+from dedup.results import Cluster, Match, Passage
+
+if TYPE_CHECKING:
+    from dedup._core import _Relation as Relation
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One analysis of the corpus: the verified relations as the core returns them
+    (without passages), the numbers of each slot's relations, and the stories."""
+
+    relations: list[Relation]
+    by_slot: dict[int, list[int]]
+    clusters: list[Cluster]
+
+
+def analyze(core: NewsCorpus, by_slot: Mapping[int, Page], show: bool | None) -> Analysis:
+    """Runs candidates, verification and clustering in the core, then assembles the
+    stories, largest first (ties: earliest representative first)."""
+    with no_gc(), _progress.Bar(show, desc=f"verifying and clustering {len(by_slot)} pages") as bar:
+        # One call into the core does candidates, verification and clustering; the
+        # bar shows its time, then counts the stories as they are assembled.
+        rels, groups, refused = core.analyze()
+        bar.set_description(f"assembling {len(groups)} stories")
+        bar.reset(total=len(groups))
+        numbers: dict[int, list[int]] = {}
+        for n, r in enumerate(rels):
+            numbers.setdefault(r[0], []).append(n)
+            numbers.setdefault(r[1], []).append(n)
+        if refused:
+            warnings.warn(
+                f"{refused} merges were refused because a story would have grown past "
+                "the cluster size limit; the pages stay in smaller clusters",
+                DedupWarning,
+                stacklevel=4,
+            )
+        story_of = {s: n for n, g in enumerate(groups) for s in g}
+        rewritten = {
+            story_of[r[0]]
+            for r in rels
+            if r[2] == "rewritten" and story_of.get(r[0], -1) == story_of.get(r[1], -2)
+        }
+        stories: list[tuple[Cluster, Page]] = []
+        for n, g in enumerate(groups):
+            pages = [by_slot[s] for s in g]
+            rep = representative(core, pages)
+            ordered = [rep, *sorted((p for p in pages if p is not rep), key=order_key)]
+            story = Cluster(
+                ids=[p.id for p in ordered],
+                representative=rep.id,
+                # Syndicated when every verified relation inside the story is a
+                # near-verbatim copy.
+                kind="rewritten" if n in rewritten else "syndicated",
+                sources=[p.source for p in ordered],
+            )
+            stories.append((story, rep))
+            bar.update()
+    stories.sort(key=lambda sr: (-len(sr[0].ids), order_key(sr[1])))
+    clusters = [story for story, _ in stories]
+    return Analysis(rels, numbers, clusters)
+
+
+def representative(core: NewsCorpus, pages: list[Page]) -> Page:
+    """The earliest published page; else the bare wire text (the page chrome removal
+    kept most of); else the longest."""
+    dated = [p for p in pages if p.published is not None]
+    if dated:
+        return min(dated, key=order_key)
+
+    def key(p: Page) -> tuple[float, int, str]:
+        share = core.article_share(p.slot)
+        return (-round(share, 2), -p.chars, p.id)
+
+    return min(pages, key=key)
+
+
+TextOf = Callable[[Page], str]
+
+
+def match(rel: Relation, a: Page | None, b: Page, text_of: TextOf, query_text: str = "") -> Match:
+    """The `Match` of relation `rel` from page `a` (None: the text of a query) to
+    page `b`, its passages as offsets into both texts."""
+    _, _, kind, score, containment, jaccard, shared, shares, tokens = rel
+    cov_a, cov_b, voc_a, voc_b, run_a, run_b = shares
+    # Pages added as features only have no text: their matches have no passages.
+    known = (a is None or a.has_text) and b.has_text
+    ta = (text_of(a) if a is not None else query_text) if known else ""
+    tb = text_of(b) if known else ""
+    # The core gives passages as token ranges; map them to this text's offsets.
+    offsets = _passage_offsets(ta, tb, tokens) if tokens and known else []
+    return Match(
+        id=a.id if a is not None else "",
+        other=b.id,
+        kind=cast('Literal["syndicated", "rewritten"]', kind),
+        score=score,
+        coverage=cov_a,
+        other_coverage=cov_b,
+        vocabulary=voc_a,
+        other_vocabulary=voc_b,
+        runs=run_a,
+        other_runs=run_b,
+        containment=containment,
+        jaccard=jaccard,
+        shared_tokens=shared,
+        passages=[Passage(s0, e0, s1, e1, ta[s0:e0], tb[s1:e1]) for s0, e0, s1, e1 in offsets],
+    )
+
+
+def strongest_first(matches: list[Match]) -> list[Match]:
+    matches.sort(key=lambda m: (-m.score, m.other))
+    return matches
+
+
+def matches_of(
+    core: NewsCorpus, analysis: Analysis, by_slot: Mapping[int, Page], slot: int, text_of: TextOf
+) -> list[Match]:
+    """The matches of the page in `slot`, strongest first."""
+    # Pages with identical articles are verified once, through the first of them; a
+    # page's matches are those of all its identical copies, each verified against
+    # this page so that offsets refer to its own text.
+    copies = core.identical(slot)
+    others = set(copies)
+    for s in copies:
+        for n in analysis.by_slot.get(s, []):
+            r = analysis.relations[n]
+            # The other side stands for all pages with its article too.
+            others.update(core.identical(r[1] if r[0] == s else r[0]))
+    others.discard(slot)
+    out = []
+    for o in others:
+        rel = core.explain(slot, o)
+        if rel is not None:
+            out.append(match(rel, by_slot[slot], by_slot[o], text_of))
+    return strongest_first(out)
+
+
+def all_matches(
+    core: NewsCorpus, analysis: Analysis, by_slot: Mapping[int, Page], text_of: TextOf
+) -> list[Match]:
+    """Every verified relation of `analysis` as a `Match`, with its passages."""
+    out = []
+    for r in analysis.relations:
+        # `analyze` leaves passages out; the same verification gives them.
+        full = core.explain(r[0], r[1])
+        if full is not None:
+            out.append(match(full, by_slot[r[0]], by_slot[r[1]], text_of))
+    return out
