@@ -54,7 +54,7 @@ def test_pages_go_into_the_core_and_texts_come_back(storage: Storage) -> None:
     assert sorted(p.slot for p in batch) == [0, 1, 2] and len(core) == 3
     assert all(p.has_text for p in batch)
     assert [storage.text(p) for p in batch] == list(TEXTS.values())
-    _, groups, _ = core.analyze()
+    groups = core.analyze().groups
     assert [sorted(g) for g in groups] == [[batch[0].slot, batch[1].slot]]
 
 

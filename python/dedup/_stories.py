@@ -12,18 +12,15 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, cast
+from typing import Literal, cast
 
 from dedup import _progress
-from dedup._core import NewsCorpus
+from dedup._core import NewsCorpus, Relation
 from dedup._core import passage_offsets as _passage_offsets
 from dedup._ingest import no_gc
 from dedup._page import Page, order_key
 from dedup.errors import DedupWarning
 from dedup.results import Cluster, Match, Passage
-
-if TYPE_CHECKING:
-    from dedup._core import _Relation as Relation
 
 
 @dataclass(frozen=True)
@@ -42,13 +39,14 @@ def analyze(core: NewsCorpus, by_slot: Mapping[int, Page], show: bool | None) ->
     with no_gc(), _progress.Bar(show, desc=f"verifying and clustering {len(by_slot)} pages") as bar:
         # One call into the core does candidates, verification and clustering; the
         # bar shows its time, then counts the stories as they are assembled.
-        rels, groups, refused = core.analyze()
+        result = core.analyze()
+        rels, groups, refused = result.relations, result.groups, result.refused_oversized
         bar.set_description(f"assembling {len(groups)} stories")
         bar.reset(total=len(groups))
         numbers: dict[int, list[int]] = {}
         for n, r in enumerate(rels):
-            numbers.setdefault(r[0], []).append(n)
-            numbers.setdefault(r[1], []).append(n)
+            numbers.setdefault(r.a, []).append(n)
+            numbers.setdefault(r.b, []).append(n)
         if refused:
             warnings.warn(
                 f"{refused} merges were refused because a story would have grown past "
@@ -58,9 +56,9 @@ def analyze(core: NewsCorpus, by_slot: Mapping[int, Page], show: bool | None) ->
             )
         story_of = {s: n for n, g in enumerate(groups) for s in g}
         rewritten = {
-            story_of[r[0]]
+            story_of[r.a]
             for r in rels
-            if r[2] == "rewritten" and story_of.get(r[0], -1) == story_of.get(r[1], -2)
+            if r.kind == "rewritten" and story_of.get(r.a, -1) == story_of.get(r.b, -2)
         }
         stories: list[tuple[Cluster, Page]] = []
         for n, g in enumerate(groups):
@@ -102,28 +100,26 @@ TextOf = Callable[[Page], str]
 def match(rel: Relation, a: Page | None, b: Page, text_of: TextOf, query_text: str = "") -> Match:
     """The `Match` of relation `rel` from page `a` (None: the text of a query) to
     page `b`, its passages as offsets into both texts."""
-    _, _, kind, score, containment, jaccard, shared, shares, tokens = rel
-    cov_a, cov_b, voc_a, voc_b, run_a, run_b = shares
     # Pages added as features only have no text: their matches have no passages.
     known = (a is None or a.has_text) and b.has_text
     ta = (text_of(a) if a is not None else query_text) if known else ""
     tb = text_of(b) if known else ""
     # The core gives passages as token ranges; map them to this text's offsets.
-    offsets = _passage_offsets(ta, tb, tokens) if tokens and known else []
+    offsets = _passage_offsets(ta, tb, rel.passages) if rel.passages and known else []
     return Match(
         id=a.id if a is not None else "",
         other=b.id,
-        kind=cast('Literal["syndicated", "rewritten"]', kind),
-        score=score,
-        coverage=cov_a,
-        other_coverage=cov_b,
-        vocabulary=voc_a,
-        other_vocabulary=voc_b,
-        runs=run_a,
-        other_runs=run_b,
-        containment=containment,
-        jaccard=jaccard,
-        shared_tokens=shared,
+        kind=cast('Literal["syndicated", "rewritten"]', rel.kind),
+        score=rel.score,
+        coverage=rel.coverage_a,
+        other_coverage=rel.coverage_b,
+        vocabulary=rel.vocabulary_a,
+        other_vocabulary=rel.vocabulary_b,
+        runs=rel.runs_a,
+        other_runs=rel.runs_b,
+        containment=rel.containment,
+        jaccard=rel.jaccard,
+        shared_tokens=rel.shared_tokens,
         passages=[Passage(s0, e0, s1, e1, ta[s0:e0], tb[s1:e1]) for s0, e0, s1, e1 in offsets],
     )
 
@@ -146,7 +142,7 @@ def matches_of(
         for n in analysis.by_slot.get(s, []):
             r = analysis.relations[n]
             # The other side stands for all pages with its article too.
-            others.update(core.identical(r[1] if r[0] == s else r[0]))
+            others.update(core.identical(r.b if r.a == s else r.a))
     others.discard(slot)
     out = []
     for o in others:
@@ -163,7 +159,7 @@ def all_matches(
     out = []
     for r in analysis.relations:
         # `analyze` leaves passages out; the same verification gives them.
-        full = core.explain(r[0], r[1])
+        full = core.explain(r.a, r.b)
         if full is not None:
-            out.append(match(full, by_slot[r[0]], by_slot[r[1]], text_of))
+            out.append(match(full, by_slot[r.a], by_slot[r.b], text_of))
     return out

@@ -52,7 +52,7 @@ from dedup.report import write_report
 from dedup.results import Cluster, Match, Passage
 
 if TYPE_CHECKING:
-    from dedup._core import _Relation
+    from dedup._core import Relation
 
 __all__ = ["Cluster", "Corpus", "DedupWarning", "Match", "Passage", "featurize"]
 
@@ -413,9 +413,9 @@ class Corpus:
             rels = self._core.query(text, clean_source(source, "source"))
             return _stories.strongest_first([self._query_match(r, text) for r in rels])
 
-    def _query_match(self, rel: _Relation, text: str) -> Match:
+    def _query_match(self, rel: Relation, text: str) -> Match:
         """A relation of the core's `query` from `text` to a page in the corpus."""
-        return _stories.match(rel, None, self._by_slot[rel[1]], self._text_of, text)
+        return _stories.match(rel, None, self._by_slot[rel.b], self._text_of, text)
 
     def explain(self, a: str, b: str) -> Match | None:
         """How page `a` relates to page `b`, checked directly; None if they are not

@@ -35,7 +35,14 @@ where
 {
     let (result, signal) = py.detach(|| {
         std::thread::scope(|s| {
-            let worker = s.spawn(|| catch_unwind(AssertUnwindSafe(f)));
+            let waiting = std::thread::current();
+            let worker = s.spawn(move || {
+                let out = catch_unwind(AssertUnwindSafe(f));
+                // Wake the waiting thread now rather than at its next poll: short
+                // calls return at once.
+                waiting.unpark();
+                out
+            });
             let mut signal: Option<PyErr> = None;
             while !worker.is_finished() {
                 std::thread::park_timeout(SIGNAL_POLL);

@@ -14,12 +14,40 @@ use crate::convert;
 use crate::errors::IntoPyResult;
 use crate::gil::{detach, detach_interruptible};
 
-/// `(a, b, kind, score, containment, jaccard, shared_tokens, shares, passages)`:
-/// `shares` is `(coverage_a, coverage_b, vocabulary_a, vocabulary_b, runs_a,
-/// runs_b)`, passages are token ranges `(a_start, a_end, b_start, b_end)` of the two
-/// pages (mapped to text offsets by `passage_offsets`, given the texts).
-type PyRelation =
-    (u32, u32, &'static str, f64, f64, f64, u32, (f64, f64, f64, f64, f64, f64), Vec<(u32, u32, u32, u32)>);
+/// Batches of more text than this are tokenised with Ctrl-C honoured (about a
+/// tenth of a second of work).
+const LONG_BATCH_BYTES: usize = 8 << 20;
+
+/// A verified relation between pages `a` and `b` (slots), as the core measured it.
+/// `passages` are token ranges `(a_start, a_end, b_start, b_end)` of the two pages
+/// (`passage_offsets` maps them to text offsets, given the texts); `analyze` leaves
+/// them out, `explain` and `query` fill them in.
+#[pyclass(name = "Relation", module = "dedup._core", frozen, get_all)]
+pub struct PyRelation {
+    a: u32,
+    b: u32,
+    kind: &'static str,
+    score: f64,
+    containment: f64,
+    jaccard: f64,
+    shared_tokens: u32,
+    coverage_a: f64,
+    coverage_b: f64,
+    vocabulary_a: f64,
+    vocabulary_b: f64,
+    runs_a: f64,
+    runs_b: f64,
+    passages: Vec<(u32, u32, u32, u32)>,
+}
+
+/// One analysis: the verified relations (without passages), the stories as groups
+/// of slots, and how many merges the cluster size limit refused.
+#[pyclass(name = "Analysis", module = "dedup._core", frozen, get_all)]
+pub struct PyAnalysis {
+    relations: Vec<Py<PyRelation>>,
+    groups: Vec<Vec<u32>>,
+    refused_oversized: usize,
+}
 
 /// The news pipeline over pages addressed by slot number. Keeps each page's compact
 /// tokenisation, not its text: the caller keeps texts where it likes (memory, a
@@ -59,17 +87,22 @@ impl PyNewsCorpus {
 }
 
 fn convert(r: Relation) -> PyRelation {
-    (
-        r.a,
-        r.b,
-        r.kind.name(),
-        r.score,
-        r.containment,
-        r.jaccard,
-        r.shared_tokens,
-        (r.coverage_a, r.coverage_b, r.vocabulary_a, r.vocabulary_b, r.runs_a, r.runs_b),
-        r.passages,
-    )
+    PyRelation {
+        a: r.a,
+        b: r.b,
+        kind: r.kind.name(),
+        score: r.score,
+        containment: r.containment,
+        jaccard: r.jaccard,
+        shared_tokens: r.shared_tokens,
+        coverage_a: r.coverage_a,
+        coverage_b: r.coverage_b,
+        vocabulary_a: r.vocabulary_a,
+        vocabulary_b: r.vocabulary_b,
+        runs_a: r.runs_a,
+        runs_b: r.runs_b,
+        passages: r.passages,
+    }
 }
 
 /// Compact features of each text (`NewsCorpus.add_features` adds them), computed in
@@ -122,7 +155,7 @@ impl PyNewsCorpus {
         let texts: Vec<PyBackedStr> = convert::texts(py, texts, "texts")?;
         let src = self.sources_of(py, texts.len(), &sources)?;
         let refs: Vec<&str> = texts.iter().map(|t| &**t).collect();
-        let docs: Vec<Doc> = detach_interruptible(py, || {
+        let tokenise = || -> Vec<Doc> {
             refs.par_iter()
                 .zip(src.par_iter())
                 .map(|(t, &s)| {
@@ -130,7 +163,11 @@ impl PyNewsCorpus {
                     Doc::new(t, s)
                 })
                 .collect()
-        })?;
+        };
+        // A worker thread per call is cheap next to a large batch, not next to `add`
+        // of one page.
+        let long = refs.iter().map(|t| t.len()).sum::<usize>() > LONG_BATCH_BYTES;
+        let docs = if long { detach_interruptible(py, tokenise) } else { detach(py, tokenise) }?;
         Ok(self.inner.insert(docs))
     }
 
@@ -159,8 +196,8 @@ impl PyNewsCorpus {
         detach(py, || self.inner.remove(slot))
     }
 
-    /// Verified relations and the stories they form: `(relations, groups, refused)`.
-    fn analyze(&mut self, py: Python<'_>) -> PyResult<(Vec<PyRelation>, Vec<Vec<u32>>, usize)> {
+    /// Verified relations and the stories they form.
+    fn analyze(&mut self, py: Python<'_>) -> PyResult<PyAnalysis> {
         let (rels, clustering) = detach_interruptible(py, || {
             let rels = self.inner.relations();
             let c = self.inner.cluster(&rels);
@@ -168,8 +205,8 @@ impl PyNewsCorpus {
         })?;
         // `relations` leaves passages (and Jaccard) to `explain`, which maps them to
         // the texts; a story needs only the pairs and kinds.
-        let out = rels.into_iter().map(convert).collect();
-        Ok((out, clustering.groups, clustering.refused_oversized))
+        let relations = rels.into_iter().map(|r| Py::new(py, convert(r))).collect::<PyResult<_>>()?;
+        Ok(PyAnalysis { relations, groups: clustering.groups, refused_oversized: clustering.refused_oversized })
     }
 
     fn explain(&mut self, py: Python<'_>, a: u32, b: u32) -> PyResult<Option<PyRelation>> {
@@ -232,6 +269,8 @@ impl PyNewsCorpus {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNewsCorpus>()?;
+    m.add_class::<PyRelation>()?;
+    m.add_class::<PyAnalysis>()?;
     m.add_function(wrap_pyfunction!(featurize, m)?)?;
     m.add_function(wrap_pyfunction!(passage_offsets, m)?)
 }
