@@ -206,7 +206,11 @@ impl PyNewsCorpus {
         // `relations` leaves passages (and Jaccard) to `explain`, which maps them to
         // the texts; a story needs only the pairs and kinds.
         let relations = rels.into_iter().map(|r| Py::new(py, convert(r))).collect::<PyResult<_>>()?;
-        Ok(PyAnalysis { relations, groups: clustering.groups, refused_oversized: clustering.refused_oversized })
+        Ok(PyAnalysis {
+            relations,
+            groups: clustering.groups,
+            refused_oversized: clustering.refused_oversized,
+        })
     }
 
     fn explain(&mut self, py: Python<'_>, a: u32, b: u32) -> PyResult<Option<PyRelation>> {

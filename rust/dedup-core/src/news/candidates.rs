@@ -56,9 +56,32 @@ pub(crate) fn candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
 /// as many distinct texts as make a k-gram common. Identical articles are
 /// represented by their first page.
 fn short_candidates(px: &Pages<'_>, an: &Analysis) -> HashSet<(u32, u32)> {
+    let w = px.opts.short_window;
+    // Winnowing keeps about 2 / (w + 1) of the k-grams.
+    let total: usize = units_of(an)
+        .par_iter()
+        .map(|&u| {
+            let n = px.doc(u).map_or(0, |d| keep_tokens(&d.page, an.keep[u as usize].as_deref()));
+            2 * n / (w + 1) + 1
+        })
+        .sum();
+    let passes = total.div_ceil(PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live)).max(1);
+    short_pairs(px, an, passes)
+}
+
+/// First pages of the distinct non-empty articles.
+fn units_of(an: &Analysis) -> Vec<u32> {
+    (0..an.unit.len() as u32).filter(|&s| an.unit[s as usize] == s && an.hash[s as usize] != 0).collect()
+}
+
+/// The pairs of [`short_candidates`], with the fingerprints sorted in `passes`
+/// passes over ranges of the hash. The postings of every pass are kept and the
+/// pairs counted over all of them at once: a pair's shared fingerprints fall in
+/// different passes, and counting each pass alone would lose pairs that reach
+/// `min_shared_short` only in total.
+fn short_pairs(px: &Pages<'_>, an: &Analysis, passes: usize) -> HashSet<(u32, u32)> {
     let (k, w) = (px.opts.short_k, px.opts.short_window);
-    let units: Vec<u32> =
-        (0..an.unit.len() as u32).filter(|&s| an.unit[s as usize] == s && an.hash[s as usize] != 0).collect();
+    let units = units_of(an);
     let cap = common_cap(px.opts, &units, &an.group);
     // Only k-grams holding a rare word: three common words in a row are
     // chance, and the candidates they would make cost time and find nothing.
@@ -82,16 +105,8 @@ fn short_candidates(px: &Pages<'_>, an: &Analysis) -> HashSet<(u32, u32)> {
         fps.dedup();
         fps
     };
-    // Winnowing keeps about 2 / (w + 1) of the k-grams.
-    let total: usize = units
-        .par_iter()
-        .map(|&u| {
-            let n = px.doc(u).map_or(0, |d| keep_tokens(&d.page, an.keep[u as usize].as_deref()));
-            2 * n / (w + 1) + 1
-        })
-        .sum();
-    let passes = total.div_ceil(PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live)).max(1);
-    let mut pairs: HashSet<(u32, u32)> = HashSet::default();
+    // Postings of all passes, flat: pages, and where each posting ends.
+    let (mut pages, mut ends): (Vec<u32>, Vec<usize>) = (Vec::new(), Vec::new());
     for pass in 0..passes {
         let in_pass = |h: u64| ((u128::from(h) * passes as u128) >> 64) as usize == pass;
         let mut entries: Vec<Entry> = units
@@ -101,14 +116,19 @@ fn short_candidates(px: &Pages<'_>, an: &Analysis) -> HashSet<(u32, u32)> {
             })
             .collect();
         entries.par_sort_unstable_by_key(|e| (e.hash, e.page));
-        let runs: Vec<&[Entry]> = entries
-            .chunk_by(|a, b| { a.hash } == { b.hash })
-            .filter(|run| run.len() >= 2 && distinct_groups(run, &an.group, cap) <= cap)
-            .collect();
-        let postings: Vec<Vec<u32>> = runs.iter().map(|run| run.iter().map(|e| e.page).collect()).collect();
-        pairs.extend(pairs_sharing(postings.iter().map(Vec::as_slice), px.opts.min_shared_short));
+        for run in entries.chunk_by(|a, b| { a.hash } == { b.hash }) {
+            if run.len() >= 2 && distinct_groups(run, &an.group, cap) <= cap {
+                pages.extend(run.iter().map(|e| e.page));
+                ends.push(pages.len());
+            }
+        }
     }
-    pairs
+    let postings = ends.iter().scan(0usize, |start, &end| {
+        let p = &pages[*start..end];
+        *start = end;
+        Some(p)
+    });
+    pairs_sharing(postings, px.opts.min_shared_short).into_iter().collect()
 }
 
 /// Pairs `(a, b)`, `a < b`, that occur together in at least `need` of the
@@ -184,6 +204,25 @@ mod tests {
             let mut fast = pairs_sharing(postings.iter().map(Vec::as_slice), need);
             fast.sort_unstable();
             prop_assert_eq!(fast, slow_pairs(&postings, need));
+        }
+    }
+
+    #[test]
+    fn short_run_pairs_do_not_depend_on_the_number_of_passes() {
+        // At scale the short fingerprints are sorted in several passes over ranges
+        // of the hash; a pair's shared fingerprints then fall in different passes
+        // and must still be counted together (they were not: the pairs found
+        // depended on the corpus size).
+        let wire = SILO.join("\n");
+        let brief = "On Sunday night crews pumped water into the grain silo outside Harnley after barley stored deep inside began to smoulder and threatened to spread, county firefighters said. Two farms next door were told to keep their animals inside because of the smoke.";
+        let pages = docs(&[(&wire, Some(0)), (brief, Some(1)), (TRAM, Some(2)), (RIVER, Some(3))]);
+        let opts = NewsOptions::default();
+        let an = analysed(&pages, &opts);
+        let px = Pages { docs: &pages, opts: &opts, live: pages.len() };
+        let one = short_pairs(&px, &an, 1);
+        assert!(one.contains(&(0, 1)));
+        for passes in [2, 3, 5, 8] {
+            assert_eq!(short_pairs(&px, &an, passes), one, "{passes} passes");
         }
     }
 

@@ -321,6 +321,11 @@ impl<'a> Reader<'a> {
 /// it; a straight double quote toggles. An unclosed quote runs to the end of the
 /// line, as in news copy where a quote spanning paragraphs reopens each one.
 fn mark_quoted(line: &str, offset: usize, spans: &[(u32, u32)], out: &mut [bool]) {
+    // Most lines hold no quotation mark at all: every one of them is ASCII or
+    // starts with byte 0xC2 («, ») or 0xE2 (“ ” „ ‘ ’), and `out` starts unmarked.
+    if !line.bytes().any(|b| matches!(b, b'"' | b'\'' | 0xC2 | 0xE2)) {
+        return;
+    }
     let mut marks: Vec<(usize, bool)> = Vec::new(); // (byte offset in page, opens)
     let mut open = false;
     // Single quotation marks (British usage: 'We will stay,' she said), told from
@@ -328,10 +333,10 @@ fn mark_quoted(line: &str, offset: usize, spans: &[(u32, u32)], out: &mut [bool]
     // and before a letter, and closes after a letter or punctuation and before a
     // space, punctuation or the end of the line, while a single quote is open.
     let mut single = false;
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    for (x, &(i, c)) in chars.iter().enumerate() {
-        let before = x.checked_sub(1).map(|y| chars[y].1);
-        let after = chars.get(x + 1).map(|p| p.1);
+    let mut before: Option<char> = None;
+    let mut rest = line.char_indices().peekable();
+    while let Some((i, c)) = rest.next() {
+        let after = rest.peek().map(|p| p.1);
         let opens = match c {
             '“' | '„' | '«' => Some(true),
             '”' | '»' => Some(false),
@@ -356,6 +361,7 @@ fn mark_quoted(line: &str, offset: usize, spans: &[(u32, u32)], out: &mut [bool]
             open = o;
             marks.push((offset + i, o));
         }
+        before = Some(c);
     }
     let mut m = 0;
     let mut inside = false;
