@@ -59,7 +59,7 @@ pub use self::stories::Clustering;
 pub use self::verify::{Kind, Relation};
 
 use self::article::{keep_tokens, to_bits, Keep};
-use self::chrome::{first_article, line_texts, outlet_stats, Kind as LineKind};
+use self::chrome::{first_article, line_texts, outlet_stats, Kind as LineKind, LineStats};
 use self::page::Page;
 use self::stats::Analysis;
 use self::stream::{Fresh, STREAM_REFRESH_PAGES, STREAM_REFRESH_SHARE};
@@ -332,12 +332,37 @@ impl NewsCorpus {
 fn analyse(px: &Pages<'_>) -> Analysis {
     let tr = Trace::new("");
     tr.mark(format_args!("{} pages", px.live));
+    let (lines, firsts) = first_pass(px, &tr);
+    let keep: Vec<Option<Keep>> = firsts.iter().map(|f| f.as_ref().map(|f| to_bits(&f.1))).collect();
+    tr.mark("firsts");
+    let mut an = stats::build(px, keep, lines);
+    tr.mark("build_stats");
+    if px.opts.coherence {
+        let (refined, changed) = coherence::refine(px, firsts, &an);
+        tr.mark(format!("coherence dropped lines on {changed} pages"));
+        // Statistics change only if some article did.
+        if changed > 0 {
+            an = stats::update(px, an, refined);
+            tr.mark("stats updated");
+        }
+    }
+    an.weights = stats::token_weights(px, &an);
+    an.distinct_weight = stats::distinct_weights(px, &an);
+    tr.mark("token weights");
+    an
+}
+
+/// Line kinds and kept lines of every page's first article.
+pub(crate) type Firsts = Vec<Option<(Vec<LineKind>, Vec<bool>)>>;
+
+/// Outlet line statistics and each page's first article (before coherence).
+pub(crate) fn first_pass(px: &Pages<'_>, tr: &Trace) -> (LineStats, Firsts) {
     let mut lines = outlet_stats(px);
     tr.mark("outlet_stats");
     lines.line_cap = px.opts.chrome.recur_texts;
     lines.line_df = line_texts(px, &lines, lines.line_cap);
     tr.mark("line_texts");
-    let firsts: Vec<Option<(Vec<LineKind>, Vec<bool>)>> = px
+    let firsts: Firsts = px
         .docs
         .par_iter()
         .map(|d| {
@@ -348,25 +373,7 @@ fn analyse(px: &Pages<'_>) -> Analysis {
             })
         })
         .collect();
-    let keep: Vec<Option<Keep>> = firsts.iter().map(|f| f.as_ref().map(|f| to_bits(&f.1))).collect();
-    tr.mark("firsts");
-    let mut an = stats::build(px, keep, lines);
-    tr.mark("build_stats 1");
-    if px.opts.coherence {
-        let (refined, changed) = coherence::refine(px, firsts, &an);
-        tr.mark(format!("coherence dropped lines on {changed} pages"));
-        // Statistics change only if some article did.
-        if changed > 0 {
-            let lines = std::mem::take(&mut an.lines);
-            drop(an);
-            an = stats::build(px, refined, lines);
-            tr.mark("build_stats 2");
-        }
-    }
-    an.weights = stats::token_weights(px, &an);
-    an.distinct_weight = stats::distinct_weights(px, &an);
-    tr.mark("token weights");
-    an
+    (lines, firsts)
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 //! fingerprints, and the weight of each word ([`weights`]).
 
 pub mod neardup;
+mod update;
 pub mod weights;
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::trace::Trace;
 
@@ -16,6 +17,8 @@ use super::article::{article_kgrams_empty, article_tokens, keep_tokens, kept_tok
 use super::chrome::LineStats;
 use super::winnow::{kgram_hashes, winnow};
 use super::{NewsOptions, Pages};
+
+pub(crate) use self::update::update;
 
 /// Rare fingerprints → pages: a sorted array of `(hash, page)` with a directory on
 /// the top bits of the hash. About 12 bytes a posting, against 40 or more for a
@@ -89,8 +92,9 @@ pub(crate) struct Analysis {
     /// Near-duplicate group of each article (`u32::MAX` for articles too short to
     /// have k-grams).
     pub(crate) group: Vec<u32>,
-    /// Article k-grams used by more than `cap` distinct texts.
-    pub(crate) common: HashSet<u64>,
+    /// Article k-grams used by more than `cap` distinct texts, with that number
+    /// (after [`update`], a lower bound for some: enough to know they are common).
+    pub(crate) common: HashMap<u64, u32>,
     /// Rare fingerprint → pages (first pages of identical articles only).
     pub(crate) index: Postings,
     /// Pages (first pages of identical articles) sharing a rare fingerprint with
@@ -105,7 +109,7 @@ pub(crate) struct Analysis {
 
 impl Analysis {
     pub(crate) fn is_rare(&self, h: u64) -> bool {
-        !self.common.contains(&h)
+        !self.common.contains_key(&h)
     }
 
     /// Rare tokens of the passage `[start, end)` of an article: tokens covered by a
@@ -189,19 +193,7 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
         .enumerate()
         .map(|(i, g)| if g == i as u32 && article_kgrams_empty(px, &keep, i) { u32::MAX } else { g })
         .collect();
-    let mut first_with: HashMap<u64, u32> = HashMap::default();
-    let unit: Vec<u32> = hash
-        .iter()
-        .enumerate()
-        .map(|(slot, &h)| if h == 0 { slot as u32 } else { *first_with.entry(h).or_insert(slot as u32) })
-        .collect();
-    let mut copies: HashMap<u32, Vec<u32>> = HashMap::default();
-    for (slot, &u) in unit.iter().enumerate() {
-        if hash[slot] != 0 {
-            copies.entry(u).or_default().push(slot as u32);
-        }
-    }
-    copies.retain(|_, v| v.len() > 1);
+    let (unit, first_with, copies) = units(&hash);
     // Identical articles have the same k-grams and group: counting the first
     // page of each is enough.
     let units: Vec<u32> =
@@ -216,7 +208,7 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
     tr.mark(format!("units, {total} entries, {passes} passes"));
     let cap = common_cap(px.opts, &units, &group);
     tr.mark(format!("k-grams in more than {cap} distinct texts are common"));
-    let mut common: HashSet<u64> = HashSet::default();
+    let mut common: HashMap<u64, u32> = HashMap::default();
     let mut index = Postings::default();
     let mut shared = vec![false; unit.len()];
     for pass in 0..passes {
@@ -281,6 +273,27 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
     }
 }
 
+/// Each page's unit (the first page with its article), the first page of each
+/// article hash, and the pages of each article on two or more pages, from the
+/// article hashes (0: empty).
+#[allow(clippy::type_complexity)]
+pub(crate) fn units(hash: &[u64]) -> (Vec<u32>, HashMap<u64, u32>, HashMap<u32, Vec<u32>>) {
+    let mut first_with: HashMap<u64, u32> = HashMap::default();
+    let unit: Vec<u32> = hash
+        .iter()
+        .enumerate()
+        .map(|(slot, &h)| if h == 0 { slot as u32 } else { *first_with.entry(h).or_insert(slot as u32) })
+        .collect();
+    let mut copies: HashMap<u32, Vec<u32>> = HashMap::default();
+    for (slot, &u) in unit.iter().enumerate() {
+        if hash[slot] != 0 {
+            copies.entry(u).or_default().push(slot as u32);
+        }
+    }
+    copies.retain(|_, v| v.len() > 1);
+    (unit, first_with, copies)
+}
+
 /// Distinct texts above which a k-gram is common: `common_texts`, or
 /// `common_scale` times the square root of the number of distinct texts (groups
 /// of articles with k-grams) if that is more.
@@ -330,7 +343,8 @@ pub(crate) fn distinct_weights(px: &Pages<'_>, an: &Analysis) -> Vec<f32> {
 /// What [`scan_runs`] finds in a piece of sorted entries.
 #[derive(Default)]
 struct Scanned {
-    common: Vec<u64>,
+    /// Common k-grams and their numbers of distinct texts.
+    common: Vec<(u64, u32)>,
     hashes: Vec<u64>,
     pages: Vec<u32>,
     shared: Vec<u32>,
@@ -379,7 +393,7 @@ fn scan_runs(entries: &[Entry], group: &[u32], cap: u32) -> Scanned {
             seen_groups.sort_unstable();
             seen_groups.dedup();
             if seen_groups.len() > cap as usize {
-                out.common.push(h);
+                out.common.push((h, seen_groups.len() as u32));
                 continue;
             }
         }
