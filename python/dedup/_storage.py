@@ -18,8 +18,10 @@ this interface:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
 from os import PathLike
 from typing import Any
@@ -94,6 +96,8 @@ class MemoryStorage(Storage):
 
     def __init__(self) -> None:
         self._spill = TextSpill()
+        # Writes a batch's texts while the core tokenises it (both release the GIL).
+        self._writer: ThreadPoolExecutor | None = None
 
     @property
     def size(self) -> int:
@@ -101,9 +105,19 @@ class MemoryStorage(Storage):
         return self._spill.size
 
     def add(self, core: NewsCorpus, batch: list[Page], texts: list[str]) -> None:
-        slots = core.add_many(texts, [p.source for p in batch])
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="dedup-spill")
+        written = self._writer.submit(self._spill.append, texts)
         try:
-            refs = self._spill.append(texts)
+            slots = core.add_many(texts, [p.source for p in batch])
+        except BaseException:
+            # The texts may be in the file already; no page refers to them.
+            with contextlib.suppress(Exception):
+                for ref in written.result():
+                    self._spill.discard(ref)
+            raise
+        try:
+            refs = written.result()
         except BaseException:
             for s in slots:
                 core.remove(s)
@@ -133,6 +147,8 @@ class MemoryStorage(Storage):
                 p.ref = ref
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown()
         self._spill.close()
 
 

@@ -205,7 +205,7 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
     let total: usize = sizes.iter().sum();
     let budget = PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live);
     let passes = total.div_ceil(budget).max(1);
-    tr.mark(format!("units, {total} entries, {passes} passes"));
+    tr.mark(format!("{} units, {total} entries, {passes} passes", units.len()));
     let cap = common_cap(px.opts, &units, &group);
     tr.mark(format!("k-grams in more than {cap} distinct texts are common"));
     let mut common: HashMap<u64, u32> = HashMap::default();
