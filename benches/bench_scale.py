@@ -102,9 +102,10 @@ def run_cli(data: Path, threads: int | None) -> tuple[float, float, int, list[li
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, clusters
 
 
-def peer(data: Path, pages: int) -> None:
+def peer(data: Path, pages: int) -> tuple[float, float] | None:
     """The datasketch pipeline (bench_corpus.datasketch_clusters) on the first
-    `pages` pages, scored on that slice."""
+    `pages` pages, scored on that slice; returns its pages per second and per CPU
+    second."""
     from bench_corpus import datasketch_clusters
 
     recs = []
@@ -113,14 +114,20 @@ def peer(data: Path, pages: int) -> None:
             if len(recs) >= pages:
                 break
             recs.append(json.loads(line))
+    cpu0 = time.process_time()
     found = datasketch_clusters(recs)
+    cpu = time.process_time() - cpu0
     if found is None:
-        return
+        return None
     clusters, dt = found
     s = _slice_score(data, clusters, {r["id"] for r in recs})
     rate = len(recs) / dt
-    print(f"peer datasketch MinHashLSH(0.4) + union-find, {len(recs):,} pages: {rate:,.0f} pages/s")
+    print(
+        f"peer datasketch MinHashLSH(0.4) + union-find, {len(recs):,} pages: {rate:,.0f} pages/s, "
+        f"{len(recs) / cpu:,.0f} pages per CPU second (one Python process)"
+    )
     print(f"peer quality on that slice: {s}")
+    return rate, len(recs) / cpu
 
 
 def _slice_score(data: Path, clusters: list[list[str]], ids: set[str]) -> str:
@@ -178,7 +185,15 @@ def main() -> None:
     copies = {k: kinds[k] for k in ("wire", "verbatim", "light") if k in kinds}
     print(f"  recall of verbatim and lightly edited copies (and bare wire texts): {copies}")
     if args.peer_pages:
-        peer(data, args.peer_pages)
+        rates = peer(data, args.peer_pages)
+        if rates is not None:
+            # As a user gets it (dedup on every core, the peer in one process),
+            # and per CPU second, which is what each would cost on one core.
+            print(
+                f"speed ratio: {args.pages / wall / rates[0]:.1f}x end to end "
+                f"({os.cpu_count()} cores against one process); "
+                f"{args.pages / cpu / rates[1]:.1f}x per CPU second"
+            )
         ids = set()
         with open(data / "docs.jsonl", encoding="utf-8") as f:
             for line in f:
