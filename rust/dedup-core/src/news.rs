@@ -18,7 +18,7 @@
 //! 3. **Coherence** ([`coherence`]): an article line whose partner pages overlap
 //!    neither its neighbours' nor any other line's quotes another story (a rail of
 //!    ledes that looked like prose), and is dropped; the statistics are then
-//!    computed again on the final articles.
+//!    updated for the articles that changed (`stats::update`).
 //! 4. **Candidates** ([`candidates`]): pages sharing rare fingerprints (a shared
 //!    passage; the short runs of a reworded brief), identical and near-duplicate
 //!    articles.

@@ -47,7 +47,7 @@ pub(crate) fn update(px: &Pages<'_>, old: Analysis, keep: Vec<Option<Keep>>) -> 
     tr.mark(format!("{} postings of affected k-grams", hashes.len()));
     // Common: the old status of unaffected k-grams, the new of affected ones.
     let mut common: HashMap<u64, u32> =
-        old.common.into_iter().filter(|(h, _)| !affected.contains(h)).collect();
+        old.common.into_iter().filter(|&(h, _)| !affected.contains(h)).collect();
     common.extend(still_common);
     common.extend(counted);
     // Index: old postings of unaffected k-grams merged with the new postings of
@@ -132,29 +132,84 @@ fn affected(
     moved: &[u32],
     common: &HashMap<u64, u32>,
     cap: u32,
-) -> (HashSet<u64>, Vec<(u64, u32)>) {
-    let mut touched: Vec<(u64, bool)> = moved
+) -> (Affected, Vec<(u64, u32)>) {
+    // Per thread: the rare k-grams touched, and the common ones with whether the
+    // moved page held them before (those lower the count).
+    type Touched = (HashSet<u64>, Vec<(u64, bool)>);
+    let (rare, mut commons): Touched = moved
         .par_iter()
-        .flat_map_iter(|&s| {
-            let old_k = then.kgrams(px, s).into_iter().map(|h| (h, true));
-            let new_k = now.kgrams(px, s).into_iter().map(|h| (h, false));
-            old_k.chain(new_k).collect::<Vec<_>>()
-        })
-        .collect();
-    touched.par_sort_unstable();
-    let mut affected: HashSet<u64> = HashSet::default();
+        .fold(
+            || (HashSet::default(), Vec::new()),
+            |(mut rare, mut commons): Touched, &s| {
+                for (held_before, ks) in [(true, then.kgrams(px, s)), (false, now.kgrams(px, s))] {
+                    for h in ks {
+                        if common.contains_key(&h) {
+                            commons.push((h, held_before));
+                        } else {
+                            rare.insert(h);
+                        }
+                    }
+                }
+                (rare, commons)
+            },
+        )
+        .reduce(
+            || (HashSet::default(), Vec::new()),
+            |(a, mut ca), (b, cb)| {
+                let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+                big.extend(small);
+                ca.extend(cb);
+                (big, ca)
+            },
+        );
+    commons.par_sort_unstable();
+    let mut set = rare;
     let mut still_common: Vec<(u64, u32)> = Vec::new();
-    for run in touched.chunk_by(|a, b| a.0 == b.0) {
+    for run in commons.chunk_by(|a, b| a.0 == b.0) {
         let h = run[0].0;
         let lost = run.iter().filter(|t| t.1).count() as u32;
-        match common.get(&h).map(|&n| n.saturating_sub(lost)) {
-            Some(at_least) if at_least > cap => still_common.push((h, at_least)),
-            _ => {
-                affected.insert(h);
-            }
+        let at_least = common[&h].saturating_sub(lost);
+        if at_least > cap {
+            still_common.push((h, at_least));
+        } else {
+            set.insert(h);
         }
     }
-    (affected, still_common)
+    (Affected::new(set), still_common)
+}
+
+/// A set of k-grams, with a bitmap on the top bits of the hash in front of it:
+/// most k-grams tested are not in the set, and the bitmap (a few megabytes)
+/// answers those without a hash-table probe into memory.
+pub(crate) struct Affected {
+    bits: Vec<u64>,
+    shift: u32,
+    set: HashSet<u64>,
+}
+
+impl Affected {
+    fn new(set: HashSet<u64>) -> Self {
+        // About 16 bits a member, so about one k-gram in 16 not in the set passes
+        // the bitmap.
+        let bits = (usize::BITS - (set.len() * 16).max(64).leading_zeros()).min(32);
+        let shift = 64 - bits;
+        let mut map = vec![0u64; (1usize << bits) / 64];
+        for &h in &set {
+            let b = (h >> shift) as usize;
+            map[b / 64] |= 1 << (b % 64);
+        }
+        Self { bits: map, shift, set }
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, h: u64) -> bool {
+        let b = (h >> self.shift) as usize;
+        self.bits[b / 64] >> (b % 64) & 1 == 1 && self.set.contains(&h)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.set.len()
+    }
 }
 
 /// Every unit's entries for the `affected` k-grams, scanned as a build scans
@@ -163,7 +218,7 @@ fn affected(
 fn count_again(
     px: &Pages<'_>,
     now: &State<'_>,
-    affected: &HashSet<u64>,
+    affected: &Affected,
     cap: u32,
 ) -> (Vec<(u64, u32)>, Vec<u64>, Vec<u32>) {
     let mut entries: Vec<Entry> = now
@@ -172,16 +227,15 @@ fn count_again(
         .flat_map_iter(|&u| {
             crate::interrupt::check();
             let kgrams = kgram_hashes(&article_tokens(px, now.keep, u as usize), px.opts.k);
+            let hits: Vec<usize> = (0..kgrams.len()).filter(|&i| affected.contains(kgrams[i])).collect();
+            if hits.is_empty() {
+                return Vec::new(); // most units: winnowing them is not needed
+            }
             let mut flag = vec![0u32; kgrams.len()];
             for (_, pos) in winnow(&kgrams, px.opts.window) {
                 flag[pos as usize] = FP_BIT;
             }
-            kgrams
-                .into_iter()
-                .zip(flag)
-                .filter(|(h, _)| affected.contains(h))
-                .map(move |(hash, f)| Entry { hash, page: u | f })
-                .collect::<Vec<_>>()
+            hits.into_iter().map(|i| Entry { hash: kgrams[i], page: u | flag[i] }).collect::<Vec<_>>()
         })
         .collect();
     entries.par_sort_unstable_by_key(|e| e.hash);
@@ -199,13 +253,13 @@ fn count_again(
 
 /// `old`'s postings of the k-grams not in `affected`, merged in hash order with
 /// the new postings of affected ones (`hashes`, `pages`, in hash order).
-fn merge(old: &Postings, affected: &HashSet<u64>, hashes: &[u64], pages: &[u32]) -> Postings {
+fn merge(old: &Postings, affected: &Affected, hashes: &[u64], pages: &[u32]) -> Postings {
     // Unaffected and affected k-grams are disjoint: no hash comes from both sides.
     let kept: Vec<(u64, u32)> = old
         .hashes
         .par_iter()
         .zip(old.pages.par_iter())
-        .filter(|(h, _)| !affected.contains(h))
+        .filter(|&(&h, _)| !affected.contains(h))
         .map(|(&h, &p)| (h, p))
         .collect();
     let mut out = Postings::default();
