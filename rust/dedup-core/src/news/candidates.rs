@@ -207,16 +207,21 @@ mod tests {
         }
     }
 
+    /// The silo wire (page 0), a brief cut and reworded from it (page 1: runs of
+    /// three or four of its words, never five) and two unrelated pages.
+    fn wire_and_brief() -> Vec<Option<crate::news::Doc>> {
+        let wire = SILO.join("\n");
+        let brief = "On Sunday night crews pumped water into the grain silo outside Harnley after barley stored deep inside began to smoulder and threatened to spread, county firefighters said. Two farms next door were told to keep their animals inside because of the smoke.";
+        docs(&[(&wire, Some(0)), (brief, Some(1)), (TRAM, Some(2)), (RIVER, Some(3))])
+    }
+
     #[test]
     fn short_run_pairs_do_not_depend_on_the_number_of_passes() {
         // At scale the short fingerprints are sorted in several passes over ranges
         // of the hash; a pair's shared fingerprints then fall in different passes
         // and must still be counted together (they were not: the pairs found
         // depended on the corpus size).
-        let wire = SILO.join("\n");
-        let brief = "On Sunday night crews pumped water into the grain silo outside Harnley after barley stored deep inside began to smoulder and threatened to spread, county firefighters said. Two farms next door were told to keep their animals inside because of the smoke.";
-        let pages = docs(&[(&wire, Some(0)), (brief, Some(1)), (TRAM, Some(2)), (RIVER, Some(3))]);
-        let opts = NewsOptions::default();
+        let (pages, opts) = (wire_and_brief(), NewsOptions::default());
         let an = analysed(&pages, &opts);
         let px = Pages { docs: &pages, opts: &opts, live: pages.len() };
         let one = short_pairs(&px, &an, 1);
@@ -228,11 +233,7 @@ mod tests {
 
     #[test]
     fn a_reworded_brief_is_a_candidate_of_its_wire_through_short_runs() {
-        // The brief shares runs of three or four words with the wire, never five.
-        let wire = SILO.join("\n");
-        let brief = "On Sunday night crews pumped water into the grain silo outside Harnley after barley stored deep inside began to smoulder and threatened to spread, county firefighters said. Two farms next door were told to keep their animals inside because of the smoke.";
-        let pages = docs(&[(&wire, Some(0)), (brief, Some(1)), (TRAM, Some(2)), (RIVER, Some(3))]);
-        let opts = NewsOptions::default();
+        let (pages, opts) = (wire_and_brief(), NewsOptions::default());
         let an = analysed(&pages, &opts);
         let px = Pages { docs: &pages, opts: &opts, live: pages.len() };
         assert!(candidates(&px, &an).contains(&(0, 1)));
