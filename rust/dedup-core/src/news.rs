@@ -409,6 +409,35 @@ mod tests {
     }
 
     #[test]
+    fn explain_agrees_with_relations_on_identical_articles_shorter_than_a_run() {
+        // Found by the page_chrome fuzz target: a two-word article printed bare and
+        // inside chrome. `relations` took it as identical copies; `explain`
+        // aligned the two, found no run as long as an alignment needs, and said
+        // the pages were unrelated.
+        let mut opts = NewsOptions::default();
+        let small = [
+            ("k", 2.0),
+            ("window", 2.0),
+            ("min_passage", 2.0),
+            ("prose_min", 2.0),
+            ("rewritten_longest", 3.0),
+            ("rewritten_shared", 3.0),
+            ("short_max", 0.0),
+        ];
+        for (name, v) in small {
+            opts.set(name, v).expect("valid option");
+        }
+        let mut c = NewsCorpus::new(opts);
+        let texts = vec!["T\u{1}e.".to_string(), "Menu\nT\u{1}e.\nRead more".to_string()];
+        c.insert(NewsCorpus::prepare(texts, vec![Some(0), None]));
+        let rels = c.relations();
+        assert_eq!(rels.len(), 1, "{rels:?}");
+        let e = c.explain(0, 1).expect("the relation explains");
+        assert_eq!((e.kind, e.score, e.shared_tokens), (rels[0].kind, rels[0].score, rels[0].shared_tokens));
+        assert_eq!(e.jaccard, 1.0);
+    }
+
+    #[test]
     fn stories_do_not_depend_on_insertion_order() {
         // Found by the Python API harness: a page that copies one paragraph of a
         // story (printed twice) and one of another page ties two merges of equal

@@ -199,8 +199,11 @@ fn verify_ordered(
     if aa.hashes.is_empty() || ab.hashes.is_empty() {
         return None;
     }
-    if !full && aa.hash == ab.hash {
-        return identical_relation(opts, an, a, b);
+    if aa.hash == ab.hash {
+        // Decided as `relations` decides it, whatever the mode, so that `explain`
+        // agrees with it also on articles shorter than an alignment run.
+        let r = identical_relation(opts, an, a, b)?;
+        return Some(if full { identical_measured(opts, an, a, b, r) } else { r });
     }
     // Shared runs of four or more tokens, longest first, no token used twice; the
     // shorter runs in between are looked for when they matter.
@@ -459,6 +462,27 @@ fn identical_relation(opts: &NewsOptions, an: &Analysis, a: &Side<'_>, b: &Side<
         runs_b: 1.0,
         ..Relation::new((a.slot, b.slot), kind, score, by_passage, &ps)
     })
+}
+
+/// [`identical_relation`] with what `explain` shows: the whole article as the
+/// shared passage, every sentence covered, Jaccard 1.
+fn identical_measured(
+    opts: &NewsOptions,
+    an: &Analysis,
+    a: &Side<'_>,
+    b: &Side<'_>,
+    r: Relation,
+) -> Relation {
+    let n = a.art.hashes.len() as u32;
+    let whole = Passage { a_start: 0, a_end: n, b_start: 0, b_end: n, matched: n };
+    let xa = a.text(an, opts);
+    Relation {
+        coverage_a: 1.0,
+        coverage_b: 1.0,
+        jaccard: 1.0,
+        passages: shown_passages(&[whole], &xa.weights, a.art, b.art, opts.display_gap),
+        ..r
+    }
 }
 
 /// A near-verbatim copy as [`relations`](super::NewsCorpus::relations) reports it
