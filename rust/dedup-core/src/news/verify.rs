@@ -203,7 +203,7 @@ fn verify_ordered(
         // Decided as `relations` decides it, whatever the mode, so that `explain`
         // agrees with it also on articles shorter than an alignment run.
         let r = identical_relation(opts, an, a, b)?;
-        return Some(if full { identical_measured(opts, an, a, b, r) } else { r });
+        return Some(if full { identical_measured(opts, an, a, b, &r) } else { r });
     }
     // Shared runs of four or more tokens, longest first, no token used twice; the
     // shorter runs in between are looked for when they matter.
@@ -471,7 +471,7 @@ fn identical_measured(
     an: &Analysis,
     a: &Side<'_>,
     b: &Side<'_>,
-    r: Relation,
+    r: &Relation,
 ) -> Relation {
     let n = a.art.hashes.len() as u32;
     let whole = Passage { a_start: 0, a_end: n, b_start: 0, b_end: n, matched: n };
@@ -481,7 +481,7 @@ fn identical_measured(
         coverage_b: 1.0,
         jaccard: 1.0,
         passages: shown_passages(&[whole], &xa.weights, a.art, b.art, opts.display_gap),
-        ..r
+        ..*r
     }
 }
 
