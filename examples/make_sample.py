@@ -91,27 +91,63 @@ def main() -> None:
     rail_star = [FOOTBALL[0], DROUGHT_WIRE[0]]  # a rail that quotes other stories' ledes
     rail_herald = [SCIENCE[0]]
     pages = [
-        {"id": "wire-port", "source": "Wire", "published": "2026-03-10T06:00:00Z",
-         "text": "\n".join(PORT_WIRE)},
-        {"id": "star-port", "source": "Morning Star", "published": "2026-03-10T07:15:00Z",
-         "text": chrome("Morning Star", PORT_WIRE, "Port strike stops grain ships", rail_star)},
-        {"id": "herald-port", "source": "Valley Herald", "published": "2026-03-10T09:40:00Z",
-         "text": chrome("Valley Herald", PORT_WIRE[:4], "Kestrel Bay dock strike", rail_herald)},
-        {"id": "gazette-port", "source": "Coast Gazette", "published": "2026-03-11T05:00:00Z",
-         "text": chrome("Coast Gazette", PORT_REWRITE, "Farmers fear long port dispute", [])},
-        {"id": "star-drought", "source": "Morning Star", "published": "2026-03-12T08:00:00Z",
-         "text": chrome("Morning Star", DROUGHT_WIRE, "320 million for drought relief",
-                        [PORT_WIRE[0]])},
-        {"id": "herald-drought", "source": "Valley Herald", "published": "2026-03-12T10:30:00Z",
-         "text": chrome("Valley Herald",
-                        [s.replace("Friday", "Friday morning") for s in DROUGHT_WIRE],
-                        "Drought package announced", rail_herald)},
-        {"id": "star-football", "source": "Morning Star", "published": "2026-03-09T22:00:00Z",
-         "text": chrome("Morning Star", FOOTBALL, "Brandt double rescues Harbour City",
-                        [DROUGHT_WIRE[0]])},
-        {"id": "herald-science", "source": "Valley Herald", "published": "2026-03-08T12:00:00Z",
-         "text": chrome("Valley Herald", SCIENCE, "900 new variable stars found",
-                        [FOOTBALL[0]])},
+        {
+            "id": "wire-port",
+            "source": "Wire",
+            "published": "2026-03-10T06:00:00Z",
+            "text": "\n".join(PORT_WIRE),
+        },
+        {
+            "id": "star-port",
+            "source": "Morning Star",
+            "published": "2026-03-10T07:15:00Z",
+            "text": chrome("Morning Star", PORT_WIRE, "Port strike stops grain ships", rail_star),
+        },
+        {
+            "id": "herald-port",
+            "source": "Valley Herald",
+            "published": "2026-03-10T09:40:00Z",
+            "text": chrome("Valley Herald", PORT_WIRE[:4], "Kestrel Bay dock strike", rail_herald),
+        },
+        {
+            "id": "gazette-port",
+            "source": "Coast Gazette",
+            "published": "2026-03-11T05:00:00Z",
+            "text": chrome("Coast Gazette", PORT_REWRITE, "Farmers fear long port dispute", []),
+        },
+        {
+            "id": "star-drought",
+            "source": "Morning Star",
+            "published": "2026-03-12T08:00:00Z",
+            "text": chrome(
+                "Morning Star", DROUGHT_WIRE, "320 million for drought relief", [PORT_WIRE[0]]
+            ),
+        },
+        {
+            "id": "herald-drought",
+            "source": "Valley Herald",
+            "published": "2026-03-12T10:30:00Z",
+            "text": chrome(
+                "Valley Herald",
+                [s.replace("Friday", "Friday morning") for s in DROUGHT_WIRE],
+                "Drought package announced",
+                rail_herald,
+            ),
+        },
+        {
+            "id": "star-football",
+            "source": "Morning Star",
+            "published": "2026-03-09T22:00:00Z",
+            "text": chrome(
+                "Morning Star", FOOTBALL, "Brandt double rescues Harbour City", [DROUGHT_WIRE[0]]
+            ),
+        },
+        {
+            "id": "herald-science",
+            "source": "Valley Herald",
+            "published": "2026-03-08T12:00:00Z",
+            "text": chrome("Valley Herald", SCIENCE, "900 new variable stars found", [FOOTBALL[0]]),
+        },
     ]
     out = Path(__file__).with_name("newswire-sample.jsonl")
     with out.open("w", encoding="utf-8") as f:

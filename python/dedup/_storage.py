@@ -21,8 +21,8 @@ from __future__ import annotations
 import contextlib
 import os
 from abc import ABC, abstractmethod
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from os import PathLike
 from typing import Any
 
