@@ -304,6 +304,27 @@ def test_cluster_table_has_one_row_per_page(expected: list[list[str]]) -> None:
         assert (t["cluster_id"][i], t["is_representative"][i], t["kind"][i]) == (None, False, None)
 
 
+def test_match_table_has_the_figures_of_all_matches(expected: list[list[str]]) -> None:
+    c = Corpus(progress=False)
+    c.add_many(records())
+    t = c.match_table()
+    rows = [dict(zip(t, row, strict=True)) for row in zip(*t.values(), strict=True)]
+    full = {(m.id, m.other): m for m in c.all_matches()}
+    assert {(r["id"], r["other"]) for r in rows} == set(full)
+    for r in rows:
+        m = full[(r["id"], r["other"])]
+        assert (r["kind"], r["shared_tokens"]) == (m.kind, m.shared_tokens)
+        for col in ("score", "coverage", "other_coverage", "vocabulary", "other_vocabulary"):
+            assert r[col] == pytest.approx(getattr(m, col)), col
+        assert 0.0 <= r["coverage"] <= 1.0 and 0.0 <= r["other_coverage"] <= 1.0
+    # Every story's pages are joined by its edges.
+    for ids in expected:
+        linked = {
+            p for r in rows if {r["id"], r["other"]} <= set(ids) for p in (r["id"], r["other"])
+        }
+        assert linked == set(ids)
+
+
 def test_to_arrow_and_to_pandas_join_back_to_the_input(expected: list[list[str]]) -> None:
     pa = pytest.importorskip("pyarrow")
     pd = pytest.importorskip("pandas")

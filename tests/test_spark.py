@@ -192,6 +192,59 @@ def test_invented_pages_keep_every_input_row_and_column(spark: Any) -> None:
     assert {"s-meridian", "o-valley"}.isdisjoint(members)
 
 
+def _edges(rows: list[Any]) -> dict[tuple[Any, Any], tuple[Any, ...]]:
+    """(id, other) -> the other columns, from rows or from `Corpus.match_table`."""
+    return {(r["id"], r["other"]): tuple(r[c] for c in dedup.spark.MATCH_COLUMNS[2:]) for r in rows}
+
+
+def test_matches_are_the_relations_of_the_embedded_corpus(spark: Any) -> None:
+    records = _invented()
+    df = spark.createDataFrame(random.Random(3).sample(records, len(records)), SCHEMA).repartition(
+        2
+    )
+    got = dedup.spark.matches(df, source_col="outlet", published_col="when")
+    assert got.columns == list(dedup.spark.MATCH_COLUMNS)
+    c = dedup.Corpus()
+    c.add_many(
+        sorted(records, key=lambda r: r["id"]), source_field="outlet", published_field="when"
+    )
+    table = c.match_table()
+    want = _edges([dict(zip(table, row, strict=True)) for row in zip(*table.values(), strict=True)])
+    edges = _edges(got.collect())
+    assert edges.keys() == want.keys()
+    for pair, row in edges.items():
+        assert row == pytest.approx(want[pair], nan_ok=False), pair
+    # The edges are those the stories are made of, with Match's figures.
+    pairs = {frozenset(p) for p in edges}
+    assert frozenset({"r-valley", "r-harbour"}) in pairs
+    assert not any({"s-meridian", "o-valley"} & p for p in pairs)
+    for m in c.all_matches():
+        row = edges.get((m.id, m.other))
+        assert row is not None, m
+        kind, score, coverage, other_coverage = row[:4]
+        assert (kind, score, coverage, other_coverage) == (
+            m.kind,
+            pytest.approx(m.score),
+            pytest.approx(m.coverage),
+            pytest.approx(m.other_coverage),
+        )
+
+
+def test_matches_keep_integer_ids(spark: Any) -> None:
+    records = _invented()
+    for n, r in enumerate(records):
+        r["id"] = 100 + n
+    df = spark.createDataFrame(
+        records, "id long, text string, outlet string, when timestamp, section string"
+    )
+    got = dedup.spark.matches(df, source_col="outlet", published_col="when")
+    assert dict(got.dtypes)["id"] == "bigint" and dict(got.dtypes)["other"] == "bigint"
+    rows = got.collect()
+    assert rows and all(isinstance(r["id"], int) and isinstance(r["other"], int) for r in rows)
+    # 103 and 104 are the rail story and its rewrite.
+    assert any({r["id"], r["other"]} == {103, 104} for r in rows)
+
+
 def test_integer_ids_string_dates_and_no_source(spark: Any) -> None:
     records = _invented()
     for n, r in enumerate(records):

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from dedup._core import Relation
 from dedup._page import Page
 from dedup.errors import MissingDependencyError
 from dedup.io import _pyarrow
@@ -30,6 +31,48 @@ def cluster_table(pages: Iterable[Page], clusters: list[Cluster]) -> dict[str, l
         cols["kind"].append(c.kind if c is not None else None)
         cols["source"].append(p.source)
         cols["published"].append(p.published)
+    return cols
+
+
+MATCH_COLUMNS = (
+    "id",
+    "other",
+    "kind",
+    "score",
+    "coverage",
+    "other_coverage",
+    "vocabulary",
+    "other_vocabulary",
+    "runs",
+    "other_runs",
+    "containment",
+    "shared_tokens",
+)
+
+
+def match_table(
+    relations: list[Relation], measured: list[Relation | None], by_slot: Mapping[int, Page]
+) -> dict[str, list[Any]]:
+    """One row per verified relation, side ``id`` first: its kind and score (those
+    clustering used) and the figures `measured` gives for it (`NewsCorpus.measure`),
+    as in `Match` without passages and Jaccard."""
+    cols: dict[str, list[Any]] = {k: [] for k in MATCH_COLUMNS}
+    nan = float("nan")
+    for r, m in zip(relations, measured, strict=True):
+        cols["id"].append(by_slot[r.a].id)
+        cols["other"].append(by_slot[r.b].id)
+        cols["kind"].append(r.kind)
+        cols["score"].append(r.score)
+        # A relation clustering found is measured again as `explain` measures it;
+        # should that ever refuse it, its shares are unknown rather than made up.
+        cols["coverage"].append(m.coverage_a if m else nan)
+        cols["other_coverage"].append(m.coverage_b if m else nan)
+        cols["vocabulary"].append(m.vocabulary_a if m else nan)
+        cols["other_vocabulary"].append(m.vocabulary_b if m else nan)
+        cols["runs"].append(m.runs_a if m else nan)
+        cols["other_runs"].append(m.runs_b if m else nan)
+        cols["containment"].append(r.containment)
+        cols["shared_tokens"].append(r.shared_tokens)
     return cols
 
 

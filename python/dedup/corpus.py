@@ -435,6 +435,20 @@ class Corpus:
         with self._lock:
             return _export.cluster_table(self._pages.values(), self.clusters())
 
+    def match_table(self) -> dict[str, list[Any]]:
+        """Every verified relation, each related pair once as in `all_matches`, as
+        columns: ``id``, ``other``, ``kind``, ``score``, ``coverage`` (the share of
+        ``id``'s article that comes from ``other``), ``other_coverage``,
+        ``vocabulary``, ``other_vocabulary``, ``runs``, ``other_runs``,
+        ``containment`` and ``shared_tokens``, as in `Match`, measured in
+        parallel in the core. Passages and Jaccard are left out (`explain` gives
+        them for a pair). The edges of the stories, for a graph tool or a table."""
+        with self._lock:
+            analysis = self._analyze()
+            rels = analysis.relations
+            measured = self._core.measure([(r.a, r.b) for r in rels])
+            return _export.match_table(rels, measured, self._by_slot)
+
     def to_arrow(self) -> Any:
         """`cluster_table` as a ``pyarrow.Table`` (``pip install 'dedup[arrow]'``); join
         it back to the input on ``id``."""

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dedup import _export
 from dedup.corpus import Corpus
 from dedup.errors import (
     DuplicateIdError,
@@ -31,10 +32,13 @@ from dedup.errors import (
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-__all__ = ["RESULT_COLUMNS", "cluster", "connected_components"]
+__all__ = ["MATCH_COLUMNS", "RESULT_COLUMNS", "cluster", "connected_components", "matches"]
 
 #: The columns `cluster` adds to the input rows.
 RESULT_COLUMNS = ("cluster_id", "is_representative", "kind")
+
+#: The columns of the frame `matches` returns.
+MATCH_COLUMNS = _export.MATCH_COLUMNS
 
 # Internal column names of the worker output and of the result before the join.
 _ID, _TEXT, _FEATURES, _CHARS, _SOURCE, _PUBLISHED, _KEY = (
@@ -305,6 +309,32 @@ def _result_frame(spark: Any, corpus: Corpus, id_type: Any) -> Any:
     return result
 
 
+def _corpus_of(
+    df: Any,
+    what: str,
+    id_col: str,
+    text_col: str,
+    source_col: str | None,
+    published_col: str | None,
+    batch_size: int,
+    progress: bool | None,
+    options: dict[str, float],
+    *,
+    in_id_order: bool = False,
+) -> tuple[Corpus, _Columns]:
+    """The `Corpus` of the pages of `df`, tokenised on the executors; with
+    `in_id_order`, the pages are added in the order of their ids."""
+    _check_frame(df, what)
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidOptionError(f"`batch_size` must be an integer of at least 1, got {batch_size}")
+    cols = _columns(df, id_col, text_col, source_col, published_col)
+    corpus = Corpus(progress=progress, **options)
+    if in_id_order:
+        df = df.orderBy(_quote(cols.id))
+    _collect_into(corpus, _worker_frame(df, cols), cols, batch_size)
+    return corpus, cols
+
+
 def cluster(
     df: DataFrame,
     *,
@@ -339,12 +369,17 @@ def cluster(
     without PySpark, `InvalidInputError` for a missing column, a null id or text,
     `DuplicateIdError` for a repeated id and `InputTypeError` for a column of the
     wrong type."""
-    _check_frame(df, "dedup.spark.cluster()")
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise InvalidOptionError(f"`batch_size` must be an integer of at least 1, got {batch_size}")
-    cols = _columns(df, id_col, text_col, source_col, published_col)
-    corpus = Corpus(progress=progress, **options)
-    _collect_into(corpus, _worker_frame(df, cols), cols, batch_size)
+    corpus, cols = _corpus_of(
+        df,
+        "dedup.spark.cluster()",
+        id_col,
+        text_col,
+        source_col,
+        published_col,
+        batch_size,
+        progress,
+        options,
+    )
     result = _result_frame(df.sparkSession, corpus, _field(df, cols.id, "id_col").dataType)
     sf = _pyspark("dedup.spark.cluster()").sql.functions
     joined = df.join(result, df[_quote(cols.id)] == result[_KEY], "left")
@@ -354,6 +389,63 @@ def cluster(
         sf.coalesce(result["is_representative"], sf.lit(False)).alias("is_representative"),
         result["kind"],
     )
+
+
+def matches(
+    df: DataFrame,
+    *,
+    id_col: str = "id",
+    text_col: str = "text",
+    source_col: str | None = "source",
+    published_col: str | None = "published",
+    batch_size: int = 10_000,
+    progress: bool | None = None,
+    **options: float,
+) -> DataFrame:
+    """The verified relations between the pages of `df` as a DataFrame, one row per
+    related pair: ``id``, ``other`` (ids, of the type of `id_col`), ``kind``
+    (``"syndicated"`` or ``"rewritten"``), ``score``, ``coverage`` (the share of
+    ``id``'s article that comes from ``other``), ``other_coverage`` (the reverse),
+    ``vocabulary``, ``other_vocabulary``, ``runs``, ``other_runs``, ``containment``
+    and ``shared_tokens``: the figures of `dedup.Match`, without passages.
+
+    These are exactly the relations `Corpus.match_table` gives on the same pages
+    added in the order of their ids (the edges `cluster` groups into stories):
+    each related pair once, and pages with identical articles related through the
+    first of them in id order, so row order and partitioning do not change the
+    result. The arguments, what runs where and the errors are those of
+    `cluster`; the figures are measured on the driver, in parallel."""
+    corpus, cols = _corpus_of(
+        df,
+        "dedup.spark.matches()",
+        id_col,
+        text_col,
+        source_col,
+        published_col,
+        batch_size,
+        progress,
+        options,
+        in_id_order=True,
+    )
+    import pyarrow as pa
+
+    table = corpus.match_table()
+    floats = [c for c in MATCH_COLUMNS if c not in ("id", "other", "kind", "shared_tokens")]
+    arrow = pa.table(
+        {
+            "id": pa.array(table["id"], pa.string()),
+            "other": pa.array(table["other"], pa.string()),
+            "kind": pa.array(table["kind"], pa.string()),
+            **{c: pa.array(table[c], pa.float64()) for c in floats},
+            "shared_tokens": pa.array(table["shared_tokens"], pa.int64()),
+        }
+    ).select(list(MATCH_COLUMNS))
+    result = df.sparkSession.createDataFrame(arrow)
+    id_type = _field(df, cols.id, "id_col").dataType
+    if id_type.typeName() != "string":
+        for c in ("id", "other"):
+            result = result.withColumn(c, result[c].cast(id_type))
+    return result
 
 
 # -- connected components -----------------------------------------------------------------

@@ -263,6 +263,25 @@ impl NewsCorpus {
         verify::explain(&px, an, a, b)
     }
 
+    /// Every measure of each pair as [`Self::explain`] gives it (directional
+    /// coverage, vocabulary and run shares, Jaccard), without the passages, in
+    /// parallel: the relations [`Self::relations`] found, measured for a table of
+    /// edges. None for a pair that is not related (or a missing page).
+    pub fn measure(&mut self, pairs: &[(u32, u32)]) -> Vec<Option<Relation>> {
+        self.analysis();
+        let (px, an) = (self.pages(), self.cache.as_ref().expect("computed above"));
+        pairs
+            .par_iter()
+            .map(|&(a, b)| {
+                crate::interrupt::check();
+                if a == b || px.doc(a).is_none() || px.doc(b).is_none() {
+                    return None;
+                }
+                verify::explain(&px, an, a, b).map(|r| Relation { passages: Vec::new(), ..r })
+            })
+            .collect()
+    }
+
     /// Relations of a new page to the pages in the corpus, without adding it. The
     /// new page is side `a` of each relation, with slot `u32::MAX`.
     pub fn query(&mut self, text: &str, source: Option<u32>) -> Vec<Relation> {
@@ -435,6 +454,32 @@ mod tests {
         let e = c.explain(0, 1).expect("the relation explains");
         assert_eq!((e.kind, e.score, e.shared_tokens), (rels[0].kind, rels[0].score, rels[0].shared_tokens));
         assert!((e.jaccard - 1.0).abs() < 1e-12, "{e:?}");
+    }
+
+    #[test]
+    fn measure_gives_what_explain_gives_without_passages() {
+        let a = format!("Menu\nFloods cut the coastal highway in three places overnight, officials said, stranding hundreds of trucks.\n{QUOTE}\nCrews expect to reopen one lane by the weekend if the rain eases as forecast.");
+        let b = format!("Home\nThousands of drivers remained stuck on Thursday after rising rivers washed away sections of the main coastal road.\n{QUOTE}");
+        let c = "The central bank left its key interest rate unchanged on Tuesday, citing steady inflation.";
+        let mut corpus = corpus(&[(&a, Some(0)), (&b, Some(1)), (c, Some(2)), (&a, Some(3))]);
+        let pairs = [(0, 1), (1, 0), (0, 2), (0, 3), (1, 1), (0, 9)];
+        let measured = corpus.measure(&pairs);
+        assert_eq!(measured.len(), pairs.len());
+        for (&(x, y), m) in pairs.iter().zip(&measured) {
+            let e = if x == y { None } else { corpus.explain(x, y) };
+            assert_eq!(m.is_some(), e.is_some(), "{x} {y}");
+            if let (Some(m), Some(e)) = (m, e) {
+                assert!(m.passages.is_empty() && !e.passages.is_empty());
+                assert_eq!((m.a, m.b, m.kind, m.shared_tokens), (e.a, e.b, e.kind, e.shared_tokens));
+                for (u, v) in
+                    [(m.coverage_a, e.coverage_a), (m.coverage_b, e.coverage_b), (m.jaccard, e.jaccard)]
+                {
+                    assert!(u.is_finite() && (u - v).abs() < 1e-12, "{x} {y}: {u} {v}");
+                }
+            }
+        }
+        assert!(measured[0].is_some() && measured[3].is_some() && measured[2].is_none());
+        assert_eq!((measured[3].as_ref().map(|r| r.coverage_a)), Some(1.0));
     }
 
     #[test]

@@ -218,6 +218,14 @@ impl PyNewsCorpus {
         Ok(r.map(convert))
     }
 
+    /// Every measure of each pair, as `explain` gives it without passages.
+    fn measure(&mut self, py: Python<'_>, pairs: Vec<(u32, u32)>) -> PyResult<Vec<Option<PyRelation>>> {
+        // Long whether or not the corpus was analysed: Ctrl-C is always honoured.
+        let inner = &mut self.inner;
+        let rels = detach_interruptible(py, || inner.measure(&pairs))?;
+        Ok(rels.into_iter().map(|r| r.map(convert)).collect())
+    }
+
     /// Relations of a new text to the corpus. With `stream`, pages added since the
     /// statistics were last built are compared under those statistics (rebuilt
     /// only after many changes), as `Corpus.add(..., match=True)` needs.
