@@ -127,7 +127,7 @@ def child(parquet: Path, out: Path, report: Path) -> None:
         api = f"{ui}/api/v1/applications/{spark.sparkContext.applicationId}"
 
         def get(path: str) -> object:
-            with urllib.request.urlopen(api + path, timeout=30) as r:  # noqa: S310 (local UI)
+            with urllib.request.urlopen(api + path, timeout=30) as r:
                 return json.load(r)
 
         stages = get("/stages")
@@ -135,7 +135,7 @@ def child(parquet: Path, out: Path, report: Path) -> None:
         figures["stages"] = [
             {
                 "id": s["stageId"],
-                "name": s["name"].split(" at ")[0],
+                "name": (s.get("description") or s["name"]).split(" at ")[0],
                 "tasks": s["numTasks"],
                 "shuffle_write": s["shuffleWriteBytes"],
                 "shuffle_read": s["shuffleReadBytes"],
@@ -168,18 +168,22 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path("/tmp/dedup-scale"))
     ap.add_argument("--compare", action="store_true", help="also run Corpus and compare")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="generator processes")
-    ap.add_argument("--child", nargs=3, metavar=("PARQUET", "OUT", "REPORT"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--child", nargs=3, metavar=("PARQUET", "OUT", "REPORT"), help=argparse.SUPPRESS
+    )
     args = ap.parse_args()
     if args.child:
         child(*(Path(p) for p in args.child))
         return
 
-    from bench_scale import dataset, run_cli
     from score_clusters import fmt, score
+
+    from bench_scale import dataset, run_cli
 
     data = dataset(args.dir, args.pages, args.workers)
     parquet = parquet_of(data)
-    print(f"corpus: {args.pages:,} pages, {parquet.stat().st_size / 1e6:,.0f} MB of Parquet ({parquet})")
+    size = parquet.stat().st_size / 1e6
+    print(f"corpus: {args.pages:,} pages, {size:,.0f} MB of Parquet ({parquet})")
     out, report = data / "spark-out.parquet", data / "spark-report.json"
     cmd = [sys.executable, __file__, "--child", str(parquet), str(out), str(report)]
     t0 = time.perf_counter()
@@ -193,8 +197,8 @@ def main() -> None:
         raise SystemExit(f"the Spark job failed with status {status}")
     fig = json.loads(report.read_text())
     print(
-        f"dedup.spark.cluster on local[2]: {fig['wall']:.1f}s ({args.pages / fig['wall']:,.0f} pages/s; "
-        f"{total:.1f}s with session start and stop)"
+        f"dedup.spark.cluster on local[2]: {fig['wall']:.1f}s "
+        f"({args.pages / fig['wall']:,.0f} pages/s; {total:.1f}s with session start and stop)"
     )
     print(f"  driver Python process peak RSS: {usage.ru_maxrss / 1024:,.0f} MB")
     print(
@@ -221,8 +225,8 @@ def main() -> None:
         wall, _, rss, clusters = run_cli(data, None)
         same = set(found) == {frozenset(c) for c in clusters}
         print(
-            f"dedup cluster (Corpus) on the same pages: {wall:.1f}s, peak RSS {rss / 2**20:,.0f} MB; "
-            f"stories identical: {same}"
+            f"dedup cluster (Corpus) on the same pages: {wall:.1f}s, "
+            f"peak RSS {rss / 2**20:,.0f} MB; stories identical: {same}"
         )
 
 

@@ -245,6 +245,23 @@ def test_matches_keep_integer_ids(spark: Any) -> None:
     assert any({r["id"], r["other"]} == {103, 104} for r in rows)
 
 
+def test_partitions_too_large_for_the_driver_are_split_with_the_same_result(
+    spark: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `toLocalIterator` holds a whole partition in the driver's JVM: a million
+    # pages read as a few Parquet splits ran it out of heap.
+    df = spark.createDataFrame(_invented(), SCHEMA).coalesce(1)
+    kw = {"source_col": "outlet", "published_col": "when"}
+    stories = _stories(dedup.spark.cluster(df, **kw).collect())
+    edges = _edges(dedup.spark.matches(df, **kw).collect())
+    monkeypatch.setattr(dedup.spark, "_PARTITION_PAGES", 2)
+    cols = dedup.spark._columns(df, "id", "text", "outlet", "when")
+    frame = dedup.spark._worker_frame(df, cols)
+    assert dedup.spark._bounded(frame, df, False).rdd.getNumPartitions() == 4
+    assert _stories(dedup.spark.cluster(df, **kw).collect()) == stories
+    assert _edges(dedup.spark.matches(df, **kw).collect()).keys() == edges.keys()
+
+
 def test_integer_ids_string_dates_and_no_source(spark: Any) -> None:
     records = _invented()
     for n, r in enumerate(records):

@@ -135,13 +135,22 @@ class Intake:
         if not isinstance(pid, str):
             raise InputTypeError(f"record {n}: id must be str, got {type(pid).__name__}")
         check_unicode(pid, f"record {n}: id")
-        if pid in self._pages or any(pid in ids for ids in taken):
+        if pid in self._pages:
             raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
+        for ids in taken:
+            if pid in ids:
+                raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
         return pid
 
     def new_page(self, n: int, pid: str, source: object, published: object, chars: int) -> Page:
         """Record `n`'s page, its outlet and date checked (not yet added)."""
-        clean = self.intern(clean_source(source, f"record {n} ({pid!r}): source"))
+        # An outlet name seen before was checked then; most pages repeat one.
+        known = self._names.get(source) if type(source) is str else None
+        clean = (
+            known
+            if known is not None
+            else self.intern(clean_source(source, f"record {n} ({pid!r}): source"))
+        )
         when = parse_published(published, f"record {n} ({pid!r}): published")
         return Page(pid, clean, when, chars)
 
@@ -162,7 +171,7 @@ class Intake:
         texts: list[str] = []
         seen: set[str] = set()
         for n, rec in enumerate(rows):
-            if not isinstance(rec, Mapping):
+            if type(rec) is not dict and not isinstance(rec, Mapping):
                 raise InputTypeError(f"record {n} must be a mapping, got {type(rec).__name__}")
             if fields.id not in rec or fields.content not in rec:
                 raise InvalidInputError(

@@ -174,7 +174,9 @@ def _jsonl_bytes(name: str, raw: Any, orjson: Any) -> Iterator[dict[str, Any]]:
     with raw:
         try:
             for n, line in enumerate(raw, 1):
-                if not line.strip():
+                # isspace() scans no further than the first character of a record;
+                # strip() would copy the whole line.
+                if line.isspace():
                     continue
                 try:
                     rec = orjson.loads(line)

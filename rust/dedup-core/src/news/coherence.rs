@@ -4,7 +4,6 @@
 //! like prose), and is dropped.
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::article::{to_bits, Article, Keep};
 use super::chrome::{mostly_quoted, Kind};
@@ -68,41 +67,47 @@ pub(crate) fn foreign_lines(
     }
     hits.sort_unstable();
     let need = px.opts.coherence_fingerprints;
-    let mut partners: HashMap<u32, HashSet<u32>> = HashMap::default();
-    for run in hits.chunk_by(|a, b| a == b) {
-        if run.len() >= need {
-            partners.entry(run[0].0).or_default().insert(run[0].1);
-        }
+    // (line, partner page) pairs sharing enough fingerprints: sorted by line, then
+    // partner, each once. Sorted slices rather than hash sets: most pages have few.
+    let pairs: Vec<(u32, u32)> =
+        hits.chunk_by(|a, b| a == b).filter(|run| run.len() >= need).map(|run| run[0]).collect();
+    if pairs.is_empty() {
+        return Vec::new(); // no line has partners: none is foreign
     }
-    let fresh: Vec<usize> = (0..kinds.len()).filter(|&i| keep[i] && kinds[i] == Kind::Prose).collect();
-    let empty = HashSet::default();
+    let partners = |line: usize| -> &[(u32, u32)] {
+        let l = line as u32;
+        let s = pairs.partition_point(|p| p.0 < l);
+        let e = s + pairs[s..].partition_point(|p| p.0 == l);
+        &pairs[s..e]
+    };
     // Pages that are partners of two or more lines: what the article as a whole
     // is related to. A line sharing one of them belongs to the article, however
     // its neighbours read (independent reports of one hearing quote different
     // parts of it, paragraph by paragraph).
-    let mut lines_of: HashMap<u32, u32> = HashMap::default();
-    for set in partners.values() {
-        for &p in set {
-            *lines_of.entry(p).or_insert(0) += 1;
-        }
-    }
+    let mut by_partner: Vec<u32> = pairs.iter().map(|p| p.1).collect();
+    by_partner.sort_unstable();
+    let lines_of = |page: u32| {
+        let s = by_partner.partition_point(|&x| x < page);
+        by_partner[s..].partition_point(|&x| x == page)
+    };
+    let fresh: Vec<usize> = (0..kinds.len()).filter(|&i| keep[i] && kinds[i] == Kind::Prose).collect();
     let mut foreign = Vec::new();
     for (x, &line) in fresh.iter().enumerate() {
-        let a = partners.get(&(line as u32)).unwrap_or(&empty);
+        let a = partners(line);
         if a.is_empty()
             || (px.opts.coherence_keeps_quotes && mostly_quoted(page, &page.lines[line]))
-            || a.iter().any(|p| lines_of[p] >= 2)
+            || a.iter().any(|p| lines_of(p.1) >= 2)
         {
             continue;
         }
         let mut best: Option<f64> = None;
         for y in [x.wrapping_sub(1), x + 1] {
             let Some(&nb) = fresh.get(y) else { continue };
-            let b = partners.get(&(nb as u32)).unwrap_or(&empty);
+            let b = partners(nb);
             if b.is_empty() {
                 continue;
             }
-            let overlap = a.intersection(b).count() as f64 / a.len().min(b.len()) as f64;
+            let overlap = sorted_common(a, b) as f64 / a.len().min(b.len()) as f64;
             best = Some(best.map_or(overlap, |v: f64| v.max(overlap)));
         }
         if best.is_some_and(|v| v < px.opts.coherence_overlap) {
@@ -112,12 +117,44 @@ pub(crate) fn foreign_lines(
     foreign
 }
 
+/// Partner pages two lines share: both slices are sorted by partner, each once.
+fn sorted_common(a: &[(u32, u32)], b: &[(u32, u32)]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].1.cmp(&b[j].1) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::news::chrome::first_article;
     use crate::news::testing::{analysed, docs, SILO, TRAM};
     use crate::news::{NewsOptions, Pages};
+
+    #[test]
+    fn sorted_common_counts_the_partners_two_lines_share() {
+        let line = |l: u32, ps: &[u32]| ps.iter().map(|&p| (l, p)).collect::<Vec<_>>();
+        for (a, b, n) in [
+            (vec![], vec![1], 0),
+            (vec![1, 2, 3], vec![2, 3, 4], 2),
+            (vec![5], vec![5], 1),
+            (vec![1, 3, 5, 7], vec![0, 2, 4, 6, 8], 0),
+            (vec![0, 9, 10, 11], vec![0, 10, 12], 2),
+        ] {
+            assert_eq!(sorted_common(&line(0, &a), &line(1, &b)), n, "{a:?} {b:?}");
+            assert_eq!(sorted_common(&line(1, &b), &line(0, &a)), n);
+        }
+    }
 
     #[test]
     fn a_line_quoting_another_story_is_foreign_and_the_article_is_not() {
