@@ -109,7 +109,7 @@ def child(parquet: Path, out: Path, report: Path) -> None:
         .appName("dedup-bench")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.driver.memory", "4g")
+        .config("spark.driver.memory", "8g")
         .config("spark.executor.processTreeMetrics.enabled", "true")
         .getOrCreate()
     )

@@ -375,7 +375,7 @@ def cluster(
 
     The executors tokenise the texts; the driver receives compact features (about
     2 KB a page, no text), `batch_size` pages at a time into one `Corpus`, and
-    clusters there (about 10 KB of driver memory a page at the peak; see
+    clusters there (about 6 KB of driver memory a page at the peak; see
     docs/spark.md). `progress` shows the corpus's progress bars as in `Corpus`.
     The input is read twice (once to cluster, once for the join), so persist it
     if computing it is expensive; it must give the same rows both times. The
