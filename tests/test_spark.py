@@ -134,6 +134,54 @@ def test_wirebench_dev_clusters_equal_the_embedded_corpus(spark: Any) -> None:
     assert {r["id"]: (r["cluster_id"], r["is_representative"]) for r in rows} == want
 
 
+def test_wirebench_dev_matches_equal_the_embedded_corpus(spark: Any) -> None:
+    d = shared_dir("data", "wirebench-dev")
+    with open(d / "docs.jsonl", encoding="utf-8") as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    c = dedup.Corpus()
+    c.add_many(sorted(records, key=lambda r: r["id"]))
+    table = c.match_table()
+    want = _edges([dict(zip(table, row, strict=True)) for row in zip(*table.values(), strict=True)])
+    assert len(want) > 400
+    shuffled = random.Random(11).sample(records, len(records))
+    df = spark.createDataFrame(shuffled, "id string, source string, text string").repartition(3)
+    got = _edges(dedup.spark.matches(df).collect())
+    assert got.keys() == want.keys()
+    for pair, row in got.items():
+        assert row == pytest.approx(want[pair]), pair
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """About 2,700 pages of 800 generated stories (benches/make_wirebench_like.py),
+    each outlet in its own chrome, every copy kind."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benches"))
+    from make_wirebench_like import generate
+
+    d = tmp_path_factory.mktemp("generated")
+    generate(d, seed=5, n_stories=800, mix="random")
+    with open(d / "docs.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_thousands_of_generated_pages_give_the_stories_and_edges_of_corpus(
+    spark: Any, generated: list[dict[str, Any]]
+) -> None:
+    assert len(generated) > 2000
+    c = dedup.Corpus()
+    c.add_many(sorted(generated, key=lambda r: r["id"]))
+    table = c.match_table()
+    want = _edges([dict(zip(table, row, strict=True)) for row in zip(*table.values(), strict=True)])
+    shuffled = random.Random(13).sample(generated, len(generated))
+    df = spark.createDataFrame(shuffled, "id string, source string, text string").repartition(4)
+    rows = dedup.spark.cluster(df).collect()
+    assert _stories(rows) == _corpus_stories(c)
+    got = _edges(dedup.spark.matches(df).collect())
+    assert got.keys() == want.keys() and len(got) > 1000
+    for pair, row in got.items():
+        assert row == pytest.approx(want[pair]), pair
+
+
 def _invented() -> list[dict[str, Any]]:
     """Three copies of a ferry story and a rewrite of it, a rail story and its
     rewrite, and two pages of stories no other page carries; dated, with an extra

@@ -211,12 +211,13 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
     let mut common: HashMap<u64, u32> = HashMap::default();
     let mut index = Postings::default();
     let mut shared = vec![false; unit.len()];
+    // Collected in chunks of pages into one vector sized for a pass (hashes are
+    // uniform, so a pass gets about its share), which keeps the peak at the
+    // vector rather than twice it; the passes reuse it.
+    let mut entries: Vec<Entry> = Vec::with_capacity(total / passes + total / passes / 16 + 1024);
     for pass in 0..passes {
         let in_pass = |h: u64| ((u128::from(h) * passes as u128) >> 64) as usize == pass;
-        // Collected in chunks of pages into one vector sized for the pass (hashes
-        // are uniform, so a pass gets about its share), which keeps the peak at
-        // the vector rather than twice it.
-        let mut entries: Vec<Entry> = Vec::with_capacity(total / passes + total / passes / 16 + 1024);
+        entries.clear();
         for chunk in units.chunks(1 << 14) {
             crate::interrupt::check();
             let part: Vec<Entry> = chunk
@@ -255,6 +256,7 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
             index.pages.extend(piece.pages);
         }
     }
+    drop(entries);
     index.finish();
     tr.mark(format!("passes; {} common, {} postings", common.len(), index.hashes.len()));
     Analysis {
