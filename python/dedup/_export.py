@@ -10,7 +10,7 @@ from dedup._core import Relation
 from dedup._page import Page
 from dedup.errors import MissingDependencyError
 from dedup.io import _pyarrow
-from dedup.results import Cluster
+from dedup.results import MATCH_COLUMNS, Cluster
 
 COLUMNS = ("id", "cluster_id", "is_representative", "kind", "source", "published")
 
@@ -34,22 +34,6 @@ def cluster_table(pages: Iterable[Page], clusters: list[Cluster]) -> dict[str, l
     return cols
 
 
-MATCH_COLUMNS = (
-    "id",
-    "other",
-    "kind",
-    "score",
-    "coverage",
-    "other_coverage",
-    "vocabulary",
-    "other_vocabulary",
-    "runs",
-    "other_runs",
-    "containment",
-    "shared_tokens",
-)
-
-
 def match_table(
     relations: list[Relation], measured: list[Relation | None], by_slot: Mapping[int, Page]
 ) -> dict[str, list[Any]]:
@@ -59,8 +43,11 @@ def match_table(
     cols: dict[str, list[Any]] = {k: [] for k in MATCH_COLUMNS}
     nan = float("nan")
     for r, m in zip(relations, measured, strict=True):
-        cols["id"].append(by_slot[r.a].id)
-        cols["other"].append(by_slot[r.b].id)
+        # Measured between identical copies of the two pages when they are not
+        # related themselves (`NewsCorpus.explain_copies`): those are the ids.
+        a, b = (m.a, m.b) if m is not None else (r.a, r.b)
+        cols["id"].append(by_slot[a].id)
+        cols["other"].append(by_slot[b].id)
         cols["kind"].append(r.kind)
         cols["score"].append(r.score)
         # A relation clustering found is measured again as `explain` measures it;

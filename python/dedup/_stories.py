@@ -158,8 +158,9 @@ def all_matches(
     """Every verified relation of `analysis` as a `Match`, with its passages."""
     out = []
     for r in analysis.relations:
-        # `analyze` leaves passages out; the same verification gives them.
-        full = core.explain(r.a, r.b)
+        # `analyze` leaves passages out; the same verification gives them (between
+        # identical copies of the two pages if they are not related themselves).
+        full = core.explain_copies(r.a, r.b)
         if full is not None:
-            out.append(match(full, by_slot[r.a], by_slot[r.b], text_of))
+            out.append(match(full, by_slot[full.a], by_slot[full.b], text_of))
     return out

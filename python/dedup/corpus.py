@@ -395,9 +395,11 @@ class Corpus:
     def all_matches(self) -> list[Match]:
         """Every verified relation in the corpus as a `Match` with its passages, each
         related pair once (`Match.flipped` gives the other direction). Pages with
-        identical articles are verified once, through the first of them: the
-        others relate to it, not to each other. `matches` lists all of a page's
-        relations, every identical copy included."""
+        identical articles are verified once, through the first of them (or
+        another copy, when a page relates to the article but not to the first
+        copy itself, which is of its own outlet): the others relate to it, not to
+        each other. `matches` lists all of a page's relations, every identical
+        copy included."""
         with self._lock:
             analysis = self._analyze()
             return _stories.all_matches(self._core, analysis, self._by_slot, self._text_of)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-__all__ = ["Cluster", "Match", "Passage"]
+__all__ = ["MATCH_COLUMNS", "Cluster", "Match", "Passage"]
 
 
 @dataclass(frozen=True)
@@ -95,3 +95,21 @@ class Cluster:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+#: The columns of `Corpus.match_table` and `dedup.spark.matches`, in order: a
+#: `Match` without its passages and Jaccard.
+MATCH_COLUMNS = (
+    "id",
+    "other",
+    "kind",
+    "score",
+    "coverage",
+    "other_coverage",
+    "vocabulary",
+    "other_vocabulary",
+    "runs",
+    "other_runs",
+    "containment",
+    "shared_tokens",
+)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dedup import _export
+from dedup import results
 from dedup.corpus import Corpus
 from dedup.errors import (
     DuplicateIdError,
@@ -38,7 +38,7 @@ __all__ = ["MATCH_COLUMNS", "RESULT_COLUMNS", "cluster", "connected_components",
 RESULT_COLUMNS = ("cluster_id", "is_representative", "kind")
 
 #: The columns of the frame `matches` returns.
-MATCH_COLUMNS = _export.MATCH_COLUMNS
+MATCH_COLUMNS = results.MATCH_COLUMNS
 
 # Internal column names of the worker output and of the result before the join.
 _ID, _TEXT, _FEATURES, _CHARS, _SOURCE, _PUBLISHED, _KEY = (
@@ -425,9 +425,10 @@ def matches(
     and ``shared_tokens``: the figures of `dedup.Match`, without passages.
 
     These are exactly the relations `Corpus.match_table` gives on the same pages
-    added in the order of their ids (compared as strings) (the edges `cluster` groups into stories):
-    each related pair once, and pages with identical articles related through the
-    first of them in id order, so row order and partitioning do not change the
+    added in the order of their ids, compared as strings (the edges `cluster`
+    groups into stories): each related pair once, and pages with identical
+    articles related through the first of them in id order (or another copy, as in
+    `Corpus.all_matches`), so row order and partitioning do not change the
     result. The arguments, what runs where and the errors are those of
     `cluster`; the figures are measured on the driver, in parallel."""
     corpus, cols = _corpus_of(

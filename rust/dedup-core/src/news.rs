@@ -274,12 +274,21 @@ impl NewsCorpus {
             .par_iter()
             .map(|&(a, b)| {
                 crate::interrupt::check();
-                if a == b || px.doc(a).is_none() || px.doc(b).is_none() {
-                    return None;
-                }
-                verify::explain(&px, an, a, b).map(|r| Relation { passages: Vec::new(), ..r })
+                explain_copies(&px, an, a, b).map(|r| Relation { passages: Vec::new(), ..r })
             })
             .collect()
+    }
+
+    /// [`Self::explain`] for a pair [`Self::relations`] reported: if the two pages
+    /// are not related themselves, the first related pair of their identical
+    /// copies (slot order), sides `a` and `b` set to those copies. Relations are
+    /// verified between the first copies of identical articles, but the
+    /// same-outlet rule reads every copy's outlet, so the first copies alone may
+    /// be of one outlet while the article also ran elsewhere.
+    pub fn explain_copies(&mut self, a: u32, b: u32) -> Option<Relation> {
+        self.analysis();
+        let (px, an) = (self.pages(), self.cache.as_ref().expect("computed above"));
+        explain_copies(&px, an, a, b)
     }
 
     /// Relations of a new page to the pages in the corpus, without adding it. The
@@ -344,6 +353,22 @@ impl NewsCorpus {
             keep_tokens(page, keep) as f64 / n as f64
         }
     }
+}
+
+fn explain_copies(px: &Pages<'_>, an: &stats::Analysis, a: u32, b: u32) -> Option<Relation> {
+    if a == b || px.doc(a).is_none() || px.doc(b).is_none() {
+        return None;
+    }
+    let copies = |s: u32| -> Vec<u32> {
+        an.copies.get(&an.unit.get(s as usize).copied().unwrap_or(s)).cloned().unwrap_or_else(|| vec![s])
+    };
+    verify::explain(px, an, a, b).or_else(|| {
+        let (ca, cb) = (copies(a), copies(b));
+        ca.iter()
+            .flat_map(|&x| cb.iter().map(move |&y| (x, y)))
+            .filter(|&(x, y)| x != y && (x, y) != (a, b))
+            .find_map(|(x, y)| verify::explain(px, an, x, y))
+    })
 }
 
 /// Stages 1 to 3 and the word weights: chrome removal with corpus line counts,
@@ -511,6 +536,38 @@ mod tests {
     }
 
     #[test]
+    fn a_rewrite_joins_a_story_whose_first_copy_is_of_its_own_outlet_whatever_the_order() {
+        // Found at a million generated pages (Spark against Corpus): outlet 0 ran a
+        // rewrite of a story and, on another page, the wire copy verbatim, which
+        // outlet 1 ran too. The rewrite shares too little with the copy of its own
+        // outlet to pass the same-outlet rule, and identical copies are verified
+        // through the first of them: so the rewrite joined the story when outlet
+        // 1's copy came first, and not when outlet 0's did.
+        let wire = SILO_LINES.join("\n");
+        let rewrite = format!(
+            "Crews battled a stubborn blaze inside a barley store near Harnley through Sunday night.\n{}\nNeighbours said the smell of smoke hung over the village until morning, and the road to the farm was closed.\nThe fire service expects to say on Tuesday how the blaze started.",
+            SILO_LINES[1]
+        );
+        let pages =
+            [(rewrite, Some(0)), (format!("Home\n{wire}"), Some(1)), (format!("Home\n{wire}"), Some(0))];
+        let stories = |order: &[usize]| -> Vec<Vec<usize>> {
+            let list: Vec<(&str, Option<u32>)> =
+                order.iter().map(|&i| (pages[i].0.as_str(), pages[i].1)).collect();
+            let mut c = corpus(&list);
+            stories_by_input(&mut c, order)
+        };
+        let forward = stories(&[0, 1, 2]);
+        assert_eq!(forward, stories(&[0, 2, 1]));
+        assert_eq!(forward, vec![vec![0, 1, 2]]);
+        // Pairwise, the rewrite relates to the other outlet's copy only; the
+        // relation the story rests on is explained through that copy.
+        let mut c = corpus(&[(&pages[0].0, Some(0)), (&pages[2].0, Some(0)), (&pages[1].0, Some(1))]);
+        assert!(c.explain(0, 1).is_none() && c.explain(0, 2).is_some());
+        let e = c.explain_copies(0, 1).expect("through the copy of outlet 1");
+        assert_eq!((e.a, e.b), (0, 2));
+    }
+
+    #[test]
     fn identical_copies_keep_the_same_article_whatever_the_order() {
         // Found by the Python API harness: the coherence pass counted the first of two
         // identical pages as a partner of the second but not the other way round, so
@@ -543,6 +600,13 @@ mod tests {
         assert!(forward.iter().any(|g| g.contains(&0) && g.contains(&1)), "{forward:?}");
         assert_eq!(run(&[4, 3, 2, 1, 0]).0, forward);
     }
+
+    const SILO_LINES: [&str; 4] = [
+        "Firefighters spent most of Sunday night pumping water into a grain silo on the edge of Harnley after a smouldering fire deep inside the stored barley threatened to spread, the county fire service said.",
+        "\u{201c}A fire like this can burn for days without anyone seeing a flame, and the dust makes every opening of the hatch dangerous,\u{201d} said station commander Priya Oduya, who led the crews at the scene.",
+        "The cooperative that owns the silo said the harvest inside was insured and that no worker had been hurt, although two neighbouring farms were asked to keep their livestock indoors because of the smoke.",
+        "Engineers will decide on Tuesday whether the structure can be emptied safely or has to be sealed until the fire starves of oxygen.",
+    ];
 
     const QUOTE: &str = "\"We will keep the border crossing open for as long as the families need it to get home safely,\" the governor said on Wednesday.";
 

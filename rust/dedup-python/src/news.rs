@@ -218,6 +218,13 @@ impl PyNewsCorpus {
         Ok(r.map(convert))
     }
 
+    /// `explain` for a pair `analyze` reported, trying the pages' identical copies
+    /// if the two are not related themselves.
+    fn explain_copies(&mut self, py: Python<'_>, a: u32, b: u32) -> PyResult<Option<PyRelation>> {
+        let r = self.run(py, |c| c.explain_copies(a, b))?;
+        Ok(r.map(convert))
+    }
+
     /// Every measure of each pair, as `explain` gives it without passages.
     fn measure(&mut self, py: Python<'_>, pairs: Vec<(u32, u32)>) -> PyResult<Vec<Option<PyRelation>>> {
         // Long whether or not the corpus was analysed: Ctrl-C is always honoured.

@@ -109,7 +109,7 @@ pub(crate) fn query(px: &Pages<'_>, an: &Analysis, fresh: Option<&Fresh>, doc: &
     cands.dedup();
     let ta = derivation_text(an, None, doc, &art, px.opts);
     ta.index();
-    let side_a = Side { slot: u32::MAX, doc, art: &art, text: Some(&ta) };
+    let side_a = Side { slot: u32::MAX, doc, art: &art, outlet: doc.source, text: Some(&ta) };
     cands
         .par_iter()
         .filter_map(|&b| {
@@ -119,7 +119,13 @@ pub(crate) fn query(px: &Pages<'_>, an: &Analysis, fresh: Option<&Fresh>, doc: &
             } else {
                 Article::from_bits(&db.page, fresh?.keep.get(&b)?, px.opts)
             };
-            verify(px.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, text: None }, true)
+            verify(
+                px.opts,
+                an,
+                &side_a,
+                &Side { slot: b, doc: db, art: &ab, outlet: db.source, text: None },
+                true,
+            )
         })
         .collect()
 }

@@ -127,12 +127,14 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
             let aa = article(px, &an.keep, a as usize);
             let ta = derivation_text(an, Some(a), da, &aa, px.opts);
             ta.index();
-            let side_a = Side { slot: a, doc: da, art: &aa, text: Some(&ta) };
+            let side_a = Side { slot: a, doc: da, art: &aa, outlet: unit_outlet(px, an, a), text: Some(&ta) };
             run.iter()
                 .filter_map(|&(_, b)| {
                     let db = px.doc(b)?;
                     let ab = article(px, &an.keep, b as usize);
-                    verify(px.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, text: None }, false)
+                    let side_b =
+                        Side { slot: b, doc: db, art: &ab, outlet: unit_outlet(px, an, b), text: None };
+                    verify(px.opts, an, &side_a, &side_b, false)
                 })
                 .collect::<Vec<_>>()
         })
@@ -145,8 +147,22 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
 pub(crate) fn explain(px: &Pages<'_>, an: &Analysis, a: u32, b: u32) -> Option<Relation> {
     let (da, db) = (px.doc(a)?, px.doc(b)?);
     let (aa, ab) = (article(px, &an.keep, a as usize), article(px, &an.keep, b as usize));
-    let side_a = Side { slot: a, doc: da, art: &aa, text: None };
-    verify(px.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, text: None }, true)
+    let side_a = Side { slot: a, doc: da, art: &aa, outlet: da.source, text: None };
+    verify(px.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, outlet: db.source, text: None }, true)
+}
+
+/// The outlet of a page that stands for its identical copies in `relations`
+/// (the first of them, in slot order): its own when every copy ran at that
+/// outlet, else none. An article that ran at other outlets too is not one
+/// outlet's text, so a page of that outlet sharing it is compared as a page of
+/// any other; and which copy came first no longer decides whether it is.
+pub(super) fn unit_outlet(px: &Pages<'_>, an: &Analysis, slot: u32) -> Option<u32> {
+    let own = px.doc(slot)?.source?;
+    let unit = an.unit.get(slot as usize).copied().unwrap_or(slot);
+    match an.copies.get(&unit) {
+        Some(copies) if copies.iter().any(|&c| px.doc(c).and_then(|d| d.source) != Some(own)) => None,
+        _ => Some(own),
+    }
 }
 
 /// One page of a pair being verified: its slot, page and article.
@@ -154,6 +170,9 @@ pub(super) struct Side<'a> {
     pub slot: u32,
     pub doc: &'a Doc,
     pub art: &'a Article,
+    /// The outlet the same-outlet rule compares: the page's, or for a page that
+    /// stands for its identical copies, [`unit_outlet`].
+    pub outlet: Option<u32>,
     /// The article as the derivation measures see it, prepared by the caller when
     /// the page is compared with many others; else built only if needed.
     pub text: Option<&'a Text>,
@@ -209,8 +228,7 @@ fn verify_ordered(
     // shorter runs in between are looked for when they matter.
     let tiles = align(&aa.hashes, &ab.hashes, opts.align);
     let ps = Passages::of(opts, an, a, b, &tiles);
-    if a.doc.source.is_some() && a.doc.source == b.doc.source && ps.containment < opts.same_source_containment
-    {
+    if a.outlet.is_some() && a.outlet == b.outlet && ps.containment < opts.same_source_containment {
         return None;
     }
     if full {
