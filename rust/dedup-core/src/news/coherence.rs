@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use super::article::{to_bits, Article, Keep};
 use super::chrome::{mostly_quoted, Kind};
 use super::page::Page;
+use super::stats::neardup::common_sorted_by;
 use super::stats::Analysis;
 use super::Pages;
 
@@ -119,19 +120,7 @@ pub(crate) fn foreign_lines(
 
 /// Partner pages two lines share: both slices are sorted by partner, each once.
 fn sorted_common(a: &[(u32, u32)], b: &[(u32, u32)]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].1.cmp(&b[j].1) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
+    common_sorted_by(a, b, |p| p.1)
 }
 
 #[cfg(test)]

@@ -126,20 +126,26 @@ fn band_key(rows: &[u64]) -> u64 {
     rows.iter().fold(0x51_7C_C1_B7_27_22_0A_95, |h, &r| mix(h ^ r))
 }
 
-/// Exact Jaccard of two sorted, distinct hash lists.
-pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
-    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+/// Items two lists sorted by `key`, each key once, have in common, by merging them.
+pub(crate) fn common_sorted_by<T, K: Ord>(a: &[T], b: &[T], key: impl Fn(&T) -> K) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
+        match key(&a[i]).cmp(&key(&b[j])) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                inter += 1;
+                n += 1;
                 i += 1;
                 j += 1;
             }
         }
     }
+    n
+}
+
+/// Exact Jaccard of two sorted, distinct hash lists.
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let inter = common_sorted_by(a, b, |&h| h);
     let union = a.len() + b.len() - inter;
     if union == 0 {
         0.0
