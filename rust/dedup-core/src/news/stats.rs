@@ -310,10 +310,20 @@ pub(crate) fn common_cap(opts: &NewsOptions, units: &[u32], group: &[u32]) -> u3
 /// Token weights from the article tokens of each distinct text: one page of
 /// each near-duplicate group, and each article too short to be grouped.
 pub(crate) fn token_weights(px: &Pages<'_>, an: &Analysis) -> TokenWeights {
+    // A group's text is its member with the smallest article hash, not its first
+    // page: near duplicates differ in a few words, and which page came first must
+    // not change the weights (it changed stories at a million pages).
+    let mut rep: Vec<(u64, u32)> = vec![(u64::MAX, u32::MAX); px.docs.len()];
+    for (s, (&g, &h)) in an.group.iter().zip(&an.hash).enumerate() {
+        if g != u32::MAX && h != 0 {
+            rep[g as usize] = rep[g as usize].min((h, s as u32));
+        }
+    }
     let texts: Vec<u32> = (0..px.docs.len() as u32)
         .filter(|&s| {
             let (s, g) = (s as usize, an.group[s as usize]);
-            an.hash[s] != 0 && (g == s as u32 || (g == u32::MAX && an.unit[s] == s as u32))
+            an.hash[s] != 0
+                && if g == u32::MAX { an.unit[s] == s as u32 } else { rep[g as usize].1 == s as u32 }
         })
         .collect();
     let tokens: Vec<Vec<u32>> = texts
@@ -415,6 +425,7 @@ fn scan_runs(entries: &[Entry], group: &[u32], cap: u32) -> Scanned {
 mod tests {
     use super::*;
     use crate::news::testing::{analysed, docs, RIVER, SILO, TRAM};
+    use crate::news::Doc;
 
     #[test]
     fn identical_articles_share_a_unit_and_rare_fingerprints_are_indexed_once() {
@@ -429,6 +440,26 @@ mod tests {
         assert!(an.common.is_empty());
         assert!(an.index.runs().all(|pages| !pages.contains(&2)));
         assert!(an.index.runs().any(|pages| pages == [0]));
+    }
+
+    #[test]
+    fn word_weights_do_not_depend_on_which_near_duplicate_came_first() {
+        // Two near-duplicate versions of the silo story (one word apart) form one
+        // group, which counts once for the weights: by the version with the smaller
+        // article hash, whichever page came first.
+        let wire = SILO.join("\n");
+        let edited = wire.replace("smouldering", "slow-burning");
+        let weights = |texts: [&str; 3]| {
+            let pages = docs(&[(texts[0], Some(0)), (texts[1], Some(1)), (texts[2], Some(2))]);
+            let an = analysed(&pages, &NewsOptions::default());
+            assert_eq!(an.group[0], an.group[1], "one near-duplicate group");
+            let tokens = |t: &str| Doc::new(t, None).page.tokens.clone();
+            let mut all = [tokens(&wire), tokens(&edited)].concat();
+            all.sort_unstable();
+            all.dedup();
+            all.iter().map(|&t| an.weights.of(t)).collect::<Vec<f32>>()
+        };
+        assert_eq!(weights([&wire, &edited, TRAM]), weights([&edited, &wire, TRAM]));
     }
 
     #[test]
