@@ -108,6 +108,12 @@ pub struct Derived {
 /// (in copies, as `sizes` counts them).
 pub fn attach(c: &mut Clustering, sizes: &[usize], links: &[Derived], min_share: f64, max_size: usize) {
     let n = sizes.len();
+    // The choice of a best source below is not transitive (near ties), so the
+    // links are taken in a fixed order: in the order given (pages' slots), the
+    // stories depended on the order pages were added in.
+    let mut links = links.to_vec();
+    links.sort_unstable_by(|x, y| (x.from, x.to).cmp(&(y.from, y.to)).then(x.share.total_cmp(&y.share)));
+    let links = &links[..];
     // Group of each item: its group in `c`, or a group of its own after those.
     let mut group_of: Vec<u32> = vec![u32::MAX; n];
     for (g, members) in c.groups.iter().enumerate() {
@@ -433,6 +439,34 @@ mod tests {
         assert_eq!(c.groups.len(), 2);
         assert!(c.groups.iter().any(|g| g == &[0, 1, 2] || g == &[0, 1, 2, 6]));
         assert!(c.groups.iter().any(|g| g == &[3, 4, 5] || g == &[3, 4, 5, 6]));
+    }
+
+    #[test]
+    fn attachment_does_not_depend_on_the_order_of_the_links() {
+        // Item 0 is derived from 1, 2 and 3 with shares in a chain of near ties
+        // (each within 0.05 of the next, the ends not), so no source beats both
+        // others: which one wins must not depend on the order the links come in.
+        // The reverse shares stay under `min_share`, so only item 0 moves.
+        let links = [
+            Derived { from: 0, to: 1, share: 0.60 },
+            Derived { from: 0, to: 2, share: 0.64 },
+            Derived { from: 0, to: 3, share: 0.68 },
+            // The shares the other way, which break near ties: 1 beats 2 and 2
+            // beats 3 on them, but 3 beats 1 on its share.
+            Derived { from: 1, to: 0, share: 0.45 },
+            Derived { from: 2, to: 0, share: 0.3 },
+            Derived { from: 3, to: 0, share: 0.1 },
+        ];
+        let run = |order: &[usize]| {
+            let ls: Vec<Derived> = order.iter().map(|&i| links[i]).collect();
+            let mut c = Clustering { groups: Vec::new(), refused_oversized: 0 };
+            attach(&mut c, &[1, 1, 1, 1], &ls, 0.5, 100);
+            c.groups
+        };
+        let first = run(&[0, 1, 2, 3, 4, 5]);
+        for order in [[1, 2, 0, 3, 4, 5], [2, 1, 0, 5, 4, 3], [5, 4, 3, 2, 1, 0], [0, 2, 1, 4, 3, 5]] {
+            assert_eq!(run(&order), first, "{order:?}");
+        }
     }
 
     #[test]
