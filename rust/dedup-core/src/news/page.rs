@@ -1,7 +1,9 @@
 //! A page as the news pipeline keeps it: its tokens (hashed) with their spans in the
 //! original text, and its lines with the features chrome removal looks at.
 
-use crate::text::{tokenize, NormalizeOptions};
+use std::cell::RefCell;
+
+use crate::text::{tokenize, tokenize_into, NormalizeOptions, Scratch, Tokens};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Seed of the token hash used by the news pipeline (any fixed value works; it is
@@ -131,6 +133,22 @@ pub struct Page {
     pub sentences: Vec<u64>,
 }
 
+/// Working memory of [`Page::new`], reused by each thread for its next page.
+#[derive(Default)]
+struct Work {
+    tokens: Tokens,
+    scratch: Scratch,
+    quoted: Vec<bool>,
+    starts: Vec<bool>,
+}
+
+/// Texts longer than this leave no working buffers behind.
+const WORK_KEPT_BYTES: usize = 1 << 20;
+
+thread_local! {
+    static WORK: RefCell<Work> = RefCell::new(Work::default());
+}
+
 /// Magic and version of [`Page::encode`]'s format.
 const PAGE_MAGIC: &[u8; 4] = b"DDPG";
 /// Version 2 added each line's [`Ending`] and the sentence starts; version 1 did
@@ -140,18 +158,40 @@ const PAGE_VERSION: u8 = 2;
 impl Page {
     /// Tokenises `text`, keeping lines that have at least one token.
     pub fn new(text: &str) -> Self {
-        Self::with_spans(text).0
+        // The working buffers (normalised text, spans, flags: several times the
+        // page's own size) are kept per thread: fresh ones for every page made
+        // the allocator hand memory back and forth with the system, and the
+        // kernel zeroed it again each time (a tenth of the time to add a million
+        // pages).
+        WORK.with(|w| {
+            let mut w = w.borrow_mut();
+            let page = Self::build(text, &mut w);
+            if text.len() > WORK_KEPT_BYTES {
+                *w = Work::default(); // a huge page's buffers are not kept
+            }
+            page
+        })
     }
 
     /// Tokenises `text`; also returns the byte span of each token.
     pub fn with_spans(text: &str) -> (Self, Vec<(u32, u32)>) {
+        let mut w = Work::default();
+        let page = Self::build(text, &mut w);
+        (page, std::mem::take(&mut w.tokens.spans))
+    }
+
+    fn build(text: &str, w: &mut Work) -> Self {
         let opts = NormalizeOptions { case_fold: true, strip_accents: true };
-        let toks = tokenize(text, opts);
+        tokenize_into(text, opts, &mut w.tokens, &mut w.scratch);
+        let toks = &w.tokens;
         let tokens: Vec<u32> =
             (0..toks.len()).map(|i| xxh3_64_with_seed(toks.token(i).as_bytes(), TOKEN_SEED) as u32).collect();
         let mut lines = Vec::new();
-        let mut quoted = vec![false; toks.len()];
-        let mut starts = vec![false; toks.len()];
+        let (quoted, starts) = (&mut w.quoted, &mut w.starts);
+        quoted.clear();
+        quoted.resize(toks.len(), false);
+        starts.clear();
+        starts.resize(toks.len(), false);
         let mut t = 0usize;
         for (line_start, line_end) in logical_lines(text) {
             let line = &text[line_start..line_end];
@@ -180,7 +220,7 @@ impl Page {
             }
         }
         lines.shrink_to_fit();
-        (Self { tokens, lines, quoted: to_bits(&quoted), sentences: to_bits(&starts) }, toks.spans)
+        Self { tokens, lines, quoted: to_bits(quoted), sentences: to_bits(starts) }
     }
 
     /// Number of tokens.
