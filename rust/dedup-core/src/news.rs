@@ -59,7 +59,7 @@ pub use self::stories::Clustering;
 pub use self::verify::{Kind, Relation};
 
 use self::article::{keep_tokens, to_bits, Keep};
-use self::chrome::{first_article, line_texts, outlet_stats, Kind as LineKind, LineStats};
+use self::chrome::{first_lines, line_texts, outlet_stats, Kind as LineKind, LineStats};
 use self::page::Page;
 use self::stats::Analysis;
 use self::stream::{Fresh, STREAM_REFRESH_PAGES, STREAM_REFRESH_SHARE};
@@ -411,10 +411,7 @@ pub(crate) fn first_pass(px: &Pages<'_>, tr: &Trace) -> (LineStats, Firsts) {
         .par_iter()
         .map(|d| {
             crate::interrupt::check();
-            d.as_ref().map(|d| {
-                let (kinds, keep, _) = first_article(px, d, &lines, true, 0);
-                (kinds, keep)
-            })
+            d.as_ref().map(|d| first_lines(px, d, &lines, true, 0))
         })
         .collect();
     (lines, firsts)

@@ -4,7 +4,7 @@
 //! and near-duplicate articles (MinHash-LSH checked on exact Jaccard).
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::lsh::fmix64;
 use crate::trace::Trace;
@@ -20,7 +20,9 @@ const PAIR_PASS: usize = 8 << 20;
 /// Candidate pairs `(a, b)`, `a < b`.
 pub(crate) fn candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
     let need = px.opts.min_shared_fingerprints;
-    let mut pairs: HashSet<(u32, u32)> = pairs_sharing(an.index.runs(), need).into_iter().collect();
+    // Gathered in a vector, then sorted and deduplicated: cheaper than a set of
+    // a million pairs.
+    let mut pairs: Vec<(u32, u32)> = pairs_sharing(an.index.runs(), need);
     Trace::new("  ").mark(format!("{} pairs share {need} rare fingerprints", pairs.len()));
     let short = short_candidates(px, an);
     Trace::new("  ").mark(format!("{} pairs share short runs", short.len()));
@@ -31,7 +33,7 @@ pub(crate) fn candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
     for (slot, &h) in an.hash.iter().enumerate() {
         if an.unit[slot] != slot as u32 {
             // Identical to an earlier page: compared with that page alone.
-            pairs.insert((an.unit[slot], slot as u32));
+            pairs.push((an.unit[slot], slot as u32));
         } else if h != 0 {
             let g = an.group[slot];
             by_body.entry(if g == u32::MAX { (g, h) } else { (g, 0) }).or_default().push(slot as u32);
@@ -40,12 +42,12 @@ pub(crate) fn candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
     for group in by_body.values() {
         for (i, &a) in group.iter().enumerate() {
             for &b in &group[i + 1..] {
-                pairs.insert((a, b));
+                pairs.push((a, b));
             }
         }
     }
-    let mut pairs: Vec<(u32, u32)> = pairs.into_iter().collect();
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
+    pairs.dedup();
     pairs
 }
 
@@ -55,7 +57,7 @@ pub(crate) fn candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
 /// and few of `k`. A short k-gram is rare when it is a fingerprint in at most
 /// as many distinct texts as make a k-gram common. Identical articles are
 /// represented by their first page.
-fn short_candidates(px: &Pages<'_>, an: &Analysis) -> HashSet<(u32, u32)> {
+fn short_candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
     let w = px.opts.short_window;
     // Winnowing keeps about 2 / (w + 1) of the k-grams.
     let total: usize = units_of(an)
@@ -79,7 +81,7 @@ fn units_of(an: &Analysis) -> Vec<u32> {
 /// pairs counted over all of them at once: a pair's shared fingerprints fall in
 /// different passes, and counting each pass alone would lose pairs that reach
 /// `min_shared_short` only in total.
-fn short_pairs(px: &Pages<'_>, an: &Analysis, passes: usize) -> HashSet<(u32, u32)> {
+fn short_pairs(px: &Pages<'_>, an: &Analysis, passes: usize) -> Vec<(u32, u32)> {
     let (k, w) = (px.opts.short_k, px.opts.short_window);
     let units = units_of(an);
     let cap = common_cap(px.opts, &units, &an.group);
@@ -128,7 +130,7 @@ fn short_pairs(px: &Pages<'_>, an: &Analysis, passes: usize) -> HashSet<(u32, u3
         *start = end;
         Some(p)
     });
-    pairs_sharing(postings, px.opts.min_shared_short).into_iter().collect()
+    pairs_sharing(postings, px.opts.min_shared_short)
 }
 
 /// Pairs `(a, b)`, `a < b`, that occur together in at least `need` of the

@@ -71,10 +71,23 @@ pub(crate) fn first_article(
     line_df: bool,
     extra: u32,
 ) -> FirstPass {
-    let kinds = kinds(px, doc, st, line_df, extra);
-    let keep = body_lines(&kinds, &line_shapes(&doc.page, &px.opts.chrome), &px.opts.chrome);
+    let (kinds, keep) = first_lines(px, doc, st, line_df, extra);
     let art = Article::from_lines(&doc.page, &keep, px.opts);
     (kinds, keep, art)
+}
+
+/// Line kinds and kept lines of [`first_article`], without deriving the article
+/// (the corpus-wide passes over every page need only the lines).
+pub(crate) fn first_lines(
+    px: &Pages<'_>,
+    doc: &Doc,
+    st: &LineStats,
+    line_df: bool,
+    extra: u32,
+) -> (Vec<Kind>, Vec<bool>) {
+    let kinds = kinds(px, doc, st, line_df, extra);
+    let keep = body_lines(&kinds, &line_shapes(&doc.page, &px.opts.chrome), &px.opts.chrome);
+    (kinds, keep)
 }
 
 /// Lines each outlet repeats on its pages, counting identical pages of an outlet
@@ -117,7 +130,7 @@ pub(crate) fn line_texts(px: &Pages<'_>, st: &LineStats, line_cap: u32) -> HashM
         .par_iter()
         .map(|d| {
             crate::interrupt::check();
-            d.as_ref().map(|d| to_bits(&first_article(px, d, st, false, 0).1))
+            d.as_ref().map(|d| to_bits(&first_lines(px, d, st, false, 0).1))
         })
         .collect();
     let (group, _) = near_dup_groups(px, &keep);

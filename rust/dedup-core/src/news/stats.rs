@@ -326,14 +326,13 @@ pub(crate) fn token_weights(px: &Pages<'_>, an: &Analysis) -> TokenWeights {
                 && if g == u32::MAX { an.unit[s] == s as u32 } else { rep[g as usize].1 == s as u32 }
         })
         .collect();
-    let tokens: Vec<Vec<u32>> = texts
-        .par_iter()
-        .map(|&s| match (&px.docs[s as usize], &an.keep[s as usize]) {
+    TokenWeights::count_each(texts.len(), |i| {
+        let s = texts[i] as usize;
+        match (&px.docs[s], &an.keep[s]) {
             (Some(d), Some(k)) => kept_tokens(&d.page, k),
             _ => Vec::new(),
-        })
-        .collect();
-    TokenWeights::count(&tokens)
+        }
+    })
 }
 
 /// [`Analysis::distinct_weight`] of every page (0 for an empty slot).

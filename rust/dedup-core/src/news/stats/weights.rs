@@ -48,13 +48,21 @@ impl TokenWeights {
     /// allowed) and turns the counts into weights. `texts` should hold one entry per
     /// distinct text: near-duplicate copies of one story count once.
     pub fn count<T: AsRef<[u32]> + Sync>(texts: &[T]) -> Self {
-        let n = texts.len();
+        Self::count_each(texts.len(), |i| texts[i].as_ref().to_vec())
+    }
+
+    /// [`Self::count`] of the `n` texts `tokens(0)` to `tokens(n - 1)`, each made
+    /// when it is counted rather than all held at once.
+    pub fn count_each(n: usize, tokens: impl Fn(usize) -> Vec<u32> + Sync) -> Self {
         // About 256 counters a text, between 2^16 and 2^22 (16 MB).
         let bits = (usize::BITS - (n * 256).max(1).leading_zeros()).clamp(16, 22);
         let shift = 32 - bits;
         let df: Vec<AtomicU32> = (0..1usize << bits).map(|_| AtomicU32::new(0)).collect();
-        texts.par_iter().for_each(|t| {
-            let mut slots: Vec<u32> = t.as_ref().iter().map(|&tok| tok >> shift).collect();
+        (0..n).into_par_iter().for_each(|i| {
+            let mut slots = tokens(i);
+            for s in &mut slots {
+                *s >>= shift;
+            }
             slots.sort_unstable();
             slots.dedup();
             for s in slots {
