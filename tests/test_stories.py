@@ -3,6 +3,10 @@ another joins the first (issue 11, item 3). Invented pages."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import pytest
 
 from dedup import Corpus
@@ -91,3 +95,34 @@ def test_a_page_joins_the_story_it_is_tied_to_strongly_not_one_it_quotes(when: s
     assert c.explain("r", "b3") is None
     stories = sorted(sorted(s.ids) for s in c.clusters())
     assert stories == [["a-copy1", "a-copy2", "a-wire", "r"], ["b1", "b2", "b3", "b4"]]
+
+
+def test_the_cores_index_of_relations_agrees_with_the_relations(tmp_path: Path) -> None:
+    # The core keeps the relations of an analysis and answers, per page, which
+    # pages it relates to, and per story whether it holds a rewritten relation;
+    # checked against the obvious computation from the full list, on generated
+    # stories of every copy kind (benches/make_wirebench_like.py).
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benches"))
+    from make_wirebench_like import generate
+
+    generate(tmp_path, seed=11, n_stories=120, mix="random")
+    with open(tmp_path / "docs.jsonl", encoding="utf-8") as f:
+        docs = [json.loads(line) for line in f if line.strip()]
+    c = Corpus()
+    c.add_many(docs)
+    found = c._core.analyze()
+    rels = found.relations()
+    assert len(found) == len(rels) > 100
+    assert found.pairs() == sorted((r.a, r.b) for r in rels)
+    assert {r.kind for r in rels} == {"syndicated", "rewritten"}
+    slots = {s for r in rels for s in (r.a, r.b)} | {max(s for r in rels for s in (r.a, r.b)) + 1}
+    for s in slots:
+        want = sorted(r.b if r.a == s else r.a for r in rels if s in (r.a, r.b))
+        assert sorted(found.partners(s)) == want, s
+    story_of = {s: n for n, g in enumerate(found.groups) for s in g}
+    want_rewritten = [False] * len(found.groups)
+    for r in rels:
+        if r.kind == "rewritten" and story_of.get(r.a, -1) == story_of.get(r.b, -2):
+            want_rewritten[story_of[r.a]] = True
+    assert found.rewritten == want_rewritten
+    assert any(want_rewritten) and not all(want_rewritten)

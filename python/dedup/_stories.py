@@ -1,7 +1,8 @@
 """Stories and matches: `Cluster` and `Match` objects from what the core returns.
 
-The core's `analyze` gives the verified relations between pages (by slot) and the
-groups of slots that carry one story. This module orders each group (its
+The core's `analyze` finds the verified relations between pages (by slot) and the
+groups of slots that carry one story, and keeps the relations, which it hands out
+on demand. This module orders each group (its
 representative first), names its kind, and sorts the stories; and it turns a
 relation into a `Match`, mapping its passages from token ranges to character
 offsets into the pages' texts.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from dedup import _progress
+from dedup._core import Analysis as CoreAnalysis
 from dedup._core import NewsCorpus, Relation
 from dedup._core import passage_offsets as _passage_offsets
 from dedup._ingest import no_gc
@@ -25,11 +27,10 @@ from dedup.results import Cluster, Match, Passage
 
 @dataclass(frozen=True)
 class Analysis:
-    """One analysis of the corpus: the verified relations as the core returns them
-    (without passages), the numbers of each slot's relations, and the stories."""
+    """One analysis of the corpus: what the core found (the verified relations,
+    without passages, and each page's) and the stories."""
 
-    relations: list[Relation]
-    by_slot: dict[int, list[int]]
+    found: CoreAnalysis
     clusters: list[Cluster]
 
 
@@ -39,14 +40,10 @@ def analyze(core: NewsCorpus, by_slot: Mapping[int, Page], show: bool | None) ->
     with no_gc(), _progress.Bar(show, desc=f"verifying and clustering {len(by_slot)} pages") as bar:
         # One call into the core does candidates, verification and clustering; the
         # bar shows its time, then counts the stories as they are assembled.
-        result = core.analyze()
-        rels, groups, refused = result.relations, result.groups, result.refused_oversized
+        found = core.analyze()
+        groups, refused = found.groups, found.refused_oversized
         bar.set_description(f"assembling {len(groups)} stories")
         bar.reset(total=len(groups))
-        numbers: dict[int, list[int]] = {}
-        for n, r in enumerate(rels):
-            numbers.setdefault(r.a, []).append(n)
-            numbers.setdefault(r.b, []).append(n)
         if refused:
             warnings.warn(
                 f"{refused} merges were refused because a story would have grown past "
@@ -54,14 +51,8 @@ def analyze(core: NewsCorpus, by_slot: Mapping[int, Page], show: bool | None) ->
                 DedupWarning,
                 stacklevel=4,
             )
-        story_of = {s: n for n, g in enumerate(groups) for s in g}
-        rewritten = {
-            story_of[r.a]
-            for r in rels
-            if r.kind == "rewritten" and story_of.get(r.a, -1) == story_of.get(r.b, -2)
-        }
         stories: list[tuple[Cluster, Page]] = []
-        for n, g in enumerate(groups):
+        for g, rewritten in zip(groups, found.rewritten, strict=True):
             pages = [by_slot[s] for s in g]
             rep = representative(core, pages)
             ordered = [rep, *sorted((p for p in pages if p is not rep), key=order_key)]
@@ -70,14 +61,14 @@ def analyze(core: NewsCorpus, by_slot: Mapping[int, Page], show: bool | None) ->
                 representative=rep.id,
                 # Syndicated when every verified relation inside the story is a
                 # near-verbatim copy.
-                kind="rewritten" if n in rewritten else "syndicated",
+                kind="rewritten" if rewritten else "syndicated",
                 sources=[p.source for p in ordered],
             )
             stories.append((story, rep))
             bar.update()
     stories.sort(key=lambda sr: (-len(sr[0].ids), order_key(sr[1])))
     clusters = [story for story, _ in stories]
-    return Analysis(rels, numbers, clusters)
+    return Analysis(found, clusters)
 
 
 def representative(core: NewsCorpus, pages: list[Page]) -> Page:
@@ -139,10 +130,9 @@ def matches_of(
     copies = core.identical(slot)
     others = set(copies)
     for s in copies:
-        for n in analysis.by_slot.get(s, []):
-            r = analysis.relations[n]
+        for o in analysis.found.partners(s):
             # The other side stands for all pages with its article too.
-            others.update(core.identical(r.b if r.a == s else r.a))
+            others.update(core.identical(o))
     others.discard(slot)
     out = []
     for o in others:
@@ -157,10 +147,10 @@ def all_matches(
 ) -> list[Match]:
     """Every verified relation of `analysis` as a `Match`, with its passages."""
     out = []
-    for r in analysis.relations:
+    for a, b in analysis.found.pairs():
         # `analyze` leaves passages out; the same verification gives them (between
         # identical copies of the two pages if they are not related themselves).
-        full = core.explain_copies(r.a, r.b)
+        full = core.explain_copies(a, b)
         if full is not None:
             out.append(match(full, by_slot[full.a], by_slot[full.b], text_of))
     return out

@@ -447,8 +447,8 @@ class Corpus:
         them for a pair). The edges of the stories, for a graph tool or a table."""
         with self._lock:
             analysis = self._analyze()
-            rels = analysis.relations
-            measured = self._core.measure([(r.a, r.b) for r in rels])
+            rels = analysis.found.relations()
+            measured = self._core.measure(analysis.found.pairs())
             return _export.match_table(rels, measured, self._by_slot)
 
     def to_arrow(self) -> Any:

@@ -55,7 +55,7 @@ pub mod winnow;
 pub use self::article::Article;
 pub use self::features::{decode_features, encode_features, Doc};
 pub use self::options::NewsOptions;
-pub use self::stories::Clustering;
+pub use self::stories::{Clustering, Findings};
 pub use self::verify::{Kind, Relation};
 
 use self::article::{keep_tokens, to_bits, Keep};
@@ -319,6 +319,14 @@ impl NewsCorpus {
         let an = self.cache.as_ref().expect("computed above");
         stream::index_fresh(&px, an, &mut self.fresh);
         stream::query(&px, an, Some(&self.fresh), doc)
+    }
+
+    /// Candidates, verification and stories: [`Self::relations`] and
+    /// [`Self::cluster`], indexed.
+    pub fn findings(&mut self) -> Findings {
+        let rels = self.relations();
+        let clustering = self.cluster(&rels);
+        Findings::new(self.docs.len(), rels, clustering)
     }
 
     /// Groups pages into stories from verified relations ([`stories::stories`]).

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use dedup_core::news::spans;
-use dedup_core::news::{decode_features, encode_features, Doc, NewsCorpus, NewsOptions, Relation};
+use dedup_core::news::{decode_features, encode_features, Doc, Findings, NewsCorpus, NewsOptions, Relation};
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::PyBytes;
@@ -41,12 +41,63 @@ pub struct PyRelation {
 }
 
 /// One analysis: the verified relations (without passages), the stories as groups
-/// of slots, and how many merges the cluster size limit refused.
-#[pyclass(name = "Analysis", module = "dedup._core", frozen, get_all)]
+/// of slots, and how many merges the cluster size limit refused. The relations
+/// stay here until asked for (a million pages have millions of them).
+#[pyclass(name = "Analysis", module = "dedup._core", frozen)]
 pub struct PyAnalysis {
-    relations: Vec<Py<PyRelation>>,
-    groups: Vec<Vec<u32>>,
-    refused_oversized: usize,
+    found: Findings,
+}
+
+#[pymethods]
+impl PyAnalysis {
+    /// The stories, as sorted groups of slots.
+    #[getter]
+    fn groups(&self) -> Vec<Vec<u32>> {
+        self.found.clustering.groups.clone()
+    }
+
+    /// Merges the cluster size limit refused.
+    #[getter]
+    fn refused_oversized(&self) -> usize {
+        self.found.clustering.refused_oversized
+    }
+
+    /// Whether each story holds a rewritten relation between two of its pages.
+    #[getter]
+    fn rewritten(&self) -> Vec<bool> {
+        self.found.rewritten.clone()
+    }
+
+    fn __len__(&self) -> usize {
+        self.found.relations.len()
+    }
+
+    /// Every relation, sorted by pair.
+    fn relations(&self) -> Vec<PyRelation> {
+        self.found.relations.iter().cloned().map(convert).collect()
+    }
+
+    /// The pair of each relation, sorted.
+    fn pairs(&self) -> Vec<(u32, u32)> {
+        self.found.relations.iter().map(|r| (r.a, r.b)).collect()
+    }
+
+    /// The pages slot `slot` has a relation with.
+    fn partners(&self, slot: u32) -> Vec<u32> {
+        let rels = &self.found.relations;
+        self.found
+            .of_slot(slot)
+            .iter()
+            .map(|&n| {
+                let r = &rels[n as usize];
+                if r.a == slot {
+                    r.b
+                } else {
+                    r.a
+                }
+            })
+            .collect()
+    }
 }
 
 /// The news pipeline over pages addressed by slot number. Keeps each page's compact
@@ -198,19 +249,10 @@ impl PyNewsCorpus {
 
     /// Verified relations and the stories they form.
     fn analyze(&mut self, py: Python<'_>) -> PyResult<PyAnalysis> {
-        let (rels, clustering) = detach_interruptible(py, || {
-            let rels = self.inner.relations();
-            let c = self.inner.cluster(&rels);
-            (rels, c)
-        })?;
-        // `relations` leaves passages (and Jaccard) to `explain`, which maps them to
-        // the texts; a story needs only the pairs and kinds.
-        let relations = rels.into_iter().map(|r| Py::new(py, convert(r))).collect::<PyResult<_>>()?;
-        Ok(PyAnalysis {
-            relations,
-            groups: clustering.groups,
-            refused_oversized: clustering.refused_oversized,
-        })
+        // The relations leave passages (and Jaccard) to `explain`, which maps them
+        // to the texts; a story needs only the pairs and kinds.
+        let found = detach_interruptible(py, || self.inner.findings())?;
+        Ok(PyAnalysis { found })
     }
 
     fn explain(&mut self, py: Python<'_>, a: u32, b: u32) -> PyResult<Option<PyRelation>> {

@@ -60,6 +60,67 @@ pub struct Clustering {
     pub refused_oversized: usize,
 }
 
+/// What one analysis of a corpus found: the verified relations (sorted by pair),
+/// the stories they form, and the relations of each page, so that a caller
+/// looks them up here rather than indexing them again.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    /// Verified relations, sorted by pair.
+    pub relations: Vec<Relation>,
+    /// The stories.
+    pub clustering: Clustering,
+    /// Whether each story (as `clustering.groups`) holds a rewritten relation
+    /// between two of its pages; else every copy in it is near-verbatim.
+    pub rewritten: Vec<bool>,
+    /// The relations of slot `s` are `numbers[starts[s]..starts[s + 1]]`.
+    starts: Vec<u32>,
+    numbers: Vec<u32>,
+}
+
+impl Findings {
+    /// Indexes `relations` between pages of `slots` slots, and the stories.
+    pub fn new(slots: usize, relations: Vec<Relation>, clustering: Clustering) -> Self {
+        let mut starts = vec![0u32; slots + 1];
+        for r in &relations {
+            starts[r.a as usize + 1] += 1;
+            starts[r.b as usize + 1] += 1;
+        }
+        for s in 0..slots {
+            starts[s + 1] += starts[s];
+        }
+        let mut fill = starts.clone();
+        let mut numbers = vec![0u32; starts[slots] as usize];
+        for (n, r) in relations.iter().enumerate() {
+            for s in [r.a, r.b] {
+                numbers[fill[s as usize] as usize] = n as u32;
+                fill[s as usize] += 1;
+            }
+        }
+        let mut story = vec![u32::MAX; slots];
+        for (n, g) in clustering.groups.iter().enumerate() {
+            for &s in g {
+                story[s as usize] = n as u32;
+            }
+        }
+        let mut rewritten = vec![false; clustering.groups.len()];
+        for r in relations.iter().filter(|r| r.kind == Kind::Rewritten) {
+            let st = story[r.a as usize];
+            if st != u32::MAX && st == story[r.b as usize] {
+                rewritten[st as usize] = true;
+            }
+        }
+        Self { relations, clustering, rewritten, starts, numbers }
+    }
+
+    /// Numbers (into `relations`) of the relations of slot `s`, in order.
+    pub fn of_slot(&self, s: u32) -> &[u32] {
+        match (self.starts.get(s as usize), self.starts.get(s as usize + 1)) {
+            (Some(&a), Some(&b)) => &self.numbers[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
 /// Order key for the merge queue: higher density first, then the smaller pair of
 /// group ids, so results do not depend on hash-map iteration order.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -425,6 +486,49 @@ mod tests {
             }
         }
         out
+    }
+
+    fn relation(a: u32, b: u32, kind: Kind) -> Relation {
+        Relation {
+            a,
+            b,
+            kind,
+            score: 0.9,
+            containment: 0.0,
+            coverage_a: f64::NAN,
+            coverage_b: f64::NAN,
+            vocabulary_a: f64::NAN,
+            vocabulary_b: f64::NAN,
+            runs_a: f64::NAN,
+            runs_b: f64::NAN,
+            jaccard: f64::NAN,
+            shared_tokens: 0,
+            passages: Vec::new(),
+            by_passage: false,
+        }
+    }
+
+    #[test]
+    fn findings_index_each_pages_relations_and_name_rewritten_stories() {
+        let rels = vec![
+            relation(0, 1, Kind::Syndicated),
+            relation(0, 4, Kind::Rewritten),
+            relation(1, 2, Kind::Syndicated),
+            relation(3, 5, Kind::Rewritten),
+            relation(4, 6, Kind::Rewritten),
+        ];
+        // Stories {0, 1, 2} and {4, 6}; 3 and 5 related but not a story, and the
+        // rewritten 0-4 link runs between two stories.
+        let clustering = Clustering { groups: vec![vec![0, 1, 2], vec![4, 6]], refused_oversized: 0 };
+        let f = Findings::new(8, rels.clone(), clustering);
+        // Against the obvious scan, for every slot and one past the end.
+        for s in 0..9u32 {
+            let slow: Vec<u32> = (0..rels.len() as u32)
+                .filter(|&n| rels[n as usize].a == s || rels[n as usize].b == s)
+                .collect();
+            assert_eq!(f.of_slot(s), slow.as_slice(), "slot {s}");
+        }
+        assert_eq!(f.rewritten, [false, true]);
     }
 
     #[test]
