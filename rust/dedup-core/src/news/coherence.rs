@@ -57,21 +57,28 @@ pub(crate) fn foreign_lines(
     // Identical articles are indexed once, through their first page: that page
     // is the page itself for every copy, so each copy sees the same partners.
     let own = an.unit.get(slot as usize).copied().unwrap_or(slot);
-    // (line, partner page) for each rare fingerprint they share; counted by sorting.
-    let mut hits: Vec<(u32, u32)> = Vec::new();
+    // (line, partner page) for each rare fingerprint they share, packed in a u64
+    // (line high); counted by sorting. A fingerprint of this page alone has no
+    // partner: its posting is not read.
+    let mut hits: Vec<u64> = Vec::new();
     for (h, pos) in art.fingerprints(px.opts.window) {
         if !an.is_rare(h) {
             continue;
         }
-        let line = art.line_of[pos as usize];
-        hits.extend(an.index.get(h).iter().filter(|&&o| o != slot && o != own).map(|&o| (line, o)));
+        let line = u64::from(art.line_of[pos as usize]) << 32;
+        hits.extend(
+            an.index.get_shared(h).iter().filter(|&&o| o != slot && o != own).map(|&o| line | u64::from(o)),
+        );
     }
     hits.sort_unstable();
     let need = px.opts.coherence_fingerprints;
     // (line, partner page) pairs sharing enough fingerprints: sorted by line, then
     // partner, each once. Sorted slices rather than hash sets: most pages have few.
-    let pairs: Vec<(u32, u32)> =
-        hits.chunk_by(|a, b| a == b).filter(|run| run.len() >= need).map(|run| run[0]).collect();
+    let pairs: Vec<(u32, u32)> = hits
+        .chunk_by(|a, b| a == b)
+        .filter(|run| run.len() >= need)
+        .map(|run| ((run[0] >> 32) as u32, run[0] as u32))
+        .collect();
     if pairs.is_empty() {
         return Vec::new(); // no line has partners: none is foreign
     }

@@ -29,6 +29,12 @@ pub(crate) struct Postings {
     pub(crate) pages: Vec<u32>,
     pub(crate) shift: u32,
     pub(crate) dir: Vec<u32>,
+    /// A bit for the top bits of each fingerprint held by two or more pages (a
+    /// few bits a posting): most fingerprints are one page's alone, and
+    /// [`Self::get_shared`] tells those from the others without reading the
+    /// arrays.
+    shared: Vec<u64>,
+    shared_shift: u32,
 }
 
 impl Postings {
@@ -48,6 +54,25 @@ impl Postings {
         self.dir = dir;
         self.hashes.shrink_to_fit();
         self.pages.shrink_to_fit();
+        let bits = (usize::BITS - (n * 2).max(64).leading_zeros()).min(32);
+        self.shared_shift = 64 - bits;
+        self.shared = vec![0u64; (1usize << bits) / 64];
+        for run in self.hashes.chunk_by(|a, b| a == b).filter(|r| r.len() > 1) {
+            let b = (run[0] >> self.shared_shift) as usize;
+            self.shared[b / 64] |= 1 << (b % 64);
+        }
+    }
+
+    /// The pages holding rare fingerprint `h` when there are two or more of them
+    /// (possibly, rarely, the one page of a fingerprint held by one page only);
+    /// else none.
+    #[inline]
+    pub(crate) fn get_shared(&self, h: u64) -> &[u32] {
+        let b = (h >> self.shared_shift) as usize;
+        match self.shared.get(b / 64) {
+            Some(w) if w >> (b % 64) & 1 == 1 => self.get(h),
+            _ => &[],
+        }
     }
 
     /// The pages holding rare fingerprint `h`, in slot order.
@@ -425,6 +450,36 @@ mod tests {
     use super::*;
     use crate::news::testing::{analysed, docs, RIVER, SILO, TRAM};
     use crate::news::Doc;
+
+    proptest::proptest! {
+        #[test]
+        fn shared_postings_are_those_of_two_or_more_pages(
+            mut entries in proptest::collection::vec((0u64..400, 0u32..50), 0..300),
+            spread in proptest::prelude::any::<u64>(),
+        ) {
+            // Hashes spread over the whole range, so the directory and the bitmap
+            // see their top bits.
+            let h = |x: u64| crate::lsh::fmix64(x ^ spread);
+            entries.sort_by_key(|e| h(e.0));
+            let mut index = Postings {
+                hashes: entries.iter().map(|e| h(e.0)).collect(),
+                pages: entries.iter().map(|e| e.1).collect(),
+                ..Postings::default()
+            };
+            index.finish();
+            for x in 0u64..420 {
+                let all = index.get(h(x));
+                let want: Vec<u32> = entries.iter().filter(|e| e.0 == x).map(|e| e.1).collect();
+                proptest::prop_assert_eq!(all, want.as_slice());
+                let shared = index.get_shared(h(x));
+                if all.len() > 1 {
+                    proptest::prop_assert_eq!(shared, all);
+                } else {
+                    proptest::prop_assert!(shared.is_empty() || shared == all);
+                }
+            }
+        }
+    }
 
     #[test]
     fn identical_articles_share_a_unit_and_rare_fingerprints_are_indexed_once() {
