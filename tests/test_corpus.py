@@ -507,3 +507,20 @@ def test_query_reports_every_identical_copy() -> None:
         c.add(name, text)
         assert {m.other for m in c.matches(name)} - {"same"} == q, name
         c.remove(name)
+
+
+def test_a_corpus_without_texts_finds_the_same_stories_and_says_why_text_is_missing() -> None:
+    keeping, bare = small_corpus(), Corpus(keep_texts=False)
+    for pid in keeping.ids:
+        p = keeping._page(pid)
+        bare.add(pid, keeping.text(pid), source=p.source, published=p.published)
+    assert [c.ids for c in bare.clusters()] == [c.ids for c in keeping.clusters()]
+    for pid in keeping.ids:
+        want = [(m.other, m.kind, m.score, m.coverage) for m in keeping.matches(pid)]
+        got = bare.matches(pid)
+        assert [(m.other, m.kind, m.score, m.coverage) for m in got] == want
+        assert all(m.passages == [] for m in got)
+    with pytest.raises(dedup.DedupError, match="keep_texts=False"):
+        bare.text("f-wire")
+    with pytest.raises(dedup.InputTypeError, match="keep_texts"):
+        Corpus(keep_texts="no")  # type: ignore[arg-type]

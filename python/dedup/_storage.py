@@ -66,8 +66,9 @@ class Storage(ABC):
         features only, whose text is kept nowhere."""
         if not page.has_text:
             raise DedupError(
-                f"the text of page {page.id!r} is not kept: it was added as features only; "
-                "add the page with its text to see passages"
+                f"the text of page {page.id!r} is not kept: it was added as features only, "
+                "or to a Corpus(keep_texts=False); add the page with its text to a corpus "
+                "that keeps texts to see passages"
             )
         return self._read(page)
 
@@ -94,8 +95,10 @@ class Storage(ABC):
 class MemoryStorage(Storage):
     """Texts appended to a `TextSpill`; a page's `ref` is its text's place there."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_texts: bool = True) -> None:
         self._spill = TextSpill()
+        # Without texts (`Corpus(keep_texts=False)`), pages are kept as features are.
+        self._keep_texts = keep_texts
         # Writes a batch's texts while the core tokenises it (both release the GIL).
         self._writer: ThreadPoolExecutor | None = None
 
@@ -105,6 +108,10 @@ class MemoryStorage(Storage):
         return self._spill.size
 
     def add(self, core: NewsCorpus, batch: list[Page], texts: list[str]) -> None:
+        if not self._keep_texts:
+            for p, s in zip(batch, core.add_many(texts, [p.source for p in batch]), strict=True):
+                p.slot = s
+            return
         if self._writer is None:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="dedup-spill")
         written = self._writer.submit(self._spill.append, texts)

@@ -60,8 +60,8 @@ def _input_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _load(args: argparse.Namespace) -> Corpus:
-    corpus = Corpus(progress=args.progress)
+def _load(args: argparse.Namespace, keep_texts: bool = True) -> Corpus:
+    corpus = Corpus(progress=args.progress, keep_texts=keep_texts)
     corpus.add_many(
         args.input,
         id_field=args.id_field,
@@ -92,7 +92,9 @@ def _write_table(corpus: Corpus, path: str) -> None:
 
 
 def _cluster(args: argparse.Namespace, out: TextIO) -> int:
-    corpus = _load(args)
+    # Stories need no passages: the texts are not kept (nor copied to a
+    # temporary file as large as the input).
+    corpus = _load(args, keep_texts=False)
     clusters = corpus.clusters()
     if args.output and args.output.lower().endswith((".parquet", ".csv")):
         _write_table(corpus, args.output)

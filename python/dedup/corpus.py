@@ -87,6 +87,7 @@ class Corpus:
         *,
         window: _dt.timedelta | float | None = None,
         progress: bool | None = None,
+        keep_texts: bool = True,
         **options: float,
     ) -> None:
         """`options` override the news defaults by name (for example
@@ -101,7 +102,15 @@ class Corpus:
 
         `progress` controls progress bars (tqdm, ``pip install 'dedup[progress]'``) on
         long operations: None (default) shows them when standard error is a terminal,
-        False never, True always. Methods that take `progress` override it per call."""
+        False never, True always. Methods that take `progress` override it per call.
+
+        `keep_texts=False` keeps no page text, only what the stories are computed
+        from: stories and scores are the same, but matches carry no passages, and
+        `text`, `report` and `save` raise `DedupError`. It saves writing every text
+        to a temporary file as large as the input, when only the stories are
+        wanted (``dedup cluster`` does this)."""
+        if not isinstance(keep_texts, bool):
+            raise InputTypeError(f"keep_texts must be True or False, got {keep_texts!r}")
         self._window = Window(window)
         self._progress = _progress.check(progress)
         bad = [k for k, v in options.items() if not isinstance(v, int | float)]
@@ -114,7 +123,7 @@ class Corpus:
         self._pages: dict[str, Page] = {}
         self._by_slot: dict[int, Page] = {}
         self._intake = Intake(self._pages)
-        self._storage: Storage = MemoryStorage()
+        self._storage: Storage = MemoryStorage(keep_texts)
         self._closed = False
         # The last analysis, until the corpus changes; Match objects are built on
         # demand, as they copy passage text.
@@ -510,7 +519,7 @@ class Corpus:
         A file that is not a store (damaged, foreign, or from a newer dedup) raises
         `FileFormatError`; nothing in it is ever executed."""
         target = os.fspath(path)
-        c = cls(window=window, progress=progress, **options)  # checks them before creating
+        c = cls(window=window, progress=progress, keep_texts=True, **options)  # checks them first
         store = DiskStorage.open(target, create_with=c._options)
         try:
             if store.options != c._options:
@@ -522,7 +531,7 @@ class Corpus:
                         "or build a new corpus with these"
                     )
                 try:
-                    c = cls(window=window, progress=progress, **store.options)
+                    c = cls(window=window, progress=progress, keep_texts=True, **store.options)
                 except InvalidOptionError as e:
                     raise FileFormatError(
                         f"{target}: the store's options are invalid: {e}"

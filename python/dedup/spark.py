@@ -328,7 +328,7 @@ def _corpus_of(
     if not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidOptionError(f"`batch_size` must be an integer of at least 1, got {batch_size}")
     cols = _columns(df, id_col, text_col, source_col, published_col)
-    corpus = Corpus(progress=progress, **options)
+    corpus = Corpus(progress=progress, keep_texts=True, **options)
     _collect_into(corpus, _bounded(_worker_frame(df, cols), df, in_id_order), cols, batch_size)
     return corpus, cols
 
