@@ -118,13 +118,10 @@ fn short_pairs(px: &Pages<'_>, an: &Analysis, passes: usize) -> Vec<(u32, u32)> 
                 fingerprints(u).into_iter().filter(|&h| in_pass(h)).map(move |hash| Entry { hash, page: u })
             })
             .collect();
-        // Radix-sorted by hash; each run's pages are then put in order.
-        entries.radix_sort_unstable();
+        entries.par_sort_unstable_by_key(|e| (e.hash, e.page));
         for run in entries.chunk_by(|a, b| { a.hash } == { b.hash }) {
             if run.len() >= 2 && distinct_groups(run, &an.group, cap) <= cap {
-                let start = pages.len();
                 pages.extend(run.iter().map(|e| e.page));
-                pages[start..].sort_unstable();
                 ends.push(pages.len());
             }
         }
