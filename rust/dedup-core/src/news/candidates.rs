@@ -4,7 +4,6 @@
 //! and near-duplicate articles (MinHash-LSH checked on exact Jaccard).
 
 use rayon::prelude::*;
-use rdst::RadixSort;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::lsh::fmix64;
@@ -142,8 +141,6 @@ fn pairs_sharing<'p>(postings: impl Iterator<Item = &'p [u32]>, need: usize) -> 
     let postings: Vec<&[u32]> = postings.filter(|p| p.len() >= 2).collect();
     let total: usize = postings.iter().map(|p| p.len() * (p.len() - 1) / 2).sum();
     let passes = total.div_ceil(PAIR_PASS).max(1) as u32;
-    Trace::new("    ")
-        .mark(format!("{total} pair occurrences in {} postings, {passes} passes", postings.len()));
     let mut out = Vec::new();
     for pass in 0..passes {
         let mut occ: Vec<u64> = postings
@@ -155,9 +152,7 @@ fn pairs_sharing<'p>(postings: impl Iterator<Item = &'p [u32]>, need: usize) -> 
                 })
             })
             .collect();
-        // A radix sort: about twice as fast as a comparison sort on these keys
-        // (tens of millions of occurrences at 200,000 pages).
-        occ.radix_sort_unstable();
+        occ.par_sort_unstable();
         out.extend(
             occ.chunk_by(|x, y| x == y)
                 .filter(|run| run.len() >= need)

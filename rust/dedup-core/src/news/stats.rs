@@ -7,7 +7,6 @@ mod update;
 pub mod weights;
 
 use rayon::prelude::*;
-use rdst::RadixSort;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::trace::Trace;
@@ -174,16 +173,6 @@ pub(crate) struct Entry {
     pub(crate) page: u32,
 }
 
-/// Entries are radix-sorted by their hash alone (least significant byte first).
-impl rdst::RadixKey for Entry {
-    const LEVELS: usize = 8;
-
-    #[inline]
-    fn get_level(&self, level: usize) -> u8 {
-        ({ self.hash } >> (level * 8)) as u8
-    }
-}
-
 /// Marks a (k-gram, page) entry whose k-gram is a winnowed fingerprint of the page.
 pub(crate) const FP_BIT: u32 = 1 << 31;
 
@@ -275,9 +264,8 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
             entries.extend_from_slice(&part);
         }
         tr.mark("collect");
-        // By hash alone, radix-sorted (twice as fast as comparing); each run is
-        // then put in page order.
-        entries.radix_sort_unstable();
+        // By hash alone (one compare); each run is then put in page order.
+        entries.par_sort_unstable_by_key(|e| e.hash);
         tr.mark("sort");
         // Runs of one hash are scanned in parallel pieces cut at run boundaries,
         // and the pieces' results joined in hash order.
