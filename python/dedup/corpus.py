@@ -209,7 +209,7 @@ class Corpus:
         source_field: str = "source",
         published_field: str = "published",
         html_field: str | None = None,
-        batch_size: int = 10_000,
+        batch_size: int = 2_000,
         progress: bool | None = None,
     ) -> int:
         """Adds pages, streamed in batches, from any of:
@@ -225,8 +225,10 @@ class Corpus:
         date), in the fields named by the ``*_field`` arguments. With `html_field`,
         the text is instead the main text extracted from that field's HTML (see
         `add_html`). Each batch is validated whole before any of it is added, so a
-        bad record leaves the corpus as it was before that batch. Returns the number
-        of pages added."""
+        bad record leaves the corpus as it was before that batch. Batches are read
+        and checked while the previous one is tokenised; the first and the last
+        are not overlapped, so batches much larger than the default leave a core
+        idle longer. Returns the number of pages added."""
         with self._lock:
             self._check_open()
             show = self._progress if progress is None else _progress.check(progress)
