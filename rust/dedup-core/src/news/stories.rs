@@ -489,23 +489,7 @@ mod tests {
     }
 
     fn relation(a: u32, b: u32, kind: Kind) -> Relation {
-        Relation {
-            a,
-            b,
-            kind,
-            score: 0.9,
-            containment: 0.0,
-            coverage_a: f64::NAN,
-            coverage_b: f64::NAN,
-            vocabulary_a: f64::NAN,
-            vocabulary_b: f64::NAN,
-            runs_a: f64::NAN,
-            runs_b: f64::NAN,
-            jaccard: f64::NAN,
-            shared_tokens: 0,
-            passages: Vec::new(),
-            by_passage: false,
-        }
+        Relation::unmeasured((a, b), kind, 0.9, false)
     }
 
     #[test]

@@ -418,13 +418,23 @@ impl Evidence {
 
 impl Relation {
     /// A relation with its passage figures; the other shares unmeasured (NaN).
-    fn new((a, b): (u32, u32), kind: Kind, score: f64, by_passage: bool, ps: &Passages) -> Self {
+    fn new(pair: (u32, u32), kind: Kind, score: f64, by_passage: bool, ps: &Passages) -> Self {
+        Self {
+            containment: ps.containment,
+            shared_tokens: ps.shared as u32,
+            ..Self::unmeasured(pair, kind, score, by_passage)
+        }
+    }
+
+    /// A relation of `kind` and `score`, nothing measured: shares NaN, no
+    /// passages, no shared tokens.
+    pub(crate) fn unmeasured((a, b): (u32, u32), kind: Kind, score: f64, by_passage: bool) -> Self {
         Self {
             a,
             b,
             kind,
             score,
-            containment: ps.containment,
+            containment: 0.0,
             coverage_a: f64::NAN,
             coverage_b: f64::NAN,
             vocabulary_a: f64::NAN,
@@ -432,7 +442,7 @@ impl Relation {
             runs_a: f64::NAN,
             runs_b: f64::NAN,
             jaccard: f64::NAN,
-            shared_tokens: ps.shared as u32,
+            shared_tokens: 0,
             passages: Vec::new(),
             by_passage,
         }
