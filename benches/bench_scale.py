@@ -16,7 +16,10 @@ script prints its wall time, pages/s, peak RSS (the child's maximum resident set
 and pairwise precision/recall against the truth (../shared/tools/score_clusters.py
 scoring: pairs of pages of one story, related stories left out). In the same run,
 the pipeline a datasketch user would write (word 5-gram MinHash of each raw page,
-MinHashLSH at 0.4, union-find) runs on the first --peer-pages pages.
+MinHashLSH at 0.4, union-find) runs on the first --peer-pages pages. With
+--repeat N, the two alternate N times and the medians are reported with their
+range (this machine's speed varies by a tenth from run to run); every run of
+dedup must give the same stories.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -102,10 +106,10 @@ def run_cli(data: Path, threads: int | None) -> tuple[float, float, int, list[li
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, clusters
 
 
-def peer(data: Path, pages: int) -> tuple[float, float] | None:
+def peer(data: Path, pages: int) -> tuple[float, float, int, str] | None:
     """The datasketch pipeline (bench_corpus.datasketch_clusters) on the first
     `pages` pages, scored on that slice; returns its pages per second and per CPU
-    second."""
+    second, the number of pages and the score."""
     from bench_corpus import datasketch_clusters
 
     recs = []
@@ -121,13 +125,7 @@ def peer(data: Path, pages: int) -> tuple[float, float] | None:
         return None
     clusters, dt = found
     s = _slice_score(data, clusters, {r["id"] for r in recs})
-    rate = len(recs) / dt
-    print(
-        f"peer datasketch MinHashLSH(0.4) + union-find, {len(recs):,} pages: {rate:,.0f} pages/s, "
-        f"{len(recs) / cpu:,.0f} pages per CPU second (one Python process)"
-    )
-    print(f"peer quality on that slice: {s}")
-    return rate, len(recs) / cpu
+    return len(recs) / dt, len(recs) / cpu, len(recs), s
 
 
 def _slice_score(data: Path, clusters: list[list[str]], ids: set[str]) -> str:
@@ -164,6 +162,13 @@ def main() -> None:
     ap.add_argument("--peer-pages", type=int, default=20_000)
     ap.add_argument("--threads", type=int, default=None, help="core threads (default: all)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="generator processes")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs of each pipeline, alternating, so both see the machine in the same state; "
+        "medians are reported, with the range",
+    )
     args = ap.parse_args()
 
     from score_clusters import fmt, score
@@ -173,9 +178,23 @@ def main() -> None:
     size = (data / "docs.jsonl").stat().st_size
     print(f"corpus: {args.pages:,} pages, {size / 1e6:,.0f} MB of JSON lines ({data})")
     print(f"  (generated or found in {time.perf_counter() - t0:.0f}s)")
-    wall, cpu, rss, clusters = run_cli(data, args.threads)
+    runs, peers = [], []
+    for _ in range(max(1, args.repeat)):
+        runs.append(run_cli(data, args.threads))
+        if args.peer_pages:
+            peers.append(peer(data, args.peer_pages))
+    clusters = runs[0][3]
+    if any(sorted(map(sorted, r[3])) != sorted(map(sorted, clusters)) for r in runs):
+        raise SystemExit("dedup cluster gave different stories in different runs")
+    walls = sorted(r[0] for r in runs)
+    wall = statistics.median(walls)
+    cpu = statistics.median(r[1] for r in runs)
+    rss = max(r[2] for r in runs)
+    spread = ""
+    if len(runs) > 1:
+        spread = f" (median of {len(runs)}: {walls[0]:.1f} to {walls[-1]:.1f}s)"
     print(
-        f"dedup cluster: {wall:.1f}s, {args.pages / wall:,.0f} pages/s end to end, "
+        f"dedup cluster: {wall:.1f}s{spread}, {args.pages / wall:,.0f} pages/s end to end, "
         f"{cpu:.0f} CPU seconds, peak RSS {rss / 2**20:,.0f} MB, {os.cpu_count()} cores"
         + (f", {args.threads} threads" if args.threads else "")
     )
@@ -185,14 +204,26 @@ def main() -> None:
     copies = {k: kinds[k] for k in ("wire", "verbatim", "light") if k in kinds}
     print(f"  recall of verbatim and lightly edited copies (and bare wire texts): {copies}")
     if args.peer_pages:
-        rates = peer(data, args.peer_pages)
-        if rates is not None:
+        done = [p for p in peers if p is not None]
+        if done:
+            rate = statistics.median(p[0] for p in done)
+            per_cpu = statistics.median(p[1] for p in done)
+            rates = sorted(p[0] for p in done)
+            across = ""
+            if len(done) > 1:
+                across = f" (median of {len(done)}: {rates[0]:,.0f} to {rates[-1]:,.0f})"
+            print(
+                f"peer datasketch MinHashLSH(0.4) + union-find, {done[0][2]:,} pages: "
+                f"{rate:,.0f} pages/s{across}, {per_cpu:,.0f} pages per CPU second "
+                "(one Python process)"
+            )
+            print(f"peer quality on that slice: {done[0][3]}")
             # As a user gets it (dedup on every core, the peer in one process),
             # and per CPU second, which is what each would cost on one core.
             print(
-                f"speed ratio: {args.pages / wall / rates[0]:.1f}x end to end "
+                f"speed ratio: {args.pages / wall / rate:.1f}x end to end "
                 f"({os.cpu_count()} cores against one process); "
-                f"{args.pages / cpu / rates[1]:.1f}x per CPU second"
+                f"{args.pages / cpu / per_cpu:.1f}x per CPU second"
             )
         ids = set()
         with open(data / "docs.jsonl", encoding="utf-8") as f:
