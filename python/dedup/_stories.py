@@ -2,10 +2,9 @@
 
 The core's `analyze` finds the verified relations between pages (by slot) and the
 groups of slots that carry one story, and keeps the relations, which it hands out
-on demand. This module orders each group (its
-representative first), names its kind, and sorts the stories; and it turns a
-relation into a `Match`, mapping its passages from token ranges to character
-offsets into the pages' texts.
+on demand. This module orders each group (its representative first), names its
+kind, and sorts the stories; and it turns a relation into a `Match`, mapping its
+passages from token ranges to character offsets into the pages' texts.
 """
 
 from __future__ import annotations
