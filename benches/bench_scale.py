@@ -155,6 +155,16 @@ def _slice_score(data: Path, clusters: list[list[str]], ids: set[str]) -> str:
     return f"P={prec:.3f} R={rec:.3f} (pairs: {len(want):,} true, {len(got):,} found)"
 
 
+def _median(values: list[float], form: str) -> tuple[float, str]:
+    """The median of `values`, and for more than one, " (median of N: low to high)"
+    with both ends written in `form`."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0], ""
+    low, high = form.format(ordered[0]), form.format(ordered[-1])
+    return statistics.median(ordered), f" (median of {len(ordered)}: {low} to {high})"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=200_000)
@@ -184,15 +194,12 @@ def main() -> None:
         if args.peer_pages:
             peers.append(peer(data, args.peer_pages))
     clusters = runs[0][3]
-    if any(sorted(map(sorted, r[3])) != sorted(map(sorted, clusters)) for r in runs):
+    stories = sorted(map(sorted, clusters))
+    if any(sorted(map(sorted, r[3])) != stories for r in runs[1:]):
         raise SystemExit("dedup cluster gave different stories in different runs")
-    walls = sorted(r[0] for r in runs)
-    wall = statistics.median(walls)
+    wall, spread = _median([r[0] for r in runs], "{:.1f}s")
     cpu = statistics.median(r[1] for r in runs)
     rss = max(r[2] for r in runs)
-    spread = ""
-    if len(runs) > 1:
-        spread = f" (median of {len(runs)}: {walls[0]:.1f} to {walls[-1]:.1f}s)"
     print(
         f"dedup cluster: {wall:.1f}s{spread}, {args.pages / wall:,.0f} pages/s end to end, "
         f"{cpu:.0f} CPU seconds, peak RSS {rss / 2**20:,.0f} MB, {os.cpu_count()} cores"
@@ -206,12 +213,8 @@ def main() -> None:
     if args.peer_pages:
         done = [p for p in peers if p is not None]
         if done:
-            rate = statistics.median(p[0] for p in done)
+            rate, across = _median([p[0] for p in done], "{:,.0f}")
             per_cpu = statistics.median(p[1] for p in done)
-            rates = sorted(p[0] for p in done)
-            across = ""
-            if len(done) > 1:
-                across = f" (median of {len(done)}: {rates[0]:,.0f} to {rates[-1]:,.0f})"
             print(
                 f"peer datasketch MinHashLSH(0.4) + union-find, {done[0][2]:,} pages: "
                 f"{rate:,.0f} pages/s{across}, {per_cpu:,.0f} pages per CPU second "
