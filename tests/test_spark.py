@@ -528,3 +528,44 @@ def test_without_pyspark_the_error_says_what_to_install(monkeypatch: pytest.Monk
         dedup.spark.cluster(object())
     with pytest.raises(ImportError):
         dedup.spark.connected_components(object())
+
+
+# -- the stages on the executors (dedup._spark_stages) --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def staged(spark: Any, generated: list[dict[str, Any]]) -> tuple[Any, dedup.Corpus]:
+    """The generated pages numbered on Spark, and the `Corpus` of the same pages in
+    the same (id) order."""
+    from dedup import _spark_stages as st
+    from dedup.spark import _FEATURES, _ID, _SOURCE, _columns, _worker_frame
+
+    shuffled = random.Random(7).sample(generated, len(generated))
+    df = spark.createDataFrame(shuffled, "id string, source string, text string").repartition(3)
+    features = _worker_frame(df, _columns(df, "id", "text", "source", None))
+    pages = st.number_pages(features, _ID, _SOURCE, _FEATURES).localCheckpoint()
+    c = dedup.Corpus(keep_texts=False)
+    c.add_many(sorted(generated, key=lambda r: r["id"]))
+    return pages, c
+
+
+def test_stage_one_on_the_executors_keeps_the_lines_the_corpus_keeps(
+    staged: tuple[Any, dedup.Corpus],
+) -> None:
+    from dedup import _core
+    from dedup import _spark_stages as st
+
+    pages, c = staged
+    want = {s: bytes(k) for s, k in enumerate(c._core.first_keeps()) if k is not None}
+    got = {slot: bytes(keep) for slot, keep in st.first_pass(pages, {}).collect()}
+    assert len(got) == len(want) > 2000
+    assert got == want
+    # Both corpus counts decide some pages, so the comparison covers them: without
+    # the text counts, or without the outlet counts too, articles differ.
+    limits = _core.stage_thresholds({})
+    lines = st.page_lines(pages)
+    outlets = st.outlet_line_counts(lines, int(limits["outlet_least"]))
+    prelim = dict(st.first_keep(pages, lines, outlets, None, {}).collect())
+    bare = dict(st.first_keep(pages, lines, outlets.limit(0), None, {}).collect())
+    assert any(bytes(prelim[s]) != got[s] for s in got)
+    assert sum(bytes(bare[s]) != bytes(prelim[s]) for s in got) > 20

@@ -16,6 +16,11 @@ __all__ = [
     "estimate_jaccard",
     "featurize",
     "passage_offsets",
+    "stage_first_keep",
+    "stage_jaccard",
+    "stage_page_lines",
+    "stage_sketch",
+    "stage_thresholds",
 ]
 
 __version__: str
@@ -176,12 +181,36 @@ class NewsCorpus:
         self, text: str, source: str | None = None, stream: bool = False
     ) -> list[Relation]: ...
     def compact(self) -> list[int]: ...
+    def first_keeps(self) -> list[bytes | None]: ...
     def slots(self) -> int: ...
     def identical(self, slot: int) -> list[int]: ...
     def article_share(self, slot: int) -> float: ...
     def article_spans(self, slot: int, text: str) -> list[tuple[int, int]]: ...
 
 def featurize(texts: Sequence[str]) -> list[bytes]: ...
+
+# Stage pieces for one page at a time (dedup._spark_stages).
+def stage_thresholds(options: dict[str, float]) -> dict[str, float]: ...
+def stage_page_lines(
+    features: list[bytes], sources: list[int | None]
+) -> tuple[list[int | None], list[int], list[list[int]]]: ...
+def stage_first_keep(
+    options: dict[str, float],
+    features: list[bytes],
+    sources: list[int | None],
+    outlet_counts: list[list[tuple[int, int]]],
+    text_counts: list[list[tuple[int, int]]] | None = None,
+) -> list[bytes]: ...
+def stage_sketch(
+    options: dict[str, float], features: list[bytes], keeps: list[bytes]
+) -> tuple[list[int], list[list[int]], list[bool]]: ...
+def stage_jaccard(
+    options: dict[str, float],
+    features_a: list[bytes],
+    keeps_a: list[bytes],
+    features_b: list[bytes],
+    keeps_b: list[bytes],
+) -> list[float]: ...
 def passage_offsets(
     text_a: str, text_b: str, passages: list[tuple[int, int, int, int]]
 ) -> list[tuple[int, int, int, int]]: ...

@@ -43,6 +43,7 @@ pub mod coherence;
 pub mod features;
 pub mod options;
 pub mod page;
+pub mod parts;
 pub mod spans;
 pub mod stats;
 pub mod stories;
@@ -229,6 +230,13 @@ impl NewsCorpus {
             self.cache = Some(an);
         }
         self.cache.as_ref().expect("just computed")
+    }
+
+    /// Kept lines of every page's first article (stage 1, before coherence), by
+    /// slot: what a run of the stages apart is checked against.
+    pub fn first_keeps(&self) -> Vec<Option<Keep>> {
+        let (_, firsts) = first_pass(&self.pages(), &Trace::new(""));
+        firsts.into_iter().map(|f| f.map(|f| to_bits(&f.1))).collect()
     }
 
     /// The article of the page in `slot`: chrome removed.

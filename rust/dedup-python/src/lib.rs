@@ -10,6 +10,7 @@ mod gil;
 mod lsh;
 mod minhash;
 mod news;
+mod stages;
 mod text;
 
 use pyo3::prelude::*;
@@ -27,5 +28,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     minhash::register(m)?;
     news::register(m)?;
     lsh::register(m)?;
+    stages::register(m)?;
     Ok(())
 }

@@ -137,6 +137,18 @@ impl PyNewsCorpus {
     }
 }
 
+/// News options from overrides by name (see `NewsOptions::NAMES` in the core),
+/// set in name order so errors do not depend on the dict's order.
+pub fn options(options: HashMap<String, f64>) -> PyResult<NewsOptions> {
+    let mut opts = NewsOptions::default();
+    let mut names: Vec<(String, f64)> = options.into_iter().collect();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, value) in names {
+        opts.set(&name, value).py()?;
+    }
+    Ok(opts)
+}
+
 fn convert(r: Relation) -> PyRelation {
     PyRelation {
         a: r.a,
@@ -183,13 +195,7 @@ impl PyNewsCorpus {
     #[new]
     #[pyo3(signature = (options = None))]
     fn new(options: Option<HashMap<String, f64>>) -> PyResult<Self> {
-        let mut opts = NewsOptions::default();
-        let mut names: Vec<(String, f64)> = options.unwrap_or_default().into_iter().collect();
-        names.sort_by(|a, b| a.0.cmp(&b.0));
-        for (name, value) in names {
-            opts.set(&name, value).py()?;
-        }
-        Ok(Self { inner: NewsCorpus::new(opts) })
+        Ok(Self { inner: NewsCorpus::new(self::options(options.unwrap_or_default())?) })
     }
 
     fn __len__(&self) -> usize {
@@ -306,6 +312,18 @@ impl PyNewsCorpus {
     }
 
     /// Number of slots, removed pages included.
+    fn first_keeps(&self, py: Python<'_>) -> PyResult<Vec<Option<Py<PyBytes>>>> {
+        let keeps = detach(py, || self.inner.first_keeps())?;
+        Ok(keeps
+            .iter()
+            .map(|k| {
+                k.as_ref().map(|k| {
+                    PyBytes::new(py, &k.iter().flat_map(|w| w.to_le_bytes()).collect::<Vec<u8>>()).unbind()
+                })
+            })
+            .collect())
+    }
+
     fn slots(&self) -> usize {
         self.inner.slots()
     }

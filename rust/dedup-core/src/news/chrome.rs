@@ -141,7 +141,7 @@ pub(crate) fn line_texts(px: &Pages<'_>, st: &LineStats, line_cap: u32) -> HashM
 }
 
 /// The key of a line of an outlet's template.
-fn outlet_key(outlet: u32, key: u64) -> u64 {
+pub(crate) fn outlet_key(outlet: u32, key: u64) -> u64 {
     fmix64(key ^ fmix64(u64::from(outlet) + 1))
 }
 

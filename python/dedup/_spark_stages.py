@@ -1,0 +1,249 @@
+"""The stages of the news pipeline as Spark steps, so that they run on the executors
+(issue 13; docs/spark.md, "What would distribute the rest").
+
+Each global count of a stage is a Spark aggregation; each per-page step is a
+`mapInArrow` over the pages, joined to the counts of their own keys, that calls the
+core's piece for one page (`dedup_core::news::parts`): the code the embedded
+`Corpus` runs. Pages are numbered (``slot``) in the order of their ids, as a
+`Corpus` given the pages in that order numbers them, so every intermediate result
+can be compared with it. Nothing here collects pages to the driver.
+
+Built so far: numbering the pages and their outlets, and stage 1 (chrome removal
+with the lines an outlet repeats and the lines in many texts, the latter counted
+over near-duplicate groups of the preliminary articles). `dedup.spark.cluster`
+does not use these steps yet.
+
+The frames carry ``slot`` (long), ``features`` (binary: `featurize`'s bytes),
+``source`` (the outlet's number, or null) and ``keep`` (binary: kept-line bits).
+Hashes and keys are longs holding the bits of the core's unsigned 64-bit values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from dedup import _core
+
+SLOT, FEATURES, SOURCE, KEEP = "slot", "features", "source", "keep"
+
+_ARROW_TYPES = ("long", "binary", "boolean", "double", "array<long>")
+
+
+def _sf() -> Any:
+    import pyspark.sql.functions as sf
+
+    return sf
+
+
+def _arrow_schema(ddl: str) -> Any:
+    """The Arrow schema of a Spark DDL string of the types in `_ARROW_TYPES`."""
+    import pyarrow as pa
+
+    types = {
+        "long": pa.int64(),
+        "binary": pa.binary(),
+        "boolean": pa.bool_(),
+        "double": pa.float64(),
+        "array<long>": pa.list_(pa.int64()),
+    }
+    fields = []
+    for part in ddl.split(","):
+        name, kind = part.strip().split(" ", 1)
+        fields.append(pa.field(name, types[kind.strip()]))
+    return pa.schema(fields)
+
+
+def _map(
+    frame: Any, kernel: Callable[[dict[str, list[Any]]], dict[str, list[Any]]], ddl: str
+) -> Any:
+    """`frame` mapped batch by batch on the executors: `kernel` takes the batch's
+    columns as lists and returns the columns of `ddl`."""
+    schema = _arrow_schema(ddl)
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        for batch in batches:
+            if batch.num_rows:
+                yield pa.RecordBatch.from_pydict(kernel(batch.to_pydict()), schema=schema)
+
+    return frame.mapInArrow(run, ddl)
+
+
+def _pairs(counts: list[dict[str, int]] | None) -> list[tuple[int, int]]:
+    return [(c["key"], c["n"]) for c in counts or ()]
+
+
+# -- pages --------------------------------------------------------------------------------
+
+
+def number_pages(frame: Any, id_col: str, source_col: str | None, features_col: str) -> Any:
+    """``(slot, features, source)`` of a frame of ids, outlet names and features:
+    slots in the order of the ids as strings, outlets numbered in the order of their
+    names (an empty name is no outlet). The names are the one aggregate brought to
+    the driver, one string an outlet."""
+    sf = _sf()
+    spark = frame.sparkSession
+    name = sf.col(source_col) if source_col else sf.lit(None).cast("string")
+    name = sf.when(name == "", None).otherwise(name)
+    rows = frame.select(
+        sf.col(id_col).cast("string").alias("id"),
+        name.alias("name"),
+        sf.col(features_col).alias("f"),
+    )
+    names = sorted(
+        r[0] for r in rows.select("name").where(sf.col("name").isNotNull()).distinct().collect()
+    )
+    outlets = spark.createDataFrame([(n, i) for i, n in enumerate(names)], "oname string, oid long")
+    ordered = rows.orderBy("id").rdd.zipWithIndex().map(lambda r: (r[1], r[0][0], r[0][1], r[0][2]))
+    numbered = spark.createDataFrame(
+        ordered, f"{SLOT} long, id string, name string, {FEATURES} binary"
+    )
+    joined = numbered.join(sf.broadcast(outlets), sf.col("name") == sf.col("oname"), "left")
+    return joined.select(SLOT, "id", FEATURES, sf.col("oid").alias(SOURCE))
+
+
+# -- stage 1: chrome removal -----------------------------------------------------------------
+
+
+def page_lines(pages: Any) -> Any:
+    """``(slot, outlet, page_hash, keys)``: each page's outlet (its source, or one
+    from its template), the hash of its lines and its distinct line keys."""
+
+    def kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        outlets, hashes, keys = _core.stage_page_lines(b[FEATURES], b[SOURCE])
+        return {SLOT: b[SLOT], "outlet": outlets, "page_hash": hashes, "keys": keys}
+
+    return _map(
+        pages.select(SLOT, FEATURES, SOURCE),
+        kernel,
+        "slot long, outlet long, page_hash long, keys array<long>",
+    )
+
+
+def outlet_line_counts(lines: Any, least: int) -> Any:
+    """``(outlet, key, n)``: distinct pages of each outlet carrying each line
+    (identical pages of an outlet counted once), where `n` reaches `least`."""
+    sf = _sf()
+    pages = lines.where(sf.col("outlet").isNotNull()).dropDuplicates(["outlet", "page_hash"])
+    keys = pages.select("outlet", sf.explode("keys").alias("key"))
+    return keys.groupBy("outlet", "key").agg(sf.count("*").alias("n")).where(sf.col("n") >= least)
+
+
+def line_text_counts(lines: Any, groups: Any, least: int) -> Any:
+    """``(key, n)``: distinct texts (near-duplicate groups, ``(slot, group)``) each
+    line key occurs in, where `n` reaches `least`."""
+    sf = _sf()
+    keys = lines.join(groups, SLOT).select("group", sf.explode("keys").alias("key")).distinct()
+    return keys.groupBy("key").agg(sf.count("*").alias("n")).where(sf.col("n") >= least)
+
+
+def _counts_by_page(lines: Any, table: Any, by_outlet: bool, name: str) -> Any:
+    """``(slot, name)``: the rows of `table` (counts by key, or by outlet and key)
+    for each page's keys, as a list of (key, n) structs; pages without any have no
+    row."""
+    sf = _sf()
+    on = ["outlet", "key"] if by_outlet else ["key"]
+    exploded = lines.select(SLOT, "outlet", sf.explode("keys").alias("key"))
+    found = exploded.join(table, on).select(SLOT, sf.struct("key", "n").alias("c"))
+    return found.groupBy(SLOT).agg(sf.collect_list("c").alias(name))
+
+
+def first_keep(
+    pages: Any, lines: Any, outlet_counts: Any, text_counts: Any | None, options: dict[str, float]
+) -> Any:
+    """``(slot, keep)``: each page's first-article kept lines given the outlet line
+    counts and, in the second pass, the line text counts (without them, the
+    preliminary articles whose groups the text counts come from)."""
+    frame = pages.select(SLOT, FEATURES, SOURCE).join(
+        _counts_by_page(lines, outlet_counts, True, "oc"), SLOT, "left"
+    )
+    if text_counts is not None:
+        frame = frame.join(_counts_by_page(lines, text_counts, False, "tc"), SLOT, "left")
+
+    def kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        oc = [_pairs(c) for c in b["oc"]]
+        tc = [_pairs(c) for c in b["tc"]] if "tc" in b else None
+        return {
+            SLOT: b[SLOT],
+            KEEP: _core.stage_first_keep(options, b[FEATURES], b[SOURCE], oc, tc),
+        }
+
+    return _map(frame, kernel, "slot long, keep binary")
+
+
+# -- near-duplicate groups ------------------------------------------------------------------
+
+
+def sketches(pages: Any, keeps: Any, options: dict[str, float]) -> Any:
+    """``(slot, hash, bands, empty)``: each article's hash, LSH band keys and
+    whether it has no k-grams."""
+    frame = pages.select(SLOT, FEATURES).join(keeps, SLOT)
+
+    def kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        hashes, bands, empty = _core.stage_sketch(options, b[FEATURES], b[KEEP])
+        return {SLOT: b[SLOT], "hash": hashes, "bands": bands, "empty": empty}
+
+    return _map(frame, kernel, "slot long, hash long, bands array<long>, empty boolean")
+
+
+def near_dup_groups(pages: Any, keeps: Any, options: dict[str, float], min_jaccard: float) -> Any:
+    """``(slot, group)``: near-duplicate groups of the articles under `keeps`, as the
+    core forms them. In each LSH band, every article is checked against the first
+    article of its bucket (the smallest by article hash, then slot) on the exact
+    Jaccard of their k-gram sets; the checked pairs' connected components are the
+    groups, each numbered by its smallest slot. Articles without k-grams are
+    groups of their own."""
+    from dedup.spark import connected_components
+
+    sf = _sf()
+    sk = sketches(pages, keeps, options).localCheckpoint()
+    ex = sk.select(SLOT, "hash", sf.posexplode("bands").alias("band", "key"))
+    first = ex.groupBy("band", "key").agg(sf.min(sf.struct("hash", SLOT)).alias("f"))
+    pairs = (
+        ex.join(first, ["band", "key"])
+        .select(sf.col("f.slot").alias("a"), sf.col(SLOT).alias("b"))
+        .where(sf.col("a") != sf.col("b"))
+        .distinct()
+    )
+    side = pages.select(SLOT, FEATURES).join(keeps, SLOT)
+    both = pairs.join(
+        side.select(
+            sf.col(SLOT).alias("a"), sf.col(FEATURES).alias("fa"), sf.col(KEEP).alias("ka")
+        ),
+        "a",
+    ).join(
+        side.select(
+            sf.col(SLOT).alias("b"), sf.col(FEATURES).alias("fb"), sf.col(KEEP).alias("kb")
+        ),
+        "b",
+    )
+
+    def kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        j = _core.stage_jaccard(options, b["fa"], b["ka"], b["fb"], b["kb"])
+        return {"a": b["a"], "b": b["b"], "j": j}
+
+    checked = _map(both, kernel, "a long, b long, j double")
+    edges = checked.where(sf.col("j") >= min_jaccard).select("a", "b")
+    comps = connected_components(edges, "a", "b")
+    return (
+        sk.select(SLOT)
+        .join(comps, sf.col(SLOT) == sf.col("node"), "left")
+        .select(SLOT, sf.coalesce(sf.col("component"), sf.col(SLOT)).alias("group"))
+    )
+
+
+# -- stage 1 whole ------------------------------------------------------------------------
+
+
+def first_pass(pages: Any, options: dict[str, float]) -> Any:
+    """``(slot, keep)``: stage 1, the kept lines of each page's first article, as
+    the core's first pass gives them (`NewsCorpus.first_keeps`)."""
+    limits = _core.stage_thresholds(options)
+    lines = page_lines(pages).localCheckpoint()
+    outlets = outlet_line_counts(lines, int(limits["outlet_least"])).localCheckpoint()
+    prelim = first_keep(pages, lines, outlets, None, options).localCheckpoint()
+    groups = near_dup_groups(pages, prelim, options, limits["min_jaccard"])
+    texts = line_text_counts(lines, groups, max(int(limits["line_cap"]), 1)).localCheckpoint()
+    return first_keep(pages, lines, outlets, texts, options)

@@ -1,0 +1,172 @@
+//! The stage pieces of `dedup_core::news::parts`, one page at a time, for workers
+//! that run the stages apart (`dedup._spark_stages`). Hashes and keys cross as
+//! signed 64-bit integers (their bits; Spark and Arrow have no unsigned 64-bit
+//! column), kept lines as the little-endian bytes of their bit words.
+
+use std::collections::HashMap;
+
+use dedup_core::news::parts::{self, LineCounts};
+use dedup_core::news::stats::neardup::jaccard;
+use dedup_core::news::{decode_features, Doc};
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
+use pyo3::types::PyBytes;
+use rayon::prelude::*;
+
+use crate::errors::IntoPyResult;
+use crate::gil::detach;
+use crate::news::options as news_options;
+
+type Counts = Vec<(i64, u32)>;
+
+fn doc(bytes: &[u8], source: Option<u32>) -> dedup_core::Result<Doc> {
+    decode_features(bytes).map(|(page, hash)| Doc::from_page(page, hash, source))
+}
+
+fn docs(py: Python<'_>, features: &[PyBackedBytes], sources: &[Option<u32>]) -> PyResult<Vec<Doc>> {
+    let out: dedup_core::Result<Vec<Doc>> =
+        detach(py, || features.par_iter().zip(sources).map(|(b, &s)| doc(b, s)).collect())?;
+    out.py()
+}
+
+fn keep_words(bytes: &[u8]) -> Vec<u64> {
+    bytes.chunks(8).map(|c| c.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b))).collect()
+}
+
+fn keep_bytes(py: Python<'_>, keep: &[u64]) -> Py<PyBytes> {
+    let bytes: Vec<u8> = keep.iter().flat_map(|w| w.to_le_bytes()).collect();
+    PyBytes::new(py, &bytes).unbind()
+}
+
+fn signed(v: u64) -> i64 {
+    v as i64
+}
+
+fn counts(c: &[(i64, u32)]) -> Vec<(u64, u32)> {
+    c.iter().map(|&(k, n)| (k as u64, n)).collect()
+}
+
+/// Each page's outlet (its source's id, or one from its template), the hash of
+/// its lines and its distinct line keys.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn stage_page_lines(
+    py: Python<'_>,
+    features: Vec<PyBackedBytes>,
+    sources: Vec<Option<u32>>,
+) -> PyResult<(Vec<Option<i64>>, Vec<i64>, Vec<Vec<i64>>)> {
+    let docs = docs(py, &features, &sources)?;
+    let lines: Vec<(u64, Vec<u64>)> = detach(py, || docs.par_iter().map(parts::page_lines).collect())?;
+    let outlets = docs.iter().map(|d| d.outlet.map(i64::from)).collect();
+    let (hashes, keys) =
+        lines.into_iter().map(|(h, k)| (signed(h), k.into_iter().map(signed).collect())).unzip();
+    Ok((outlets, hashes, keys))
+}
+
+/// Each page's first-article kept lines, given its lines' outlet counts and (in the
+/// second pass) text counts, as (line key, count) pairs.
+#[pyfunction]
+#[pyo3(signature = (options, features, sources, outlet_counts, text_counts = None))]
+fn stage_first_keep(
+    py: Python<'_>,
+    options: HashMap<String, f64>,
+    features: Vec<PyBackedBytes>,
+    sources: Vec<Option<u32>>,
+    outlet_counts: Vec<Counts>,
+    text_counts: Option<Vec<Counts>>,
+) -> PyResult<Vec<Py<PyBytes>>> {
+    let opts = news_options(options)?;
+    let docs = docs(py, &features, &sources)?;
+    let n = docs.len();
+    if outlet_counts.len() != n || text_counts.as_ref().is_some_and(|t| t.len() != n) {
+        return Err(crate::errors::raise(
+            py,
+            "InvalidInputError",
+            "one list of counts a page is needed".into(),
+        ));
+    }
+    let keeps: Vec<Vec<u64>> = detach(py, || {
+        (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let c = LineCounts {
+                    outlet: counts(&outlet_counts[i]),
+                    texts: text_counts.as_ref().map(|t| counts(&t[i])),
+                };
+                parts::first_article_keep(&opts, &docs[i], &c).into_vec()
+            })
+            .collect()
+    })?;
+    Ok(keeps.iter().map(|k| keep_bytes(py, k)).collect())
+}
+
+/// Each article's hash, band keys and whether it has no k-grams.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn stage_sketch(
+    py: Python<'_>,
+    options: HashMap<String, f64>,
+    features: Vec<PyBackedBytes>,
+    keeps: Vec<PyBackedBytes>,
+) -> PyResult<(Vec<i64>, Vec<Vec<i64>>, Vec<bool>)> {
+    let opts = news_options(options)?;
+    let docs = docs(py, &features, &vec![None; features.len()])?;
+    let sk: Vec<parts::Sketch> = detach(py, || {
+        docs.par_iter().zip(&keeps).map(|(d, k)| parts::sketch(&opts, d, &keep_words(k))).collect()
+    })?;
+    let mut out = (Vec::new(), Vec::new(), Vec::new());
+    for s in sk {
+        out.0.push(signed(s.hash));
+        out.1.push(s.bands.into_iter().map(signed).collect());
+        out.2.push(s.kgrams_empty);
+    }
+    Ok(out)
+}
+
+/// Exact Jaccard of the k-gram sets of pairs of articles (1.0 for identical ones).
+#[pyfunction]
+fn stage_jaccard(
+    py: Python<'_>,
+    options: HashMap<String, f64>,
+    features_a: Vec<PyBackedBytes>,
+    keeps_a: Vec<PyBackedBytes>,
+    features_b: Vec<PyBackedBytes>,
+    keeps_b: Vec<PyBackedBytes>,
+) -> PyResult<Vec<f64>> {
+    let opts = news_options(options)?;
+    let none = vec![None; features_a.len()];
+    let (a, b) = (docs(py, &features_a, &none)?, docs(py, &features_b, &none)?);
+    detach(py, || {
+        (0..a.len())
+            .into_par_iter()
+            .map(|i| {
+                let (ka, kb) = (keep_words(&keeps_a[i]), keep_words(&keeps_b[i]));
+                if parts::sketch(&opts, &a[i], &ka).hash == parts::sketch(&opts, &b[i], &kb).hash {
+                    return 1.0;
+                }
+                jaccard(&parts::kgram_set(&opts, &a[i], &ka), &parts::kgram_set(&opts, &b[i], &kb))
+            })
+            .collect()
+    })
+}
+
+/// The thresholds the Spark side filters counts with, under `options`:
+/// `outlet_least` (outlet line counts below it never matter), `line_cap` (texts a
+/// line must exceed to recur) and `min_jaccard` (of near-duplicate articles).
+#[pyfunction]
+fn stage_thresholds(options: HashMap<String, f64>) -> PyResult<HashMap<&'static str, f64>> {
+    let o = news_options(options)?;
+    Ok(HashMap::from([
+        ("outlet_least", f64::from(o.chrome.same_source_pages.saturating_sub(1).max(1))),
+        ("line_cap", f64::from(o.chrome.recur_texts)),
+        ("min_jaccard", o.neardup.min_jaccard),
+    ]))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(stage_thresholds, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_page_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_first_keep, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_sketch, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_jaccard, m)?)
+}
