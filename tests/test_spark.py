@@ -557,7 +557,7 @@ def test_stage_one_on_the_executors_keeps_the_lines_the_corpus_keeps(
 
     pages, c = staged
     want = {s: bytes(k) for s, k in enumerate(c._core.first_keeps()) if k is not None}
-    got = {slot: bytes(keep) for slot, keep in st.first_pass(pages, {}).collect()}
+    got = {r.slot: bytes(r.keep) for r in st.first_pass(pages, {}).collect()}
     assert len(got) == len(want) > 2000
     assert got == want
     # Both corpus counts decide some pages, so the comparison covers them: without
@@ -565,7 +565,32 @@ def test_stage_one_on_the_executors_keeps_the_lines_the_corpus_keeps(
     limits = _core.stage_thresholds({})
     lines = st.page_lines(pages)
     outlets = st.outlet_line_counts(lines, int(limits["outlet_least"]))
-    prelim = dict(st.first_keep(pages, lines, outlets, None, {}).collect())
-    bare = dict(st.first_keep(pages, lines, outlets.limit(0), None, {}).collect())
+    prelim = dict(st.first_keep(pages, lines, outlets, None, {}).select("slot", "keep").collect())
+    bare = dict(
+        st.first_keep(pages, lines, outlets.limit(0), None, {}).select("slot", "keep").collect()
+    )
     assert any(bytes(prelim[s]) != got[s] for s in got)
     assert sum(bytes(bare[s]) != bytes(prelim[s]) for s in got) > 20
+
+
+def test_stages_one_to_three_on_the_executors_give_the_corpus_statistics(
+    staged: tuple[Any, dedup.Corpus],
+) -> None:
+    from dedup import _spark_stages as st
+
+    pages, c = staged
+    keep, hashes, units, groups, common, postings = c._core.analysis_parts()
+    firsts = c._core.first_keeps()
+    # the coherence pass changes some articles, so the second statistics differ
+    assert sum(bytes(f or b"") != bytes(k or b"") for f, k in zip(firsts, keep, strict=True)) > 20
+    got = st.analysis(pages, {})
+    assert {r.slot: bytes(r.keep) for r in got["keep"].collect()} == {
+        s: bytes(k) for s, k in enumerate(keep) if k is not None
+    }
+    per_page = {
+        r.slot: (r.hash, r.unit, -1 if r.group is None else r.group) for r in got["pages"].collect()
+    }
+    assert per_page == {s: (hashes[s], units[s], groups[s]) for s in range(len(keep))}
+    assert sorted(r.kgram for r in got["common"].collect()) == sorted(common)
+    assert len(common) > 100
+    assert sorted((r.kgram, r.slot) for r in got["postings"].collect()) == sorted(postings)

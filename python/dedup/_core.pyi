@@ -16,9 +16,13 @@ __all__ = [
     "estimate_jaccard",
     "featurize",
     "passage_offsets",
+    "stage_common_cap",
+    "stage_fingerprints",
     "stage_first_keep",
     "stage_jaccard",
+    "stage_kgrams",
     "stage_page_lines",
+    "stage_refine",
     "stage_sketch",
     "stage_thresholds",
 ]
@@ -182,6 +186,11 @@ class NewsCorpus:
     ) -> list[Relation]: ...
     def compact(self) -> list[int]: ...
     def first_keeps(self) -> list[bytes | None]: ...
+    def analysis_parts(
+        self,
+    ) -> tuple[
+        list[bytes | None], list[int], list[int], list[int], list[int], list[tuple[int, int]]
+    ]: ...
     def slots(self) -> int: ...
     def identical(self, slot: int) -> list[int]: ...
     def article_share(self, slot: int) -> float: ...
@@ -200,10 +209,24 @@ def stage_first_keep(
     sources: list[int | None],
     outlet_counts: list[list[tuple[int, int]]],
     text_counts: list[list[tuple[int, int]]] | None = None,
-) -> list[bytes]: ...
+) -> tuple[list[bytes], list[bytes]]: ...
 def stage_sketch(
     options: dict[str, float], features: list[bytes], keeps: list[bytes]
 ) -> tuple[list[int], list[list[int]], list[bool]]: ...
+def stage_kgrams(
+    options: dict[str, float], features: list[bytes], keeps: list[bytes]
+) -> tuple[list[list[int]], list[list[bool]]]: ...
+def stage_common_cap(options: dict[str, float], texts: int) -> int: ...
+def stage_fingerprints(
+    options: dict[str, float], features: list[bytes], keeps: list[bytes]
+) -> tuple[list[list[int]], list[list[int]]]: ...
+def stage_refine(
+    options: dict[str, float],
+    features: list[bytes],
+    kinds: list[bytes],
+    keeps: list[bytes],
+    hits: list[list[tuple[int, int]]],
+) -> list[bytes]: ...
 def stage_jaccard(
     options: dict[str, float],
     features_a: list[bytes],

@@ -25,9 +25,12 @@ from typing import Any
 
 from dedup import _core
 
-SLOT, FEATURES, SOURCE, KEEP = "slot", "features", "source", "keep"
+SLOT, FEATURES, SOURCE, KEEP, KINDS = "slot", "features", "source", "keep", "kinds"
 
-_ARROW_TYPES = ("long", "binary", "boolean", "double", "array<long>")
+# The sign bit of a long: XOR with it turns unsigned order into signed order.
+_TOP_BIT = -(2**63)
+
+_ARROW_TYPES = ("long", "binary", "boolean", "double", "array<long>", "array<boolean>")
 
 
 def _sf() -> Any:
@@ -46,6 +49,7 @@ def _arrow_schema(ddl: str) -> Any:
         "boolean": pa.bool_(),
         "double": pa.float64(),
         "array<long>": pa.list_(pa.int64()),
+        "array<boolean>": pa.list_(pa.bool_()),
     }
     fields = []
     for part in ddl.split(","):
@@ -153,7 +157,8 @@ def _counts_by_page(lines: Any, table: Any, by_outlet: bool, name: str) -> Any:
 def first_keep(
     pages: Any, lines: Any, outlet_counts: Any, text_counts: Any | None, options: dict[str, float]
 ) -> Any:
-    """``(slot, keep)``: each page's first-article kept lines given the outlet line
+    """``(slot, keep, kinds)``: each page's first-article kept lines (and line kinds,
+    a byte a line) given the outlet line
     counts and, in the second pass, the line text counts (without them, the
     preliminary articles whose groups the text counts come from)."""
     frame = pages.select(SLOT, FEATURES, SOURCE).join(
@@ -165,12 +170,10 @@ def first_keep(
     def kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
         oc = [_pairs(c) for c in b["oc"]]
         tc = [_pairs(c) for c in b["tc"]] if "tc" in b else None
-        return {
-            SLOT: b[SLOT],
-            KEEP: _core.stage_first_keep(options, b[FEATURES], b[SOURCE], oc, tc),
-        }
+        keeps, kinds = _core.stage_first_keep(options, b[FEATURES], b[SOURCE], oc, tc)
+        return {SLOT: b[SLOT], KEEP: keeps, KINDS: kinds}
 
-    return _map(frame, kernel, "slot long, keep binary")
+    return _map(frame, kernel, "slot long, keep binary, kinds binary")
 
 
 # -- near-duplicate groups ------------------------------------------------------------------
@@ -188,19 +191,25 @@ def sketches(pages: Any, keeps: Any, options: dict[str, float]) -> Any:
     return _map(frame, kernel, "slot long, hash long, bands array<long>, empty boolean")
 
 
-def near_dup_groups(pages: Any, keeps: Any, options: dict[str, float], min_jaccard: float) -> Any:
+def near_dup_groups(
+    pages: Any, keeps: Any, options: dict[str, float], min_jaccard: float, sk: Any | None = None
+) -> Any:
     """``(slot, group)``: near-duplicate groups of the articles under `keeps`, as the
     core forms them. In each LSH band, every article is checked against the first
     article of its bucket (the smallest by article hash, then slot) on the exact
     Jaccard of their k-gram sets; the checked pairs' connected components are the
     groups, each numbered by its smallest slot. Articles without k-grams are
-    groups of their own."""
+    groups of their own. `sk`: the articles' `sketches`, if already made."""
     from dedup.spark import connected_components
 
     sf = _sf()
-    sk = sketches(pages, keeps, options).localCheckpoint()
-    ex = sk.select(SLOT, "hash", sf.posexplode("bands").alias("band", "key"))
-    first = ex.groupBy("band", "key").agg(sf.min(sf.struct("hash", SLOT)).alias("f"))
+    if sk is None:
+        sk = sketches(pages, keeps, options).localCheckpoint()
+    # The core orders by the unsigned hash: flipping the top bit gives that order
+    # to the signed longs.
+    order = sf.col("hash").bitwiseXOR(sf.lit(_TOP_BIT)).alias("order")
+    ex = sk.select(SLOT, order, sf.posexplode("bands").alias("band", "key"))
+    first = ex.groupBy("band", "key").agg(sf.min(sf.struct("order", SLOT)).alias("f"))
     pairs = (
         ex.join(first, ["band", "key"])
         .select(sf.col("f.slot").alias("a"), sf.col(SLOT).alias("b"))
@@ -238,12 +247,127 @@ def near_dup_groups(pages: Any, keeps: Any, options: dict[str, float], min_jacca
 
 
 def first_pass(pages: Any, options: dict[str, float]) -> Any:
-    """``(slot, keep)``: stage 1, the kept lines of each page's first article, as
-    the core's first pass gives them (`NewsCorpus.first_keeps`)."""
+    """``(slot, keep, kinds)``: stage 1, the kept lines of each page's first article
+    (as the core's first pass gives them, `NewsCorpus.first_keeps`) and its line
+    kinds."""
     limits = _core.stage_thresholds(options)
     lines = page_lines(pages).localCheckpoint()
     outlets = outlet_line_counts(lines, int(limits["outlet_least"])).localCheckpoint()
     prelim = first_keep(pages, lines, outlets, None, options).localCheckpoint()
-    groups = near_dup_groups(pages, prelim, options, limits["min_jaccard"])
+    groups = near_dup_groups(pages, prelim.select(SLOT, KEEP), options, limits["min_jaccard"])
     texts = line_text_counts(lines, groups, max(int(limits["line_cap"]), 1)).localCheckpoint()
     return first_keep(pages, lines, outlets, texts, options)
+
+
+# -- stage 2: statistics --------------------------------------------------------------------
+
+
+def statistics(pages: Any, keeps: Any, options: dict[str, float]) -> dict[str, Any]:
+    """Stage 2 on the articles under `keeps` (``(slot, keep)``), as frames:
+
+    - ``pages``: ``(slot, hash, unit, group)``: each article's hash (0: empty), its
+      unit (the smallest slot with the same article; itself when empty) and its
+      near-duplicate group (null for an article without k-grams alone in its group);
+    - ``common``: ``(kgram, n)``, the k-grams of more distinct texts (groups) than
+      the cap, with that number;
+    - ``postings``: ``(kgram, slot)``, the rare winnowed fingerprints of each unit.
+
+    and ``cap``, the cap. Only units (first pages of identical articles) are
+    counted. The number of distinct texts (for the cap) is the one figure brought
+    to the driver."""
+    sf = _sf()
+    limits = _core.stage_thresholds(options)
+    sk = sketches(pages, keeps, options).localCheckpoint()
+    raw = near_dup_groups(pages, keeps, options, limits["min_jaccard"], sk)
+    firsts = sk.where(sf.col("hash") != 0).groupBy("hash").agg(sf.min(SLOT).alias("first"))
+    per_page = (
+        sk.join(raw, SLOT)
+        .join(firsts, "hash", "left")
+        .select(
+            SLOT,
+            "hash",
+            sf.coalesce(sf.col("first"), sf.col(SLOT)).alias("unit"),
+            sf.when((sf.col("group") == sf.col(SLOT)) & sf.col("empty"), None)
+            .otherwise(sf.col("group"))
+            .alias("group"),
+        )
+        .localCheckpoint()
+    )
+    units = per_page.where((sf.col("unit") == sf.col(SLOT)) & (sf.col("hash") != 0))
+    texts = units.where(sf.col("group").isNotNull()).select("group").distinct().count()
+    cap = _core.stage_common_cap(options, texts)
+    frame = pages.select(SLOT, FEATURES).join(keeps, SLOT).join(units.select(SLOT, "group"), SLOT)
+
+    def kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        kgrams, fps = _core.stage_kgrams(options, b[FEATURES], b[KEEP])
+        return {SLOT: b[SLOT], "group": b["group"], "kgrams": kgrams, "fps": fps}
+
+    grams = _map(frame, kernel, "slot long, group long, kgrams array<long>, fps array<boolean>")
+    entries = grams.select(
+        SLOT, "group", sf.explode(sf.arrays_zip("kgrams", "fps")).alias("e")
+    ).select(SLOT, "group", sf.col("e.kgrams").alias("kgram"), sf.col("e.fps").alias("fp"))
+    entries = entries.localCheckpoint()
+    common = (
+        entries.groupBy("kgram")
+        .agg(sf.count_distinct("group").alias("n"))
+        .where(sf.col("n") > cap)
+        .localCheckpoint()
+    )
+    postings = entries.where("fp").join(common, "kgram", "left_anti").select("kgram", SLOT)
+    return {"pages": per_page, "common": common, "postings": postings, "cap": cap}
+
+
+# -- stage 3: coherence ---------------------------------------------------------------------
+
+
+def coherence(pages: Any, firsts: Any, stats: dict[str, Any], options: dict[str, float]) -> Any:
+    """``(slot, keep)``: stage 3, each page's kept lines once the lines quoting other
+    stories are dropped, from the first pass (``(slot, keep, kinds)``) and the
+    statistics of its articles. Each page's winnowed fingerprints meet the
+    postings (rare fingerprints of the units) in a join; hits on other units (not
+    the page, not its own unit) are what the core's piece reads, and a page
+    without any keeps its lines."""
+    sf = _sf()
+    frame = pages.select(SLOT, FEATURES).join(firsts.select(SLOT, KEEP), SLOT)
+
+    def fps_kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        hashes, lines = _core.stage_fingerprints(options, b[FEATURES], b[KEEP])
+        return {SLOT: b[SLOT], "fps": hashes, "lines": lines}
+
+    fps = _map(frame, fps_kernel, "slot long, fps array<long>, lines array<long>")
+    exploded = fps.select(SLOT, sf.explode(sf.arrays_zip("fps", "lines")).alias("e")).select(
+        SLOT, sf.col("e.fps").alias("kgram"), sf.col("e.lines").alias("line")
+    )
+    units = stats["pages"].select(SLOT, "unit")
+    partners = stats["postings"].select("kgram", sf.col(SLOT).alias("partner"))
+    hits = (
+        exploded.join(units, SLOT)
+        .join(partners, "kgram")
+        .where((sf.col("partner") != sf.col(SLOT)) & (sf.col("partner") != sf.col("unit")))
+        .groupBy(SLOT)
+        .agg(sf.collect_list(sf.struct("line", "partner")).alias("hits"))
+    )
+    todo = pages.select(SLOT, FEATURES).join(firsts, SLOT).join(hits, SLOT)
+
+    def refine_kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        found = [[(h["line"], h["partner"]) for h in row] for row in b["hits"]]
+        refined = _core.stage_refine(options, b[FEATURES], b[KINDS], b[KEEP], found)
+        return {SLOT: b[SLOT], "refined": refined}
+
+    refined = _map(todo, refine_kernel, "slot long, refined binary")
+    return firsts.join(refined, SLOT, "left").select(
+        SLOT, sf.coalesce(sf.col("refined"), sf.col(KEEP)).alias(KEEP)
+    )
+
+
+def analysis(pages: Any, options: dict[str, float]) -> dict[str, Any]:
+    """Stages 1 to 3: the first pass, the statistics of its articles, the coherence
+    pass and the statistics of the final articles, counted again (the core
+    updates them for the pages that changed; the result is the same). Returns
+    `statistics`' frames and ``keep``: ``(slot, keep)``."""
+    firsts = first_pass(pages, options).localCheckpoint()
+    stats = statistics(pages, firsts.select(SLOT, KEEP), options)
+    if options.get("coherence", 1.0) == 0:
+        return {**stats, "keep": firsts.select(SLOT, KEEP)}
+    keeps = coherence(pages, firsts, stats, options).localCheckpoint()
+    return {**statistics(pages, keeps, options), "keep": keeps}

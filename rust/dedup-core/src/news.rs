@@ -239,6 +239,22 @@ impl NewsCorpus {
         firsts.into_iter().map(|f| f.map(|f| to_bits(&f.1))).collect()
     }
 
+    /// What stages 1 to 3 leave for the later ones, computed if the pages changed:
+    /// what a run of the stages apart is checked against.
+    pub fn analysis_parts(&mut self) -> parts::AnalysisParts {
+        let an = self.analysis();
+        let mut common: Vec<u64> = an.common.keys().copied().collect();
+        common.sort_unstable();
+        parts::AnalysisParts {
+            keep: an.keep.clone(),
+            hash: an.hash.clone(),
+            unit: an.unit.clone(),
+            group: an.group.clone(),
+            common,
+            postings: an.index.hashes.iter().copied().zip(an.index.pages.iter().copied()).collect(),
+        }
+    }
+
     /// The article of the page in `slot`: chrome removed.
     pub fn article_of(&mut self, slot: u32) -> Option<Article> {
         self.doc(slot)?;

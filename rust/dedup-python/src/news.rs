@@ -324,6 +324,25 @@ impl PyNewsCorpus {
             .collect())
     }
 
+    /// Stages 1 to 3's outputs: (keeps, hashes, units, groups, common, postings),
+    /// hashes as signed 64-bit integers and `u32::MAX` groups as -1.
+    #[allow(clippy::type_complexity)]
+    fn analysis_parts(
+        &mut self,
+        py: Python<'_>,
+    ) -> PyResult<(Vec<Option<Py<PyBytes>>>, Vec<i64>, Vec<u32>, Vec<i64>, Vec<i64>, Vec<(i64, u32)>)> {
+        let p = self.run(py, NewsCorpus::analysis_parts)?;
+        let keeps = p.keep.iter().map(|k| k.as_ref().map(|k| crate::stages::keep_bytes(py, k))).collect();
+        Ok((
+            keeps,
+            p.hash.iter().map(|&h| h as i64).collect(),
+            p.unit,
+            p.group.iter().map(|&g| if g == u32::MAX { -1 } else { i64::from(g) }).collect(),
+            p.common.iter().map(|&h| h as i64).collect(),
+            p.postings.iter().map(|&(h, s)| (h as i64, s)).collect(),
+        ))
+    }
+
     fn slots(&self) -> usize {
         self.inner.slots()
     }

@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use dedup_core::news::article::{to_bits, Keep};
+use dedup_core::news::chrome::Kind;
 use dedup_core::news::parts::{self, LineCounts};
 use dedup_core::news::stats::neardup::jaccard;
 use dedup_core::news::{decode_features, Doc};
@@ -33,7 +35,7 @@ fn keep_words(bytes: &[u8]) -> Vec<u64> {
     bytes.chunks(8).map(|c| c.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b))).collect()
 }
 
-fn keep_bytes(py: Python<'_>, keep: &[u64]) -> Py<PyBytes> {
+pub fn keep_bytes(py: Python<'_>, keep: &[u64]) -> Py<PyBytes> {
     let bytes: Vec<u8> = keep.iter().flat_map(|w| w.to_le_bytes()).collect();
     PyBytes::new(py, &bytes).unbind()
 }
@@ -63,10 +65,12 @@ fn stage_page_lines(
     Ok((outlets, hashes, keys))
 }
 
-/// Each page's first-article kept lines, given its lines' outlet counts and (in the
-/// second pass) text counts, as (line key, count) pairs.
+/// Each page's first-article kept lines and line kinds (a byte a line), given its
+/// lines' outlet counts and (in the second pass) text counts, as (line key,
+/// count) pairs.
 #[pyfunction]
 #[pyo3(signature = (options, features, sources, outlet_counts, text_counts = None))]
+#[allow(clippy::type_complexity)]
 fn stage_first_keep(
     py: Python<'_>,
     options: HashMap<String, f64>,
@@ -74,7 +78,7 @@ fn stage_first_keep(
     sources: Vec<Option<u32>>,
     outlet_counts: Vec<Counts>,
     text_counts: Option<Vec<Counts>>,
-) -> PyResult<Vec<Py<PyBytes>>> {
+) -> PyResult<(Vec<Py<PyBytes>>, Vec<Py<PyBytes>>)> {
     let opts = news_options(options)?;
     let docs = docs(py, &features, &sources)?;
     let n = docs.len();
@@ -85,7 +89,7 @@ fn stage_first_keep(
             "one list of counts a page is needed".into(),
         ));
     }
-    let keeps: Vec<Vec<u64>> = detach(py, || {
+    let firsts: Vec<(Vec<u8>, Keep)> = detach(py, || {
         (0..n)
             .into_par_iter()
             .map(|i| {
@@ -93,11 +97,75 @@ fn stage_first_keep(
                     outlet: counts(&outlet_counts[i]),
                     texts: text_counts.as_ref().map(|t| counts(&t[i])),
                 };
-                parts::first_article_keep(&opts, &docs[i], &c).into_vec()
+                let (kinds, keep) = parts::first_article_lines(&opts, &docs[i], &c);
+                (kinds.into_iter().map(parts::kind_code).collect(), to_bits(&keep))
             })
             .collect()
     })?;
-    Ok(keeps.iter().map(|k| keep_bytes(py, k)).collect())
+    let keeps = firsts.iter().map(|(_, k)| keep_bytes(py, k)).collect();
+    let kinds = firsts.iter().map(|(k, _)| PyBytes::new(py, k).unbind()).collect();
+    Ok((keeps, kinds))
+}
+
+/// Each article's winnowed fingerprints and the line each starts on.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn stage_fingerprints(
+    py: Python<'_>,
+    options: HashMap<String, f64>,
+    features: Vec<PyBackedBytes>,
+    keeps: Vec<PyBackedBytes>,
+) -> PyResult<(Vec<Vec<i64>>, Vec<Vec<u32>>)> {
+    let opts = news_options(options)?;
+    let docs = docs(py, &features, &vec![None; features.len()])?;
+    let all: Vec<Vec<(u64, u32)>> = detach(py, || {
+        docs.par_iter()
+            .zip(&keeps)
+            .map(|(d, k)| parts::article_fingerprints(&opts, d, &keep_words(k)))
+            .collect()
+    })?;
+    Ok(all.into_iter().map(|v| v.into_iter().map(|(h, l)| (signed(h), l)).unzip()).unzip())
+}
+
+/// Each page's kept lines after the coherence pass, from its first-pass kinds and
+/// kept lines and its hits (line, other page) on rare fingerprints.
+#[pyfunction]
+fn stage_refine(
+    py: Python<'_>,
+    options: HashMap<String, f64>,
+    features: Vec<PyBackedBytes>,
+    kinds: Vec<PyBackedBytes>,
+    keeps: Vec<PyBackedBytes>,
+    hits: Vec<Vec<(u32, u32)>>,
+) -> PyResult<Vec<Py<PyBytes>>> {
+    let opts = news_options(options)?;
+    let docs = docs(py, &features, &vec![None; features.len()])?;
+    let n = docs.len();
+    if kinds.len() != n || keeps.len() != n || hits.len() != n {
+        return Err(crate::errors::raise(
+            py,
+            "InvalidInputError",
+            "features, kinds, keeps and hits differ in length".into(),
+        ));
+    }
+    let refined: Vec<Option<Keep>> = detach(py, || {
+        (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let kinds: Option<Vec<Kind>> = kinds[i].iter().map(|&c| parts::kind_of(c)).collect();
+                let kinds = kinds.filter(|k| k.len() == docs[i].page.lines.len())?;
+                Some(parts::refine_keep(&opts, &docs[i], &kinds, &keep_words(&keeps[i]), &hits[i]).0)
+            })
+            .collect()
+    })?;
+    refined
+        .iter()
+        .map(|k| {
+            k.as_ref().map(|k| keep_bytes(py, k)).ok_or_else(|| {
+                crate::errors::raise(py, "InvalidInputError", "line kinds do not fit the page".into())
+            })
+        })
+        .collect()
 }
 
 /// Each article's hash, band keys and whether it has no k-grams.
@@ -150,6 +218,31 @@ fn stage_jaccard(
     })
 }
 
+/// Each article's distinct k-grams (hash order) and whether each is a winnowed
+/// fingerprint.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn stage_kgrams(
+    py: Python<'_>,
+    options: HashMap<String, f64>,
+    features: Vec<PyBackedBytes>,
+    keeps: Vec<PyBackedBytes>,
+) -> PyResult<(Vec<Vec<i64>>, Vec<Vec<bool>>)> {
+    let opts = news_options(options)?;
+    let docs = docs(py, &features, &vec![None; features.len()])?;
+    let all: Vec<Vec<(u64, bool)>> = detach(py, || {
+        docs.par_iter().zip(&keeps).map(|(d, k)| parts::article_kgrams(&opts, d, &keep_words(k))).collect()
+    })?;
+    Ok(all.into_iter().map(|v| v.into_iter().map(|(h, f)| (signed(h), f)).unzip()).unzip())
+}
+
+/// The number of distinct texts above which a k-gram is common, in a corpus of
+/// `texts` distinct texts.
+#[pyfunction]
+fn stage_common_cap(options: HashMap<String, f64>, texts: usize) -> PyResult<u32> {
+    Ok(dedup_core::news::stats::cap_for(&news_options(options)?, texts))
+}
+
 /// The thresholds the Spark side filters counts with, under `options`:
 /// `outlet_least` (outlet line counts below it never matter), `line_cap` (texts a
 /// line must exceed to recur) and `min_jaccard` (of near-duplicate articles).
@@ -165,6 +258,10 @@ fn stage_thresholds(options: HashMap<String, f64>) -> PyResult<HashMap<&'static 
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stage_thresholds, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_kgrams, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_fingerprints, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_refine, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_common_cap, m)?)?;
     m.add_function(wrap_pyfunction!(stage_page_lines, m)?)?;
     m.add_function(wrap_pyfunction!(stage_first_keep, m)?)?;
     m.add_function(wrap_pyfunction!(stage_sketch, m)?)?;

@@ -13,7 +13,8 @@ use super::{NewsOptions, Pages};
 /// Kept lines of a page, one bit a line.
 pub type Keep = Box<[u64]>;
 
-pub(crate) fn to_bits(keep: &[bool]) -> Keep {
+/// Kept lines as bits: bit `i % 64` of word `i / 64` for line `i`.
+pub fn to_bits(keep: &[bool]) -> Keep {
     let mut bits = vec![0u64; keep.len().div_ceil(64)];
     for (i, &k) in keep.iter().enumerate() {
         if k {

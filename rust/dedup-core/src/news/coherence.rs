@@ -10,7 +10,7 @@ use super::chrome::{mostly_quoted, Kind};
 use super::page::Page;
 use super::stats::neardup::common_sorted_by;
 use super::stats::Analysis;
-use super::Pages;
+use super::{NewsOptions, Pages};
 
 /// The kept lines of every page once the lines that quote other stories are
 /// dropped, from the first-pass line kinds and kept lines (`firsts`) and the
@@ -70,8 +70,21 @@ pub(crate) fn foreign_lines(
             an.index.get_shared(h).iter().filter(|&&o| o != slot && o != own).map(|&o| line | u64::from(o)),
         );
     }
+    foreign_from_hits(px.opts, page, kinds, keep, hits)
+}
+
+/// [`foreign_lines`] from the rare fingerprints the article shares: `hits` holds,
+/// for each fingerprint of a line and each other page holding it, the line (high
+/// 32 bits) and the page (low 32 bits), in any order.
+pub(crate) fn foreign_from_hits(
+    opts: &NewsOptions,
+    page: &Page,
+    kinds: &[Kind],
+    keep: &[bool],
+    mut hits: Vec<u64>,
+) -> Vec<usize> {
     hits.sort_unstable();
-    let need = px.opts.coherence_fingerprints;
+    let need = opts.coherence_fingerprints;
     // (line, partner page) pairs sharing enough fingerprints: sorted by line, then
     // partner, each once. Sorted slices rather than hash sets: most pages have few.
     let pairs: Vec<(u32, u32)> = hits
@@ -103,7 +116,7 @@ pub(crate) fn foreign_lines(
     for (x, &line) in fresh.iter().enumerate() {
         let a = partners(line);
         if a.is_empty()
-            || (px.opts.coherence_keeps_quotes && mostly_quoted(page, &page.lines[line]))
+            || (opts.coherence_keeps_quotes && mostly_quoted(page, &page.lines[line]))
             || a.iter().any(|p| lines_of(p.1) >= 2)
         {
             continue;
@@ -118,7 +131,7 @@ pub(crate) fn foreign_lines(
             let overlap = sorted_common(a, b) as f64 / a.len().min(b.len()) as f64;
             best = Some(best.map_or(overlap, |v: f64| v.max(overlap)));
         }
-        if best.is_some_and(|v| v < px.opts.coherence_overlap) {
+        if best.is_some_and(|v| v < opts.coherence_overlap) {
             foreign.push(line);
         }
     }

@@ -9,10 +9,12 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::article::{to_bits, Article, Keep};
+use super::article::{from_bits, to_bits, Article, Keep};
 use super::chrome::{distinct_keys, first_lines, outlet_key, Kind, LineStats};
+use super::coherence::foreign_from_hits;
 use super::features::{page_hash, Doc};
 use super::stats::neardup::band_keys;
+use super::stats::{flagged_kgrams, FP_BIT};
 use super::winnow::kgram_hashes;
 use super::{NewsOptions, Pages};
 
@@ -54,6 +56,31 @@ pub fn first_article_keep(opts: &NewsOptions, doc: &Doc, counts: &LineCounts) ->
     to_bits(&first_article_lines(opts, doc, counts).1)
 }
 
+/// A line kind as one byte, for crossing a process boundary.
+pub fn kind_code(k: Kind) -> u8 {
+    match k {
+        Kind::Stamp => 0,
+        Kind::Short => 1,
+        Kind::Prose => 2,
+        Kind::Head => 3,
+        Kind::Recur => 4,
+        Kind::Boiler => 5,
+    }
+}
+
+/// The line kind of [`kind_code`]'s byte, if it is one.
+pub fn kind_of(code: u8) -> Option<Kind> {
+    Some(match code {
+        0 => Kind::Stamp,
+        1 => Kind::Short,
+        2 => Kind::Prose,
+        3 => Kind::Head,
+        4 => Kind::Recur,
+        5 => Kind::Boiler,
+        _ => return None,
+    })
+}
+
 /// What near-duplicate grouping reads of one article: its hash (0 when empty),
 /// its LSH band keys (none without k-grams), and whether it has fewer tokens than
 /// a k-gram.
@@ -85,6 +112,71 @@ pub fn kgram_set(opts: &NewsOptions, doc: &Doc, keep: &[u64]) -> Vec<u64> {
     v.sort_unstable();
     v.dedup();
     v
+}
+
+/// Stage 2 of one article: its distinct k-grams, in hash order, each with whether
+/// it is a winnowed fingerprint (at any of its places): the entries the
+/// statistics count for a page that is the first with its article.
+pub fn article_kgrams(opts: &NewsOptions, doc: &Doc, keep: &[u64]) -> Vec<(u64, bool)> {
+    let mut v = flagged_kgrams(&Article::token_hashes(&doc.page, keep), opts);
+    v.sort_unstable_by_key(|&(h, _)| h);
+    let mut out: Vec<(u64, bool)> = Vec::with_capacity(v.len());
+    for (h, f) in v {
+        match out.last_mut() {
+            Some(last) if last.0 == h => last.1 |= f == FP_BIT,
+            _ => out.push((h, f == FP_BIT)),
+        }
+    }
+    out
+}
+
+/// Stage 3 of one article: its winnowed fingerprints, each with the page line it
+/// starts on, in order (a hash may come more than once).
+pub fn article_fingerprints(opts: &NewsOptions, doc: &Doc, keep: &[u64]) -> Vec<(u64, u32)> {
+    let art = Article::from_bits(&doc.page, keep, opts);
+    art.fingerprints(opts.window).into_iter().map(|(h, pos)| (h, art.line_of[pos as usize])).collect()
+}
+
+/// Stage 3 of one page: its kept lines once the lines quoting other stories are
+/// dropped, from its first-pass line kinds and kept lines and its `hits`: for
+/// each rare fingerprint of a line and each other page (not the page, not the
+/// first page with its article) holding it, (line, page). True when lines were
+/// dropped.
+pub fn refine_keep(
+    opts: &NewsOptions,
+    doc: &Doc,
+    kinds: &[Kind],
+    keep: &[u64],
+    hits: &[(u32, u32)],
+) -> (Keep, bool) {
+    let mut keep = from_bits(keep, doc.page.lines.len());
+    let packed: Vec<u64> = hits.iter().map(|&(l, p)| u64::from(l) << 32 | u64::from(p)).collect();
+    let foreign = foreign_from_hits(opts, &doc.page, kinds, &keep, packed);
+    for &l in &foreign {
+        keep[l] = false;
+    }
+    (to_bits(&keep), !foreign.is_empty())
+}
+
+/// The outputs of stages 1 to 3 that later stages read, by slot: kept lines
+/// (None for an empty slot), article hashes (0: empty), units (the first page
+/// with the same article), near-duplicate groups (`u32::MAX`: no k-grams), the
+/// common k-grams (sorted) and the postings of rare fingerprints (hash, page),
+/// sorted.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisParts {
+    /// Kept lines of each page.
+    pub keep: Vec<Option<Keep>>,
+    /// Article hash of each page.
+    pub hash: Vec<u64>,
+    /// Unit of each page.
+    pub unit: Vec<u32>,
+    /// Near-duplicate group of each page.
+    pub group: Vec<u32>,
+    /// Common k-grams.
+    pub common: Vec<u64>,
+    /// Rare fingerprint postings.
+    pub postings: Vec<(u64, u32)>,
 }
 
 #[cfg(test)]

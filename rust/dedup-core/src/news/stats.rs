@@ -248,14 +248,8 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
             let part: Vec<Entry> = chunk
                 .par_iter()
                 .flat_map_iter(|&u| {
-                    let kgrams = kgram_hashes(&article_tokens(px, &keep, u as usize), px.opts.k);
-                    let mut flag = vec![0u32; kgrams.len()];
-                    for (_, pos) in winnow(&kgrams, px.opts.window) {
-                        flag[pos as usize] = FP_BIT;
-                    }
-                    kgrams
+                    flagged_kgrams(&article_tokens(px, &keep, u as usize), px.opts)
                         .into_iter()
-                        .zip(flag)
                         .filter(|&(h, _)| in_pass(h))
                         .map(move |(hash, f)| Entry { hash, page: u | f })
                         .collect::<Vec<_>>()
@@ -300,6 +294,17 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
     }
 }
 
+/// The k-grams of an article's token hashes in order, each with [`FP_BIT`] when
+/// it is a winnowed fingerprint there.
+pub(crate) fn flagged_kgrams(hashes: &[u64], opts: &NewsOptions) -> Vec<(u64, u32)> {
+    let kgrams = kgram_hashes(hashes, opts.k);
+    let mut flag = vec![0u32; kgrams.len()];
+    for (_, pos) in winnow(&kgrams, opts.window) {
+        flag[pos as usize] = FP_BIT;
+    }
+    kgrams.into_iter().zip(flag).collect()
+}
+
 /// Each page's unit (the first page with its article), the first page of each
 /// article hash, and the pages of each article on two or more pages, from the
 /// article hashes (0: empty).
@@ -328,7 +333,12 @@ pub(crate) fn common_cap(opts: &NewsOptions, units: &[u32], group: &[u32]) -> u3
     let mut texts: Vec<u32> = units.iter().map(|&u| group[u as usize]).filter(|&g| g != u32::MAX).collect();
     texts.par_sort_unstable();
     texts.dedup();
-    let scaled = (opts.common_scale * (texts.len() as f64).sqrt()).round() as u32;
+    cap_for(opts, texts.len())
+}
+
+/// [`common_cap`] of a corpus of `texts` distinct texts.
+pub fn cap_for(opts: &NewsOptions, texts: usize) -> u32 {
+    let scaled = (opts.common_scale * (texts as f64).sqrt()).round() as u32;
     opts.common_texts.max(scaled)
 }
 
