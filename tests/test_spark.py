@@ -594,3 +594,40 @@ def test_stages_one_to_three_on_the_executors_give_the_corpus_statistics(
     assert sorted(r.kgram for r in got["common"].collect()) == sorted(common)
     assert len(common) > 100
     assert sorted((r.kgram, r.slot) for r in got["postings"].collect()) == sorted(postings)
+
+
+_MEASURES = (
+    "score",
+    "containment",
+    "coverage_a",
+    "coverage_b",
+    "vocabulary_a",
+    "vocabulary_b",
+    "runs_a",
+    "runs_b",
+)
+
+
+def test_candidates_and_verification_on_the_executors_give_the_corpus_relations(
+    staged: tuple[Any, dedup.Corpus],
+) -> None:
+    from dedup import _spark_stages as st
+
+    pages, c = staged
+    want = {(r.a, r.b): r for r in c._core.analyze().relations()}
+    got = {(r.a, r.b): r for r in st.relations(pages, {})["relations"].collect()}
+    assert got.keys() == want.keys()
+    assert len(want) > 2000
+    kinds = {r.kind for r in want.values()}
+    assert kinds == {"syndicated", "rewritten"}
+    for pair, r in got.items():
+        w = want[pair]
+        assert (r.kind, r.by_passage, r.shared_tokens) == (w.kind, w.by_passage, w.shared_tokens), (
+            pair
+        )
+        for f in _MEASURES:
+            # NaN (not measured) on both sides, or the same number
+            assert getattr(r, f) == pytest.approx(getattr(w, f), rel=0, abs=0, nan_ok=True), (
+                pair,
+                f,
+            )

@@ -23,8 +23,12 @@ __all__ = [
     "stage_kgrams",
     "stage_page_lines",
     "stage_refine",
+    "stage_short_fingerprints",
     "stage_sketch",
     "stage_thresholds",
+    "stage_token_counts",
+    "stage_verify",
+    "stage_weight_bits",
 ]
 
 __version__: str
@@ -143,6 +147,8 @@ class Relation:
     @property
     def shared_tokens(self) -> int: ...
     @property
+    def by_passage(self) -> bool: ...
+    @property
     def coverage_a(self) -> float: ...
     @property
     def coverage_b(self) -> float: ...
@@ -227,6 +233,23 @@ def stage_refine(
     keeps: list[bytes],
     hits: list[list[tuple[int, int]]],
 ) -> list[bytes]: ...
+def stage_weight_bits(texts: int) -> int: ...
+def stage_token_counts(features: list[bytes], keeps: list[bytes], bits: int) -> bytes: ...
+def stage_short_fingerprints(
+    options: dict[str, float],
+    counts: bytes,
+    texts: int,
+    features: list[bytes],
+    keeps: list[bytes],
+) -> list[list[int]]: ...
+def stage_verify(
+    options: dict[str, float],
+    common: list[int],
+    counts: bytes,
+    texts: int,
+    a: tuple[list[int], list[bytes], list[bytes], list[int | None]],
+    b: tuple[list[int], list[bytes], list[bytes], list[int | None]],
+) -> list[Relation | None]: ...
 def stage_jaccard(
     options: dict[str, float],
     features_a: list[bytes],

@@ -20,6 +20,7 @@ Hashes and keys are longs holding the bits of the core's unsigned 64-bit values.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -30,7 +31,7 @@ SLOT, FEATURES, SOURCE, KEEP, KINDS = "slot", "features", "source", "keep", "kin
 # The sign bit of a long: XOR with it turns unsigned order into signed order.
 _TOP_BIT = -(2**63)
 
-_ARROW_TYPES = ("long", "binary", "boolean", "double", "array<long>", "array<boolean>")
+_ARROW_TYPES = ("long", "binary", "boolean", "double", "string", "array<long>", "array<boolean>")
 
 
 def _sf() -> Any:
@@ -50,6 +51,7 @@ def _arrow_schema(ddl: str) -> Any:
         "double": pa.float64(),
         "array<long>": pa.list_(pa.int64()),
         "array<boolean>": pa.list_(pa.bool_()),
+        "string": pa.string(),
     }
     fields = []
     for part in ddl.split(","):
@@ -371,3 +373,190 @@ def analysis(pages: Any, options: dict[str, float]) -> dict[str, Any]:
         return {**stats, "keep": firsts.select(SLOT, KEEP)}
     keeps = coherence(pages, firsts, stats, options).localCheckpoint()
     return {**statistics(pages, keeps, options), "keep": keeps}
+
+
+# -- word weights ---------------------------------------------------------------------------
+
+
+def word_counts(pages: Any, stats: dict[str, Any]) -> tuple[bytes, int]:
+    """The word-weight counters of the distinct texts, summed, and the number of
+    texts: one page of each near-duplicate group (the smallest by article hash,
+    then slot) and each article too short to be grouped. Counted per partition on
+    the executors and summed in a tree; the driver receives the table (at most
+    2^22 counters: 16 MB, however many pages)."""
+    import numpy as np
+
+    sf = _sf()
+    per_page = stats["pages"]
+    order = sf.col("hash").bitwiseXOR(sf.lit(_TOP_BIT))
+    grouped = per_page.where(sf.col("group").isNotNull() & (sf.col("hash") != 0))
+    reps = grouped.groupBy("group").agg(sf.min(sf.struct(order.alias("o"), SLOT)).alias("r"))
+    texts = (
+        per_page.where(
+            (sf.col("hash") != 0) & sf.col("group").isNull() & (sf.col("unit") == sf.col(SLOT))
+        )
+        .select(SLOT)
+        .union(reps.select(sf.col("r.slot").alias(SLOT)))
+        .localCheckpoint()
+    )
+    n = texts.count()
+    bits = _core.stage_weight_bits(n)
+    frame = pages.select(SLOT, FEATURES).join(stats["keep"], SLOT).join(texts, SLOT)
+
+    def count(rows: Iterator[Any]) -> Iterator[Any]:
+        total = np.zeros(1 << bits, dtype=np.uint32)
+        features: list[bytes] = []
+        keeps: list[bytes] = []
+        for row in itertools.chain(rows, [None]):
+            if row is not None:
+                features.append(row[FEATURES])
+                keeps.append(row[KEEP])
+            if features and (row is None or len(features) >= 2000):
+                part = _core.stage_token_counts(features, keeps, bits)
+                total += np.frombuffer(part, dtype=np.uint32)
+                features, keeps = [], []
+        yield total
+
+    counts = frame.rdd.mapPartitions(count).treeReduce(lambda x, y: x + y)
+    return counts.astype("<u4").tobytes(), n
+
+
+# -- stage 4: candidates --------------------------------------------------------------------
+
+
+def _pairs_sharing(postings: Any, need: int) -> Any:
+    """``(a, b)``, ``a < b``: pairs of slots together in at least `need` of the
+    postings (``(kgram, slot)``)."""
+    sf = _sf()
+    x = postings.select("kgram", sf.col(SLOT).alias("a"))
+    y = postings.select("kgram", sf.col(SLOT).alias("b"))
+    together = x.join(y, "kgram").where(sf.col("a") < sf.col("b"))
+    return together.groupBy("a", "b").count().where(sf.col("count") >= need).select("a", "b")
+
+
+def candidates(
+    pages: Any, stats: dict[str, Any], counts: Any, texts: int, options: dict[str, float]
+) -> Any:
+    """``(a, b)``, ``a < b``: stage 4, the pairs worth verifying, as the core's
+    candidates: units sharing rare fingerprints, units sharing short fingerprints
+    that are rare (in at most as many distinct texts as the common cap), each
+    page with the unit of its article, and the units of one near-duplicate group.
+    `counts` is the broadcast word-counter table of `texts` texts."""
+    sf = _sf()
+    limits = _core.stage_thresholds(options)
+    per_page = stats["pages"]
+    long = _pairs_sharing(stats["postings"], int(limits["min_shared_fingerprints"]))
+    units = per_page.where((sf.col("unit") == sf.col(SLOT)) & (sf.col("hash") != 0))
+    frame = (
+        pages.select(SLOT, FEATURES)
+        .join(stats["keep"], SLOT)
+        .join(units.select(SLOT, "group"), SLOT)
+    )
+
+    def kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        fps = _core.stage_short_fingerprints(options, counts.value, texts, b[FEATURES], b[KEEP])
+        return {SLOT: b[SLOT], "group": b["group"], "fps": fps}
+
+    short_fps = _map(frame, kernel, "slot long, group long, fps array<long>").select(
+        SLOT,
+        sf.coalesce(sf.col("group"), sf.lit(-1)).alias("group"),
+        sf.explode("fps").alias("kgram"),
+    )
+    rare = (
+        short_fps.groupBy("kgram")
+        .agg(sf.count("*").alias("pages"), sf.count_distinct("group").alias("groups"))
+        .where((sf.col("pages") >= 2) & (sf.col("groups") <= stats["cap"]))
+        .select("kgram")
+    )
+    short = _pairs_sharing(
+        short_fps.join(rare, "kgram").select("kgram", SLOT), int(limits["min_shared_short"])
+    )
+    copies = per_page.where(sf.col("unit") != sf.col(SLOT)).select(
+        sf.col("unit").alias("a"), sf.col(SLOT).alias("b")
+    )
+    grouped = units.where(sf.col("group").isNotNull())
+    near = (
+        grouped.select("group", sf.col(SLOT).alias("a"))
+        .join(grouped.select("group", sf.col(SLOT).alias("b")), "group")
+        .where(sf.col("a") < sf.col("b"))
+        .select("a", "b")
+    )
+    return long.union(short).union(copies).union(near).distinct()
+
+
+# -- stage 5: verification ------------------------------------------------------------------
+
+#: The columns of a relation frame, as `Relation`'s fields.
+RELATION_COLUMNS = (
+    "a long, b long, kind string, score double, containment double, coverage_a double, "
+    "coverage_b double, vocabulary_a double, vocabulary_b double, runs_a double, runs_b double, "
+    "shared_tokens long, by_passage boolean"
+)
+
+
+def verification(
+    pages: Any,
+    stats: dict[str, Any],
+    pairs: Any,
+    counts: Any,
+    texts: int,
+    common: Any,
+    options: dict[str, float],
+) -> Any:
+    """Stage 5: the relations of the candidate `pairs`, verified on the executors,
+    each pair joined to both pages' features, kept lines and outlets (a page's
+    source when every page with its article ran there, else none). `counts` and
+    `common` are broadcast: the word counters of `texts` texts and the common
+    k-grams."""
+    sf = _sf()
+    per_page = stats["pages"].join(pages.select(SLOT, SOURCE), SLOT)
+    uniform = (
+        per_page.groupBy("unit")
+        .agg(sf.count_distinct(sf.coalesce(sf.col(SOURCE), sf.lit(-1))).alias("k"))
+        .where(sf.col("k") == 1)
+        .select("unit", sf.lit(True).alias("uniform"))
+    )
+    outlets = per_page.join(uniform, "unit", "left").select(
+        SLOT, sf.when(sf.col("uniform"), sf.col(SOURCE)).alias("outlet")
+    )
+    side = pages.select(SLOT, FEATURES).join(stats["keep"], SLOT).join(outlets, SLOT)
+
+    def named(prefix: str) -> Any:
+        return side.select(
+            *[sf.col(c).alias(f"{prefix}{c}") for c in (SLOT, FEATURES, KEEP, "outlet")]
+        )
+
+    both = pairs.join(named("a_"), sf.col("a") == sf.col("a_slot")).join(
+        named("b_"), sf.col("b") == sf.col("b_slot")
+    )
+    fields = [f.split()[0] for f in RELATION_COLUMNS.split(",")]
+
+    def kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        sides = [
+            (b[f"{p}slot"], b[f"{p}features"], b[f"{p}keep"], b[f"{p}outlet"]) for p in ("a_", "b_")
+        ]
+        rels = [
+            r
+            for r in _core.stage_verify(
+                options, common.value, counts.value, texts, sides[0], sides[1]
+            )
+            if r is not None
+        ]
+        return {f: [getattr(r, f) for r in rels] for f in fields}
+
+    return _map(both, kernel, RELATION_COLUMNS)
+
+
+def relations(pages: Any, options: dict[str, float]) -> dict[str, Any]:
+    """Stages 1 to 5: `analysis`, the word weights, candidates and verification.
+    Returns the analysis frames with ``relations`` and ``candidates``. The
+    driver receives the number of texts, the word counters (at most 16 MB) and
+    the common k-grams, and broadcasts them."""
+    sc = pages.sparkSession.sparkContext
+    stats = analysis(pages, options)
+    table, texts = word_counts(pages, stats)
+    counts = sc.broadcast(table)
+    common = sc.broadcast([r[0] for r in stats["common"].select("kgram").collect()])
+    pairs = candidates(pages, stats, counts, texts, options).localCheckpoint()
+    rels = verification(pages, stats, pairs, counts, texts, common, options)
+    return {**stats, "candidates": pairs, "relations": rels}

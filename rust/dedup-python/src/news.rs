@@ -38,6 +38,7 @@ pub struct PyRelation {
     runs_a: f64,
     runs_b: f64,
     passages: Vec<(u32, u32, u32, u32)>,
+    by_passage: bool,
 }
 
 /// One analysis: the verified relations (without passages), the stories as groups
@@ -149,7 +150,7 @@ pub fn options(options: HashMap<String, f64>) -> PyResult<NewsOptions> {
     Ok(opts)
 }
 
-fn convert(r: Relation) -> PyRelation {
+pub fn convert(r: Relation) -> PyRelation {
     PyRelation {
         a: r.a,
         b: r.b,
@@ -165,6 +166,7 @@ fn convert(r: Relation) -> PyRelation {
         runs_a: r.runs_a,
         runs_b: r.runs_b,
         passages: r.passages,
+        by_passage: r.by_passage,
     }
 }
 

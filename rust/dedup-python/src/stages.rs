@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use dedup_core::news::article::{to_bits, Keep};
 use dedup_core::news::chrome::Kind;
-use dedup_core::news::parts::{self, LineCounts};
+use dedup_core::news::parts::{self, LineCounts, PairSide};
 use dedup_core::news::stats::neardup::jaccard;
+use dedup_core::news::stats::weights::TokenWeights;
 use dedup_core::news::{decode_features, Doc};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
@@ -17,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::errors::IntoPyResult;
 use crate::gil::detach;
-use crate::news::options as news_options;
+use crate::news::{convert, options as news_options, PyRelation};
 
 type Counts = Vec<(i64, u32)>;
 
@@ -243,9 +244,125 @@ fn stage_common_cap(options: HashMap<String, f64>, texts: usize) -> PyResult<u32
     Ok(dedup_core::news::stats::cap_for(&news_options(options)?, texts))
 }
 
+/// Bits of the word-weight counter table for `texts` distinct texts.
+#[pyfunction]
+fn stage_weight_bits(texts: usize) -> u32 {
+    TokenWeights::bits_for(texts)
+}
+
+/// The word-weight counters of the texts (pages with their kept lines) summed, as
+/// the little-endian bytes of `2^bits` 32-bit counts.
+#[pyfunction]
+fn stage_token_counts(
+    py: Python<'_>,
+    features: Vec<PyBackedBytes>,
+    keeps: Vec<PyBackedBytes>,
+    bits: u32,
+) -> PyResult<Py<PyBytes>> {
+    if !(16..=22).contains(&bits) {
+        return Err(crate::errors::raise(
+            py,
+            "InvalidInputError",
+            format!("bits must be 16 to 22, got {bits}"),
+        ));
+    }
+    let docs = docs(py, &features, &vec![None; features.len()])?;
+    let counts: Vec<u32> = detach(py, || {
+        let mut df = vec![0u32; 1 << bits];
+        for (d, k) in docs.iter().zip(&keeps) {
+            for c in parts::text_counters(d, &keep_words(k), bits) {
+                df[c as usize] += 1;
+            }
+        }
+        df
+    })?;
+    let bytes: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
+    Ok(PyBytes::new(py, &bytes).unbind())
+}
+
+/// The word weights of `texts` distinct texts from their summed counters.
+fn weights(py: Python<'_>, counts: &[u8], texts: usize) -> PyResult<TokenWeights> {
+    let df: Vec<u32> = counts.chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    if counts.len() % 4 != 0 || df.len() != 1 << TokenWeights::bits_for(texts) {
+        return Err(crate::errors::raise(
+            py,
+            "InvalidInputError",
+            format!("{texts} texts need 2^{} word counters", TokenWeights::bits_for(texts)),
+        ));
+    }
+    detach(py, || TokenWeights::from_counts(texts, &df))
+}
+
+/// Each unit's short fingerprints under the word weights of `texts` texts.
+#[pyfunction]
+fn stage_short_fingerprints(
+    py: Python<'_>,
+    options: HashMap<String, f64>,
+    counts: PyBackedBytes,
+    texts: usize,
+    features: Vec<PyBackedBytes>,
+    keeps: Vec<PyBackedBytes>,
+) -> PyResult<Vec<Vec<i64>>> {
+    let opts = news_options(options)?;
+    let w = weights(py, &counts, texts)?;
+    let docs = docs(py, &features, &vec![None; features.len()])?;
+    let fps: Vec<Vec<u64>> = detach(py, || {
+        docs.par_iter()
+            .zip(&keeps)
+            .map(|(d, k)| parts::short_article_fingerprints(&opts, &w, d, &keep_words(k)))
+            .collect()
+    })?;
+    Ok(fps.into_iter().map(|v| v.into_iter().map(signed).collect()).collect())
+}
+
+/// One side of the pairs of `stage_verify`: slots, features, kept lines and the
+/// outlets the same-outlet rule compares.
+type Sides = (Vec<u32>, Vec<PyBackedBytes>, Vec<PyBackedBytes>, Vec<Option<u32>>);
+
+/// The relations of candidate pairs (None for a pair that is not related), given
+/// the common k-grams and the word counters of `texts` texts.
+#[pyfunction]
+fn stage_verify(
+    py: Python<'_>,
+    options: HashMap<String, f64>,
+    common: Vec<i64>,
+    counts: PyBackedBytes,
+    texts: usize,
+    a: Sides,
+    b: Sides,
+) -> PyResult<Vec<Option<PyRelation>>> {
+    let opts = news_options(options)?;
+    let w = weights(py, &counts, texts)?;
+    let n = a.0.len();
+    let lens = [a.1.len(), a.2.len(), a.3.len(), b.0.len(), b.1.len(), b.2.len(), b.3.len()];
+    if lens.iter().any(|&l| l != n) {
+        return Err(crate::errors::raise(
+            py,
+            "InvalidInputError",
+            "the two sides of the pairs differ in length".into(),
+        ));
+    }
+    let side = |s: &Sides, i: usize| -> dedup_core::Result<PairSide> {
+        Ok(PairSide {
+            slot: s.0[i],
+            doc: doc(&s.1[i], None)?,
+            keep: keep_words(&s.2[i]).into_boxed_slice(),
+            outlet: s.3[i],
+        })
+    };
+    let pairs: dedup_core::Result<Vec<(PairSide, PairSide)>> =
+        detach(py, || (0..n).into_par_iter().map(|i| Ok((side(&a, i)?, side(&b, i)?))).collect())?;
+    let pairs = pairs.py()?;
+    let common: Vec<u64> = common.into_iter().map(|h| h as u64).collect();
+    let rels = detach(py, || parts::verify_pairs(&opts, &common, w, &pairs))?;
+    Ok(rels.into_iter().map(|r| r.map(convert)).collect())
+}
+
 /// The thresholds the Spark side filters counts with, under `options`:
 /// `outlet_least` (outlet line counts below it never matter), `line_cap` (texts a
-/// line must exceed to recur) and `min_jaccard` (of near-duplicate articles).
+/// line must exceed to recur), `min_jaccard` (of near-duplicate articles), and
+/// the rare fingerprints (`min_shared_fingerprints`) and short ones
+/// (`min_shared_short`) two pages must share to be a candidate pair.
 #[pyfunction]
 fn stage_thresholds(options: HashMap<String, f64>) -> PyResult<HashMap<&'static str, f64>> {
     let o = news_options(options)?;
@@ -253,6 +370,8 @@ fn stage_thresholds(options: HashMap<String, f64>) -> PyResult<HashMap<&'static 
         ("outlet_least", f64::from(o.chrome.same_source_pages.saturating_sub(1).max(1))),
         ("line_cap", f64::from(o.chrome.recur_texts)),
         ("min_jaccard", o.neardup.min_jaccard),
+        ("min_shared_fingerprints", o.min_shared_fingerprints as f64),
+        ("min_shared_short", o.min_shared_short as f64),
     ]))
 }
 
@@ -261,6 +380,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stage_kgrams, m)?)?;
     m.add_function(wrap_pyfunction!(stage_fingerprints, m)?)?;
     m.add_function(wrap_pyfunction!(stage_refine, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_weight_bits, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_token_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_short_fingerprints, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_verify, m)?)?;
     m.add_function(wrap_pyfunction!(stage_common_cap, m)?)?;
     m.add_function(wrap_pyfunction!(stage_page_lines, m)?)?;
     m.add_function(wrap_pyfunction!(stage_first_keep, m)?)?;

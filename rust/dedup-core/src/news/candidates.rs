@@ -10,9 +10,10 @@ use crate::lsh::fmix64;
 use crate::trace::Trace;
 
 use super::article::{keep_tokens, kept_tokens};
+use super::stats::weights::TokenWeights;
 use super::stats::{common_cap, Analysis, Entry, PASS_ENTRIES, PASS_ENTRIES_PER_PAGE};
 use super::winnow::{kgram_hashes, winnow};
-use super::Pages;
+use super::{NewsOptions, Pages};
 
 /// Pair occurrences counted in one pass of candidate generation (8 bytes each).
 const PAIR_PASS: usize = 8 << 20;
@@ -82,30 +83,14 @@ fn units_of(an: &Analysis) -> Vec<u32> {
 /// different passes, and counting each pass alone would lose pairs that reach
 /// `min_shared_short` only in total.
 fn short_pairs(px: &Pages<'_>, an: &Analysis, passes: usize) -> Vec<(u32, u32)> {
-    let (k, w) = (px.opts.short_k, px.opts.short_window);
     let units = units_of(an);
     let cap = common_cap(px.opts, &units, &an.group);
-    // Only k-grams holding a rare word: three common words in a row are
-    // chance, and the candidates they would make cost time and find nothing.
-    let rare_word = 0.25 * an.weights.unseen();
     let fingerprints = |u: u32| -> Vec<u64> {
         crate::interrupt::check();
         let (Some(d), Some(keep)) = (px.doc(u), an.keep[u as usize].as_deref()) else {
             return Vec::new();
         };
-        let tokens = kept_tokens(&d.page, keep);
-        let hashes: Vec<u64> = tokens.iter().map(|&t| fmix64(u64::from(t))).collect();
-        let kgrams = kgram_hashes(&hashes, k);
-        let mut fps: Vec<u64> = winnow(&kgrams, w)
-            .into_iter()
-            .filter(|&(_, p)| {
-                tokens[p as usize..p as usize + k].iter().any(|&t| an.weights.of(t) >= rare_word)
-            })
-            .map(|f| f.0)
-            .collect();
-        fps.sort_unstable();
-        fps.dedup();
-        fps
+        short_fingerprints(px.opts, &an.weights, &kept_tokens(&d.page, keep))
     };
     // Postings of all passes, flat: pages, and where each posting ends.
     let (mut pages, mut ends): (Vec<u32>, Vec<usize>) = (Vec::new(), Vec::new());
@@ -131,6 +116,25 @@ fn short_pairs(px: &Pages<'_>, an: &Analysis, passes: usize) -> Vec<(u32, u32)> 
         Some(p)
     });
     pairs_sharing(postings, px.opts.min_shared_short)
+}
+
+/// The short fingerprints of an article's tokens (`short_k`-grams winnowed over
+/// `short_window`), sorted and distinct: only k-grams holding a rare word, as
+/// three common words in a row are chance, and the candidates they would make
+/// cost time and find nothing.
+pub(crate) fn short_fingerprints(opts: &NewsOptions, weights: &TokenWeights, tokens: &[u32]) -> Vec<u64> {
+    let (k, w) = (opts.short_k, opts.short_window);
+    let rare_word = 0.25 * weights.unseen();
+    let hashes: Vec<u64> = tokens.iter().map(|&t| fmix64(u64::from(t))).collect();
+    let kgrams = kgram_hashes(&hashes, k);
+    let mut fps: Vec<u64> = winnow(&kgrams, w)
+        .into_iter()
+        .filter(|&(_, p)| tokens[p as usize..p as usize + k].iter().any(|&t| weights.of(t) >= rare_word))
+        .map(|f| f.0)
+        .collect();
+    fps.sort_unstable();
+    fps.dedup();
+    fps
 }
 
 /// Pairs `(a, b)`, `a < b`, that occur together in at least `need` of the

@@ -13,8 +13,14 @@ use super::article::{from_bits, to_bits, Article, Keep};
 use super::chrome::{distinct_keys, first_lines, outlet_key, Kind, LineStats};
 use super::coherence::foreign_from_hits;
 use super::features::{page_hash, Doc};
+use rayon::prelude::*;
+
+use super::article::kept_tokens;
+use super::candidates::short_fingerprints;
 use super::stats::neardup::band_keys;
-use super::stats::{flagged_kgrams, FP_BIT};
+use super::stats::weights::TokenWeights;
+use super::stats::{flagged_kgrams, Analysis, FP_BIT};
+use super::verify::{derivation_text, verify, Relation, Side};
 use super::winnow::kgram_hashes;
 use super::{NewsOptions, Pages};
 
@@ -156,6 +162,80 @@ pub fn refine_keep(
         keep[l] = false;
     }
     (to_bits(&keep), !foreign.is_empty())
+}
+
+/// Stage 4 of one unit (the first page with its article): the short fingerprints
+/// of its article, sorted and distinct, under the corpus's word weights.
+pub fn short_article_fingerprints(
+    opts: &NewsOptions,
+    weights: &TokenWeights,
+    doc: &Doc,
+    keep: &[u64],
+) -> Vec<u64> {
+    short_fingerprints(opts, weights, &kept_tokens(&doc.page, keep))
+}
+
+/// The word-weight counters one distinct text adds one to, in a table of `bits`
+/// bits ([`TokenWeights::bits_for`] of the number of texts).
+pub fn text_counters(doc: &Doc, keep: &[u64], bits: u32) -> Vec<u32> {
+    TokenWeights::counters(&kept_tokens(&doc.page, keep), bits)
+}
+
+/// One page of a pair to verify, with what verification reads of it.
+#[derive(Debug, Clone)]
+pub struct PairSide {
+    /// Its slot (the relation's `a` or `b`).
+    pub slot: u32,
+    /// The page.
+    pub doc: Doc,
+    /// Its kept lines.
+    pub keep: Keep,
+    /// The outlet the same-outlet rule compares: the page's source when every
+    /// page with its article ran there, else none (`verify::unit_outlet`).
+    pub outlet: Option<u32>,
+}
+
+/// Stage 5 of candidate pairs `(a, b)` (`a` the smaller slot): the relation of
+/// each pair, or None, as the corpus's verification gives it, given the common
+/// k-grams and the word weights of the corpus.
+pub fn verify_pairs(
+    opts: &NewsOptions,
+    common: &[u64],
+    weights: TokenWeights,
+    pairs: &[(PairSide, PairSide)],
+) -> Vec<Option<Relation>> {
+    // The pairs' pages get local slots (2i and 2i + 1), which index the summed
+    // weights of their distinct words as the corpus's slots do.
+    let common = common.iter().map(|&h| (h, 0)).collect();
+    let mut an = Analysis { common, weights, ..Analysis::default() };
+    let distinct = |s: &PairSide| {
+        let mut t = kept_tokens(&s.doc.page, &s.keep);
+        t.sort_unstable();
+        t.dedup();
+        t.iter().map(|&x| f64::from(an.weights.of(x))).sum::<f64>() as f32
+    };
+    let dw: Vec<f32> = pairs.par_iter().flat_map_iter(|(a, b)| [distinct(a), distinct(b)]).collect();
+    an.distinct_weight = dw;
+    pairs
+        .par_iter()
+        .enumerate()
+        .map(|(i, (a, b))| {
+            crate::interrupt::check();
+            let (la, lb) = (2 * i as u32, 2 * i as u32 + 1);
+            let aa = Article::from_bits(&a.doc.page, &a.keep, opts);
+            let ta = derivation_text(&an, Some(la), &a.doc, &aa, opts);
+            ta.index();
+            let side_a = Side { slot: la, doc: &a.doc, art: &aa, outlet: a.outlet, text: Some(&ta) };
+            let ab = Article::from_bits(&b.doc.page, &b.keep, opts);
+            let side_b = Side { slot: lb, doc: &b.doc, art: &ab, outlet: b.outlet, text: None };
+            let global = |s: u32| if s == la { a.slot } else { b.slot };
+            verify(opts, &an, &side_a, &side_b, false).map(|r| Relation {
+                a: global(r.a),
+                b: global(r.b),
+                ..r
+            })
+        })
+        .collect()
 }
 
 /// The outputs of stages 1 to 3 that later stages read, by slot: kept lines

@@ -54,28 +54,48 @@ impl TokenWeights {
     /// [`Self::count`] of the `n` texts `tokens(0)` to `tokens(n - 1)`, each made
     /// when it is counted rather than all held at once.
     pub fn count_each(n: usize, tokens: impl Fn(usize) -> Vec<u32> + Sync) -> Self {
-        // About 256 counters a text, between 2^16 and 2^22 (16 MB).
-        let bits = (usize::BITS - (n * 256).max(1).leading_zeros()).clamp(16, 22);
-        let shift = 32 - bits;
+        let bits = Self::bits_for(n);
         let df: Vec<AtomicU32> = (0..1usize << bits).map(|_| AtomicU32::new(0)).collect();
         (0..n).into_par_iter().for_each(|i| {
-            let mut slots = tokens(i);
-            for s in &mut slots {
-                *s >>= shift;
-            }
-            slots.sort_unstable();
-            slots.dedup();
-            for s in slots {
+            for s in Self::counters(&tokens(i), bits) {
                 df[s as usize].fetch_add(1, Ordering::Relaxed);
             }
         });
+        let df: Vec<u32> = df.into_par_iter().map(AtomicU32::into_inner).collect();
+        Self::from_counts(n, &df)
+    }
+
+    /// Bits of the counter table for `n` texts: about 256 counters a text,
+    /// between 2^16 and 2^22 (16 MB).
+    pub fn bits_for(n: usize) -> u32 {
+        (usize::BITS - (n * 256).max(1).leading_zeros()).clamp(16, 22)
+    }
+
+    /// The distinct counters of a text's tokens in a table of `bits` bits: what
+    /// counting the text adds one to.
+    pub fn counters(tokens: &[u32], bits: u32) -> Vec<u32> {
+        let mut slots: Vec<u32> = tokens.iter().map(|&t| t >> (32 - bits)).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+    }
+
+    /// The weights of `n` texts from their counter table (`2^bits_for(n)`
+    /// counters, summed over the texts: counts can be summed in any order, by any
+    /// number of workers).
+    ///
+    /// # Panics
+    /// If `df` does not have `2^bits_for(n)` counters.
+    pub fn from_counts(n: usize, df: &[u32]) -> Self {
+        let bits = Self::bits_for(n);
+        assert_eq!(df.len(), 1usize << bits, "the counter table of {n} texts has 2^{bits} counters");
         let total = n as f64 + PRIOR_TEXTS;
         let weight = df
-            .into_par_iter()
-            .map(|c| (total / (f64::from(c.into_inner()) + 1.0)).ln().max(0.0) as f32)
+            .par_iter()
+            .map(|&c| (total / (f64::from(c) + 1.0)).ln().max(0.0) as f32)
             .collect::<Vec<f32>>()
             .into_boxed_slice();
-        Self { weight, shift, unseen: total.ln() as f32 }
+        Self { weight, shift: 32 - bits, unseen: total.ln() as f32 }
     }
 
     /// The weight of a token (its 32-bit hash).
