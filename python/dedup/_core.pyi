@@ -21,10 +21,12 @@ __all__ = [
     "stage_first_keep",
     "stage_jaccard",
     "stage_kgrams",
+    "stage_page_facts",
     "stage_page_lines",
     "stage_refine",
     "stage_short_fingerprints",
     "stage_sketch",
+    "stage_stories",
     "stage_thresholds",
     "stage_token_counts",
     "stage_verify",
@@ -250,6 +252,16 @@ def stage_verify(
     a: tuple[list[int], list[bytes], list[bytes], list[int | None]],
     b: tuple[list[int], list[bytes], list[bytes], list[int | None]],
 ) -> list[Relation | None]: ...
+def stage_page_facts(
+    features: list[bytes], keeps: list[bytes]
+) -> tuple[list[int], list[float]]: ...
+def stage_stories(
+    options: dict[str, float],
+    units: tuple[list[int], list[int], list[int], list[int]],
+    relations: tuple[
+        list[int], list[int], list[str], list[float], list[float], list[float], list[bool]
+    ],
+) -> tuple[list[list[int]], int]: ...
 def stage_jaccard(
     options: dict[str, float],
     features_a: list[bytes],

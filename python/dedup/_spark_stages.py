@@ -84,30 +84,43 @@ def _pairs(counts: list[dict[str, int]] | None) -> list[tuple[int, int]]:
 # -- pages --------------------------------------------------------------------------------
 
 
-def number_pages(frame: Any, id_col: str, source_col: str | None, features_col: str) -> Any:
-    """``(slot, features, source)`` of a frame of ids, outlet names and features:
-    slots in the order of the ids as strings, outlets numbered in the order of their
-    names (an empty name is no outlet). The names are the one aggregate brought to
-    the driver, one string an outlet."""
+def number_pages(
+    frame: Any,
+    id_col: str,
+    source_col: str | None,
+    features_col: str,
+    published_col: str | None = None,
+    chars_col: str | None = None,
+) -> Any:
+    """``(slot, id, features, source, published, chars)`` of a frame of ids, outlet
+    names, features, and optionally publication dates (ISO strings) and text
+    lengths: slots in the order of the ids as strings, outlets numbered in the
+    order of their names (an empty name is no outlet). The names are the one
+    aggregate brought to the driver, one string an outlet."""
     sf = _sf()
     spark = frame.sparkSession
     name = sf.col(source_col) if source_col else sf.lit(None).cast("string")
     name = sf.when(name == "", None).otherwise(name)
+    published = sf.col(published_col) if published_col else sf.lit(None).cast("string")
+    chars = sf.col(chars_col) if chars_col else sf.lit(None).cast("long")
     rows = frame.select(
         sf.col(id_col).cast("string").alias("id"),
         name.alias("name"),
         sf.col(features_col).alias("f"),
+        published.alias("published"),
+        chars.cast("long").alias("chars"),
     )
     names = sorted(
         r[0] for r in rows.select("name").where(sf.col("name").isNotNull()).distinct().collect()
     )
     outlets = spark.createDataFrame([(n, i) for i, n in enumerate(names)], "oname string, oid long")
-    ordered = rows.orderBy("id").rdd.zipWithIndex().map(lambda r: (r[1], r[0][0], r[0][1], r[0][2]))
+    ordered = rows.orderBy("id").rdd.zipWithIndex().map(lambda r: (r[1], *r[0]))
     numbered = spark.createDataFrame(
-        ordered, f"{SLOT} long, id string, name string, {FEATURES} binary"
+        ordered,
+        f"{SLOT} long, id string, name string, {FEATURES} binary, published string, chars long",
     )
     joined = numbered.join(sf.broadcast(outlets), sf.col("name") == sf.col("oname"), "left")
-    return joined.select(SLOT, "id", FEATURES, sf.col("oid").alias(SOURCE))
+    return joined.select(SLOT, "id", FEATURES, sf.col("oid").alias(SOURCE), "published", "chars")
 
 
 # -- stage 1: chrome removal -----------------------------------------------------------------
@@ -560,3 +573,176 @@ def relations(pages: Any, options: dict[str, float]) -> dict[str, Any]:
     pairs = candidates(pages, stats, counts, texts, options).localCheckpoint()
     rels = verification(pages, stats, pairs, counts, texts, common, options)
     return {**stats, "candidates": pairs, "relations": rels}
+
+
+# -- stage 6: stories -----------------------------------------------------------------------
+
+
+def stories(
+    pages: Any, stats: dict[str, Any], rels: Any, options: dict[str, float]
+) -> dict[str, Any]:
+    """Stage 6: the stories, as ``(slot, story)`` (``story``: the smallest unit of
+    the story) and ``(story, rewritten)``, and the merges the size limit refused.
+
+    Stories merge only along verified relations, so the connected components of the
+    relations between units are clustered apart, each by the core's piece on one
+    executor (a component larger than the cluster size limit is clustered whole
+    there too: its memory grows with the component, not the corpus). A unit with
+    identical copies and no relation is a story of its copies."""
+    from dedup.spark import connected_components
+
+    sf = _sf()
+    per_page = stats["pages"]
+    sizes = per_page.groupBy(sf.col("unit").alias(SLOT)).agg(sf.count("*").alias("npages"))
+
+    def facts_kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        hashes, shares = _core.stage_page_facts(b[FEATURES], b[KEEP])
+        return {SLOT: b[SLOT], "text_hash": hashes, "share": shares}
+
+    facts = _map(
+        pages.select(SLOT, FEATURES).join(stats["keep"], SLOT),
+        facts_kernel,
+        "slot long, text_hash long, share double",
+    ).localCheckpoint()
+    units = (
+        per_page.where(sf.col("unit") == sf.col(SLOT))
+        .select(SLOT, "hash")
+        .join(sizes, SLOT)
+        .join(facts.select(SLOT, "text_hash"), SLOT)
+    )
+    unit_slots = units.select(SLOT)
+    between = (
+        rels.join(unit_slots.withColumnRenamed(SLOT, "a"), "a")
+        .join(unit_slots.withColumnRenamed(SLOT, "b"), "b")
+        .localCheckpoint()
+    )
+    comps = connected_components(between.select("a", "b"), "a", "b").localCheckpoint()
+    unit_rows = (
+        units.join(comps, sf.col(SLOT) == sf.col("node"))
+        .groupBy("component")
+        .agg(sf.collect_list(sf.struct(SLOT, "hash", "text_hash", "npages")).alias("units"))
+    )
+    rel_rows = (
+        between.join(comps, sf.col("a") == sf.col("node"))
+        .groupBy("component")
+        .agg(
+            sf.collect_list(
+                sf.struct("a", "b", "kind", "score", "vocabulary_a", "vocabulary_b", "by_passage")
+            ).alias("rels")
+        )
+    )
+    work = unit_rows.join(rel_rows, "component")
+
+    def stories_kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {"unit": [], "story": [], "refused": []}
+        for us, rs in zip(b["units"], b["rels"], strict=True):
+
+            def col(rows: list[dict[str, Any]], k: str) -> list[Any]:
+                return [r[k] for r in rows]
+
+            unit_cols = (col(us, SLOT), col(us, "hash"), col(us, "text_hash"), col(us, "npages"))
+            rel_cols = (
+                col(rs, "a"),
+                col(rs, "b"),
+                col(rs, "kind"),
+                col(rs, "score"),
+                col(rs, "vocabulary_a"),
+                col(rs, "vocabulary_b"),
+                col(rs, "by_passage"),
+            )
+            groups, refused = _core.stage_stories(options, unit_cols, rel_cols)
+            out["unit"].append(-1)
+            out["story"].append(-1)
+            out["refused"].append(refused)
+            for g in groups:
+                out["unit"].extend(g)
+                out["story"].extend([g[0]] * len(g))
+                out["refused"].extend([0] * len(g))
+        return out
+
+    clustered = _map(work, stories_kernel, "unit long, story long, refused long").localCheckpoint()
+    refused = clustered.agg(sf.sum("refused")).collect()[0][0] or 0
+    in_groups = clustered.where(sf.col("unit") >= 0).select("unit", "story")
+    # Units of identical copies that no relation joins to another unit.
+    alone = (
+        units.where(sf.col("npages") >= 2)
+        .join(comps, sf.col(SLOT) == sf.col("node"), "left_anti")
+        .select(sf.col(SLOT).alias("unit"), sf.col(SLOT).alias("story"))
+    )
+    story_of_unit = in_groups.union(alone)
+    page_story = per_page.join(story_of_unit, "unit").select(SLOT, "story").localCheckpoint()
+    a_story = page_story.select(sf.col(SLOT).alias("a"), sf.col("story").alias("sa"))
+    b_story = page_story.select(sf.col(SLOT).alias("b"), sf.col("story").alias("sb"))
+    rewritten = (
+        rels.where(sf.col("kind") == "rewritten")
+        .join(a_story, "a")
+        .join(b_story, "b")
+        .where(sf.col("sa") == sf.col("sb"))
+        .select(sf.col("sa").alias("story"))
+        .distinct()
+        .select("story", sf.lit(True).alias("rewritten"))
+    )
+    kinds = (
+        page_story.select("story")
+        .distinct()
+        .join(rewritten, "story", "left")
+        .select("story", sf.coalesce(sf.col("rewritten"), sf.lit(False)).alias("rewritten"))
+    )
+    return {"pages": page_story, "stories": kinds, "refused": int(refused), "facts": facts}
+
+
+def story_table(pages: Any, found: dict[str, Any]) -> Any:
+    """``(id, cluster_id, is_representative, kind)`` of the pages in a story, as
+    `Corpus.cluster_table` gives them: each story's representative is its earliest
+    published page, else the page whose kept lines hold most of its tokens, else
+    the longest (then the smallest id); stories are numbered largest first, ties
+    by their representatives' dates and ids."""
+    from dedup._ingest import parse_published
+
+    sf = _sf()
+    members = (
+        found["pages"]
+        .join(pages.select(SLOT, "id", "published", "chars"), SLOT)
+        .join(found["facts"].select(SLOT, "share"), SLOT)
+    )
+    grouped = members.groupBy("story").agg(
+        sf.collect_list(sf.struct(SLOT, "id", "published", "chars", "share")).alias("m")
+    )
+
+    def pick(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {"story": [], "rep": [], "size": [], "ts": [], "rep_id": []}
+        for story, ms in zip(b["story"], b["m"], strict=True):
+            dated = []
+            for m in ms:
+                when = parse_published(m["published"], f"published of {m['id']!r}")
+                if when is not None:
+                    dated.append((when.timestamp(), m["id"], m[SLOT]))
+            if dated:
+                ts, rep_id, rep = min(dated)
+            else:
+                best = min(ms, key=lambda m: (-round(m["share"], 2), -(m["chars"] or 0), m["id"]))
+                ts, rep_id, rep = None, best["id"], best[SLOT]
+            out["story"].append(story)
+            out["rep"].append(rep)
+            out["size"].append(len(ms))
+            out["ts"].append(ts)
+            out["rep_id"].append(rep_id)
+        return out
+
+    reps = _map(grouped, pick, "story long, rep long, size long, ts double, rep_id string")
+    ordered = reps.orderBy(sf.col("size").desc(), sf.col("ts").asc_nulls_last(), sf.col("rep_id"))
+    numbered = pages.sparkSession.createDataFrame(
+        ordered.rdd.zipWithIndex().map(lambda r: (r[0]["story"], r[0]["rep"], r[1])),
+        "story long, rep long, cluster_id long",
+    )
+    return (
+        members.select(SLOT, "id", "story")
+        .join(numbered, "story")
+        .join(found["stories"], "story")
+        .select(
+            "id",
+            "cluster_id",
+            (sf.col(SLOT) == sf.col("rep")).alias("is_representative"),
+            sf.when(sf.col("rewritten"), "rewritten").otherwise("syndicated").alias("kind"),
+        )
+    )

@@ -350,6 +350,81 @@ def _bounded(frame: Any, df: Any, ordered: bool) -> Any:
     return frame.repartition(want) if want > parts else frame
 
 
+def _check_rows(frame: Any, cols: _Columns) -> None:
+    """Raises the error a user can act on for a null id, a repeated id, a null text
+    or an unreadable date in the worker output, each found by a Spark job; only the
+    first offending value reaches the driver."""
+    from dedup._ingest import parse_published
+
+    sf = _pyspark("dedup.spark.cluster()").sql.functions
+    if not frame.where(sf.col(_ID).isNull()).isEmpty():
+        raise InvalidInputError(
+            f"id column {cols.id!r} has a null; every page needs an id: drop them first, "
+            f"e.g. df.dropna(subset=[{cols.id!r}])"
+        )
+    repeated = frame.groupBy(_ID).count().where(sf.col("count") > 1).select(_ID).limit(1).collect()
+    if repeated:
+        raise DuplicateIdError(
+            f"id column {cols.id!r} has the value {repeated[0][0]!r} more than once; ids must "
+            f"be unique: drop the duplicates first, e.g. df.dropDuplicates([{cols.id!r}])"
+        )
+    null_text = frame.where(sf.col(_FEATURES).isNull()).select(_ID).limit(1).collect()
+    if null_text:
+        raise InvalidInputError(
+            f"text column {cols.text!r} is null for id {null_text[0][0]!r}: fill or drop null "
+            f"texts first, e.g. df.fillna({{{cols.text!r}: ''}})"
+        )
+    if cols.published is None:
+        return
+
+    def unreadable(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        for batch in batches:
+            bad: list[str] = []
+            for pid, value in zip(
+                batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
+            ):
+                try:
+                    parse_published(value, "published")
+                except (InvalidInputError, InputTypeError):
+                    bad.append(pid)
+                    break
+            yield pa.RecordBatch.from_arrays([pa.array(bad, pa.string())], names=[_ID])
+
+    first = frame.select(_ID, _PUBLISHED).mapInArrow(unreadable, f"{_ID} string").limit(1)
+    for row in first.collect():
+        value = frame.where(sf.col(_ID) == row[0]).select(_PUBLISHED).collect()[0][0]
+        # The same check on the driver words the error.
+        parse_published(value, f"published of id {row[0]!r}")
+
+
+def _staged_table(df: Any, cols: _Columns, options: dict[str, float]) -> Any | None:
+    """``(id, cluster_id, is_representative, kind)`` of the pages of `df` in a story,
+    every stage run on the executors (`dedup._spark_stages`); None for a frame
+    without rows."""
+    import warnings
+
+    from dedup import _spark_stages as st
+    from dedup.errors import DedupWarning
+
+    frame = _worker_frame(df, cols).localCheckpoint()
+    _check_rows(frame, cols)
+    if frame.isEmpty():
+        return None
+    pages = st.number_pages(frame, _ID, _SOURCE, _FEATURES, _PUBLISHED, _CHARS).localCheckpoint()
+    found = st.relations(pages, options)
+    stories = st.stories(pages, found, found["relations"].localCheckpoint(), options)
+    if stories["refused"]:
+        warnings.warn(
+            f"{stories['refused']} merges were refused because a story would have grown past "
+            "the cluster size limit; the pages stay in smaller clusters",
+            DedupWarning,
+            stacklevel=3,
+        )
+    return st.story_table(pages, stories)
+
+
 def cluster(
     df: DataFrame,
     *,
@@ -373,30 +448,37 @@ def cluster(
     an ISO 8601 string) from `published_col`; these two are optional, and their
     default names are used only when the frame has such columns.
 
-    The executors tokenise the texts; the driver receives compact features (about
-    2 KB a page, no text), `batch_size` pages at a time into one `Corpus`, and
-    clusters there (about 6 KB of driver memory a page at the peak; see
-    docs/spark.md). `progress` shows the corpus's progress bars as in `Corpus`.
-    The input is read twice (once to cluster, once for the join), so persist it
-    if computing it is expensive; it must give the same rows both times. The
-    returned frame keeps the stories as a small local table, so it can be used
-    and written like any other. Raises `MissingDependencyError`
-    without PySpark, `InvalidInputError` for a missing column, a null id or text,
-    `DuplicateIdError` for a repeated id and `InputTypeError` for a column of the
-    wrong type."""
-    corpus, cols = _corpus_of(
-        df,
-        "dedup.spark.cluster()",
-        id_col,
-        text_col,
-        source_col,
-        published_col,
-        batch_size,
-        progress,
-        options,
-    )
-    result = _result_frame(df.sparkSession, corpus, _field(df, cols.id, "id_col").dataType)
-    sf = _pyspark("dedup.spark.cluster()").sql.functions
+    Every stage runs on the executors (docs/spark.md): tokenising, chrome
+    statistics, near-duplicate groups, k-gram counts, coherence, candidates,
+    verification, and clustering of each connected component of the relations.
+    The driver holds query plans and a few small aggregates: the outlet names, the
+    number of distinct texts, the word-weight counters (at most 16 MB) and the
+    common k-grams. `batch_size` and `progress` are accepted for the signature
+    `matches` shares, and unused here. The input is read more than once, so persist
+    it if computing it is expensive; it must give the same rows each time. Raises
+    `MissingDependencyError` without PySpark, `InvalidInputError` for a missing
+    column, a null id or text or an unreadable date, `DuplicateIdError` for a
+    repeated id, `InputTypeError` for a column of the wrong type and
+    `InvalidOptionError` for an unknown option."""
+    _check_frame(df, "dedup.spark.cluster()")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidOptionError(f"`batch_size` must be an integer of at least 1, got {batch_size}")
+    # The options are checked (and made floats) as `Corpus` checks them.
+    checked = Corpus(progress=False, keep_texts=False, **options)._options
+    cols = _columns(df, id_col, text_col, source_col, published_col)
+    ps = _pyspark("dedup.spark.cluster()")
+    sf = ps.sql.functions
+    id_type = _field(df, cols.id, "id_col").dataType
+    table = _staged_table(df, cols, checked)
+    if table is None:
+        schema = f"{_KEY} string, cluster_id long, is_representative boolean, kind string"
+        result = df.sparkSession.createDataFrame([], schema)
+    else:
+        result = table.select(
+            sf.col("id").alias(_KEY), "cluster_id", "is_representative", "kind"
+        ).localCheckpoint()
+    if id_type.typeName() != "string":
+        result = result.withColumn(_KEY, result[_KEY].cast(id_type))
     joined = df.join(result, df[_quote(cols.id)] == result[_KEY], "left")
     return joined.select(
         *[df[_quote(c)] for c in df.columns],

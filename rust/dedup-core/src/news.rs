@@ -59,7 +59,7 @@ pub use self::options::NewsOptions;
 pub use self::stories::{Clustering, Findings};
 pub use self::verify::{Kind, Relation};
 
-use self::article::{keep_tokens, to_bits, Keep};
+use self::article::{to_bits, Keep};
 use self::chrome::{first_lines, line_texts, outlet_stats, Kind as LineKind, LineStats};
 use self::page::Page;
 use self::stats::Analysis;
@@ -376,14 +376,8 @@ impl NewsCorpus {
         }
         self.analysis();
         let an = self.cache.as_ref().expect("computed above");
-        let keep = an.keep[slot as usize].as_deref();
-        let page = &self.docs[slot as usize].as_ref().expect("checked above").page;
-        let n = page.len();
-        if n == 0 {
-            0.0
-        } else {
-            keep_tokens(page, keep) as f64 / n as f64
-        }
+        let doc = self.docs[slot as usize].as_ref().expect("checked above");
+        an.keep[slot as usize].as_deref().map_or(0.0, |k| parts::article_share(doc, k))
     }
 }
 

@@ -6,11 +6,12 @@
 use std::collections::HashMap;
 
 use dedup_core::news::article::{to_bits, Keep};
-use dedup_core::news::chrome::Kind;
+use dedup_core::news::chrome::Kind as LineKind;
 use dedup_core::news::parts::{self, LineCounts, PairSide};
 use dedup_core::news::stats::neardup::jaccard;
 use dedup_core::news::stats::weights::TokenWeights;
-use dedup_core::news::{decode_features, Doc};
+use dedup_core::news::stories::{unit_stories, StoryUnit};
+use dedup_core::news::{decode_features, Doc, Kind, Relation};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::PyBytes;
@@ -153,7 +154,7 @@ fn stage_refine(
         (0..n)
             .into_par_iter()
             .map(|i| {
-                let kinds: Option<Vec<Kind>> = kinds[i].iter().map(|&c| parts::kind_of(c)).collect();
+                let kinds: Option<Vec<LineKind>> = kinds[i].iter().map(|&c| parts::kind_of(c)).collect();
                 let kinds = kinds.filter(|k| k.len() == docs[i].page.lines.len())?;
                 Some(parts::refine_keep(&opts, &docs[i], &kinds, &keep_words(&keeps[i]), &hits[i]).0)
             })
@@ -358,6 +359,65 @@ fn stage_verify(
     Ok(rels.into_iter().map(|r| r.map(convert)).collect())
 }
 
+/// Each page's text hash and the share of its tokens its kept lines hold.
+#[pyfunction]
+fn stage_page_facts(
+    py: Python<'_>,
+    features: Vec<PyBackedBytes>,
+    keeps: Vec<PyBackedBytes>,
+) -> PyResult<(Vec<i64>, Vec<f64>)> {
+    let docs = docs(py, &features, &vec![None; features.len()])?;
+    Ok(docs
+        .iter()
+        .zip(&keeps)
+        .map(|(d, k)| (signed(d.text_hash), parts::article_share(d, &keep_words(k))))
+        .unzip())
+}
+
+/// The relations `stage_stories` reads: a, b, kind, score, vocabulary_a,
+/// vocabulary_b and by_passage of each.
+type StoryRelations = (Vec<u32>, Vec<u32>, Vec<String>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<bool>);
+
+/// The stories of a set of units (slots, article hashes, text hashes, pages each)
+/// closed under its relations: groups of unit slots, and the merges the size
+/// limit refused.
+#[pyfunction]
+fn stage_stories(
+    py: Python<'_>,
+    options: HashMap<String, f64>,
+    units: (Vec<u32>, Vec<i64>, Vec<i64>, Vec<usize>),
+    relations: StoryRelations,
+) -> PyResult<(Vec<Vec<u32>>, usize)> {
+    let opts = news_options(options)?;
+    let (slots, hashes, texts, pages) = units;
+    let units: Vec<StoryUnit> = (0..slots.len())
+        .map(|i| StoryUnit {
+            slot: slots[i],
+            hash: hashes[i] as u64,
+            text_hash: texts[i] as u64,
+            pages: pages[i],
+        })
+        .collect();
+    let (a, b, kinds, scores, va, vb, by) = relations;
+    let mut rels = Vec::with_capacity(a.len());
+    for i in 0..a.len() {
+        let Some(kind) = Kind::from_name(&kinds[i]) else {
+            return Err(crate::errors::raise(
+                py,
+                "InvalidInputError",
+                format!("unknown relation kind {:?}", kinds[i]),
+            ));
+        };
+        rels.push(Relation {
+            vocabulary_a: va[i],
+            vocabulary_b: vb[i],
+            ..Relation::unmeasured((a[i], b[i]), kind, scores[i], by[i])
+        });
+    }
+    let c = detach(py, || unit_stories(&opts.cluster, opts.attach_vocabulary, &units, &rels))?;
+    Ok((c.groups, c.refused_oversized))
+}
+
 /// The thresholds the Spark side filters counts with, under `options`:
 /// `outlet_least` (outlet line counts below it never matter), `line_cap` (texts a
 /// line must exceed to recur), `min_jaccard` (of near-duplicate articles), and
@@ -384,6 +444,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stage_token_counts, m)?)?;
     m.add_function(wrap_pyfunction!(stage_short_fingerprints, m)?)?;
     m.add_function(wrap_pyfunction!(stage_verify, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_page_facts, m)?)?;
+    m.add_function(wrap_pyfunction!(stage_stories, m)?)?;
     m.add_function(wrap_pyfunction!(stage_common_cap, m)?)?;
     m.add_function(wrap_pyfunction!(stage_page_lines, m)?)?;
     m.add_function(wrap_pyfunction!(stage_first_keep, m)?)?;

@@ -15,7 +15,7 @@ use super::coherence::foreign_from_hits;
 use super::features::{page_hash, Doc};
 use rayon::prelude::*;
 
-use super::article::kept_tokens;
+use super::article::{keep_tokens, kept_tokens};
 use super::candidates::short_fingerprints;
 use super::stats::neardup::band_keys;
 use super::stats::weights::TokenWeights;
@@ -236,6 +236,17 @@ pub fn verify_pairs(
             })
         })
         .collect()
+}
+
+/// The share of a page's tokens its kept lines hold (what picks the
+/// representative of an undated story); 0 for a page without tokens.
+pub fn article_share(doc: &Doc, keep: &[u64]) -> f64 {
+    let n = doc.page.len();
+    if n == 0 {
+        0.0
+    } else {
+        keep_tokens(&doc.page, Some(keep)) as f64 / n as f64
+    }
 }
 
 /// The outputs of stages 1 to 3 that later stages read, by slot: kept lines

@@ -409,66 +409,97 @@ pub fn cluster_from(start: &[u32], sizes: &[usize], edges: &[Edge], opts: Cluste
     Clustering { groups, refused_oversized: refused }
 }
 
-/// Groups pages into stories from verified relations.
-///
-/// Pages with identical articles are one item of the clustering, weighted by
-/// their number, so thousands of copies cost no more than one.
-///
-/// Items are numbered in an order fixed by content before clustering, as the
-/// clustering breaks ties between equally dense merges by item number: the
-/// stories do not depend on the order pages were added in.
+/// One unit of [`unit_stories`]: the first page of an article (its slot), the
+/// article's hash and the page's text hash (which order the units), and how many
+/// pages carry the article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoryUnit {
+    /// Slot of the first page with the article.
+    pub slot: u32,
+    /// Article hash.
+    pub hash: u64,
+    /// Hash of the page's text.
+    pub text_hash: u64,
+    /// Pages with the article.
+    pub pages: usize,
+}
+
+/// The stories of the corpus from its verified relations, as groups of pages:
+/// [`unit_stories`] over every unit, each unit then standing for its pages.
 pub(crate) fn stories(px: &Pages<'_>, an: &Analysis, relations: &[Relation]) -> Clustering {
     let n = px.docs.len();
-    let unit = an.unit.clone();
-    let content = an.hash.clone();
-    let mut by_content: Vec<u32> = (0..n as u32).collect();
-    by_content.sort_by_cached_key(|&s| {
-        let text = px.docs[s as usize].as_ref().map_or(0, |d| d.text_hash);
-        (content[s as usize], text, s)
-    });
-    // rank[slot]: the item number of `slot`; by_content[rank]: the slot back.
-    let mut rank = vec![0u32; n];
-    for (r, &s) in by_content.iter().enumerate() {
-        rank[s as usize] = r as u32;
-    }
-    let mut sizes = vec![0usize; n];
+    let mut pages = vec![0usize; n];
     for (slot, d) in px.docs.iter().enumerate() {
         if d.is_some() {
-            sizes[rank[unit[slot] as usize] as usize] += 1;
+            pages[an.unit[slot] as usize] += 1;
         }
     }
-    let between_units =
-        || relations.iter().filter(|r| unit[r.a as usize] == r.a && unit[r.b as usize] == r.b);
-    // Copies and pages sharing a passage group by density. Stronger relations
-    // merge first and count more: a page tied to all of one story at 0.99 is
-    // not pulled into another it shares one sentence with.
-    let edges: Vec<Edge> = between_units()
-        .filter(|r| r.kind == Kind::Syndicated || r.by_passage)
-        .map(|r| Edge { a: rank[r.a as usize], b: rank[r.b as usize], weight: r.score })
-        .collect();
-    let mut c = cluster_weighted(&sizes, &edges, px.opts.cluster);
-    // Then a page (or a group) mostly derived from another page joins that
-    // page's story, however many other pages the story has.
-    let links: Vec<Derived> = between_units()
-        .flat_map(|r| {
-            let (a, b) = (rank[r.a as usize], rank[r.b as usize]);
-            [
-                Derived { from: a, to: b, share: r.vocabulary_a },
-                Derived { from: b, to: a, share: r.vocabulary_b },
-            ]
+    let units: Vec<StoryUnit> = (0..n)
+        .filter(|&s| pages[s] > 0)
+        .map(|s| StoryUnit {
+            slot: s as u32,
+            hash: an.hash[s],
+            text_hash: px.docs[s].as_ref().map_or(0, |d| d.text_hash),
+            pages: pages[s],
         })
         .collect();
-    attach(&mut c, &sizes, &links, px.opts.attach_vocabulary, px.opts.cluster.max_size);
+    let mut c = unit_stories(&px.opts.cluster, px.opts.attach_vocabulary, &units, relations);
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
     for (slot, d) in px.docs.iter().enumerate() {
         if d.is_some() {
-            members[rank[unit[slot] as usize] as usize].push(slot as u32);
+            members[an.unit[slot] as usize].push(slot as u32);
         }
     }
     for g in &mut c.groups {
         let mut pages: Vec<u32> = g.iter().flat_map(|&u| members[u as usize].iter().copied()).collect();
         pages.sort_unstable();
         *g = pages;
+    }
+    c.groups.sort_unstable_by_key(|g| g[0]);
+    c
+}
+
+/// Stories of `units` (each standing for its identical pages) from the verified
+/// `relations` between them (others are ignored), as groups of unit slots, each
+/// sorted, ordered by their first unit. Copies and pages sharing a passage group
+/// by density; then a page (or a group) mostly derived from another page joins
+/// that page's story. Units are clustered in the order of their article hash,
+/// text hash and slot, so stories do not depend on insertion order; a subset of
+/// the units closed under the relations (a connected component) gets the
+/// stories the whole corpus gives it.
+pub fn unit_stories(
+    opts: &ClusterOptions,
+    attach_vocabulary: f64,
+    units: &[StoryUnit],
+    relations: &[Relation],
+) -> Clustering {
+    let mut order: Vec<&StoryUnit> = units.iter().collect();
+    order.sort_unstable_by_key(|u| (u.hash, u.text_hash, u.slot));
+    // rank[slot] of each unit: its item number; order[rank]: the unit back.
+    let rank: HashMap<u32, u32> = order.iter().enumerate().map(|(r, u)| (u.slot, r as u32)).collect();
+    let sizes: Vec<usize> = order.iter().map(|u| u.pages).collect();
+    let between_units = || relations.iter().filter_map(|r| Some((r, *rank.get(&r.a)?, *rank.get(&r.b)?)));
+    // Stronger relations merge first and count more: a page tied to all of one
+    // story at 0.99 is not pulled into another it shares one sentence with.
+    let edges: Vec<Edge> = between_units()
+        .filter(|(r, _, _)| r.kind == Kind::Syndicated || r.by_passage)
+        .map(|(r, a, b)| Edge { a, b, weight: r.score })
+        .collect();
+    let mut c = cluster_weighted(&sizes, &edges, *opts);
+    let links: Vec<Derived> = between_units()
+        .flat_map(|(r, a, b)| {
+            [
+                Derived { from: a, to: b, share: r.vocabulary_a },
+                Derived { from: b, to: a, share: r.vocabulary_b },
+            ]
+        })
+        .collect();
+    attach(&mut c, &sizes, &links, attach_vocabulary, opts.max_size);
+    for g in &mut c.groups {
+        for u in g.iter_mut() {
+            *u = order[*u as usize].slot;
+        }
+        g.sort_unstable();
     }
     c.groups.sort_unstable_by_key(|g| g[0]);
     c
@@ -692,5 +723,83 @@ mod tests {
         let a = cluster(7, &edges, ClusterOptions::default());
         edges.reverse();
         assert_eq!(a, cluster(7, &edges, ClusterOptions::default()));
+    }
+
+    mod components {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Connected components of the units under the relations, as lists of
+        /// unit indices (the obvious way: union-find).
+        fn components(n: usize, rels: &[(usize, usize)]) -> Vec<Vec<usize>> {
+            let mut parent: Vec<usize> = (0..n).collect();
+            fn find(p: &mut [usize], x: usize) -> usize {
+                if p[x] == x {
+                    x
+                } else {
+                    let r = find(p, p[x]);
+                    p[x] = r;
+                    r
+                }
+            }
+            for &(a, b) in rels {
+                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                parent[ra] = rb;
+            }
+            let mut by: HashMap<usize, Vec<usize>> = HashMap::default();
+            for x in 0..n {
+                let r = find(&mut parent, x);
+                by.entry(r).or_default().push(x);
+            }
+            by.into_values().collect()
+        }
+
+        proptest! {
+            /// What lets a distributed run cluster each connected component of the
+            /// relations on its own: the stories of the components together are
+            /// the stories of all units at once.
+            #[test]
+            fn stories_of_the_components_are_the_stories_of_the_whole(
+                units in proptest::collection::vec((0u64..6, 0u64..4, 1usize..4), 1..24),
+                rels in proptest::collection::vec(
+                    (0usize..24, 0usize..24, any::<bool>(), 0.3f64..1.0, 0.0f64..1.0, 0.0f64..1.0, any::<bool>()),
+                    0..40,
+                ),
+                max_size in 2usize..12,
+            ) {
+                let n = units.len();
+                let units: Vec<StoryUnit> = units
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(h, t, p))| StoryUnit { slot: 3 * i as u32 + 1, hash: h << 60 | i as u64, text_hash: t, pages: p })
+                    .collect();
+                let rels: Vec<Relation> = rels
+                    .into_iter()
+                    .filter(|r| r.0 < n && r.1 < n && r.0 != r.1)
+                    .map(|(a, b, syn, score, va, vb, by)| {
+                        let kind = if syn { Kind::Syndicated } else { Kind::Rewritten };
+                        let (a, b) = (units[a.min(b)].slot, units[a.max(b)].slot);
+                        Relation { vocabulary_a: va, vocabulary_b: vb, ..Relation::unmeasured((a, b), kind, score, by) }
+                    })
+                    .collect();
+                let opts = ClusterOptions { max_size, ..ClusterOptions::default() };
+                let whole = unit_stories(&opts, 0.5, &units, &rels);
+                let index = |slot: u32| (slot as usize - 1) / 3;
+                let pairs: Vec<(usize, usize)> = rels.iter().map(|r| (index(r.a), index(r.b))).collect();
+                let mut groups = Vec::new();
+                let mut refused = 0;
+                for comp in components(n, &pairs) {
+                    let cu: Vec<StoryUnit> = comp.iter().map(|&i| units[i]).collect();
+                    let cr: Vec<Relation> =
+                        rels.iter().filter(|r| comp.contains(&index(r.a))).cloned().collect();
+                    let c = unit_stories(&opts, 0.5, &cu, &cr);
+                    groups.extend(c.groups);
+                    refused += c.refused_oversized;
+                }
+                groups.sort_unstable_by_key(|g| g[0]);
+                prop_assert_eq!(groups, whole.groups);
+                prop_assert_eq!(refused, whole.refused_oversized);
+            }
+        }
     }
 }

@@ -45,6 +45,15 @@ impl Kind {
             Self::Rewritten => "rewritten",
         }
     }
+
+    /// The kind [`Self::name`] names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "syndicated" => Some(Self::Syndicated),
+            "rewritten" => Some(Self::Rewritten),
+            _ => None,
+        }
+    }
 }
 
 /// A verified relation between pages `a` and `b`.
@@ -428,7 +437,7 @@ impl Relation {
 
     /// A relation of `kind` and `score`, nothing measured: shares NaN, no
     /// passages, no shared tokens.
-    pub(crate) fn unmeasured((a, b): (u32, u32), kind: Kind, score: f64, by_passage: bool) -> Self {
+    pub fn unmeasured((a, b): (u32, u32), kind: Kind, score: f64, by_passage: bool) -> Self {
         Self {
             a,
             b,
