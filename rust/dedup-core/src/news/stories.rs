@@ -731,17 +731,18 @@ mod tests {
 
         /// Connected components of the units under the relations, as lists of
         /// unit indices (the obvious way: union-find).
+        fn find(p: &mut [usize], x: usize) -> usize {
+            if p[x] == x {
+                x
+            } else {
+                let r = find(p, p[x]);
+                p[x] = r;
+                r
+            }
+        }
+
         fn components(n: usize, rels: &[(usize, usize)]) -> Vec<Vec<usize>> {
             let mut parent: Vec<usize> = (0..n).collect();
-            fn find(p: &mut [usize], x: usize) -> usize {
-                if p[x] == x {
-                    x
-                } else {
-                    let r = find(p, p[x]);
-                    p[x] = r;
-                    r
-                }
-            }
             for &(a, b) in rels {
                 let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
                 parent[ra] = rb;
