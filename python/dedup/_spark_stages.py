@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from dedup import _core
+from dedup._spark_graph import components
 
 SLOT, FEATURES, SOURCE, KEEP, KINDS = "slot", "features", "source", "keep", "kinds"
 
@@ -215,8 +217,6 @@ def near_dup_groups(
     Jaccard of their k-gram sets; the checked pairs' connected components are the
     groups, each numbered by its smallest slot. Articles without k-grams are
     groups of their own. `sk`: the articles' `sketches`, if already made."""
-    from dedup.spark import connected_components
-
     sf = _sf()
     if sk is None:
         sk = sketches(pages, keeps, options).localCheckpoint()
@@ -250,7 +250,7 @@ def near_dup_groups(
 
     checked = _map(both, kernel, "a long, b long, j double")
     edges = checked.where(sf.col("j") >= min_jaccard).select("a", "b")
-    comps = connected_components(edges, "a", "b")
+    comps = components(edges.select(sf.col("a").alias("u"), sf.col("b").alias("v")))
     return (
         sk.select(SLOT)
         .join(comps, sf.col(SLOT) == sf.col("node"), "left")
@@ -589,8 +589,6 @@ def stories(
     executor (a component larger than the cluster size limit is clustered whole
     there too: its memory grows with the component, not the corpus). A unit with
     identical copies and no relation is a story of its copies."""
-    from dedup.spark import connected_components
-
     sf = _sf()
     per_page = stats["pages"]
     sizes = per_page.groupBy(sf.col("unit").alias(SLOT)).agg(sf.count("*").alias("npages"))
@@ -616,7 +614,9 @@ def stories(
         .join(unit_slots.withColumnRenamed(SLOT, "b"), "b")
         .localCheckpoint()
     )
-    comps = connected_components(between.select("a", "b"), "a", "b").localCheckpoint()
+    comps = components(
+        between.select(sf.col("a").alias("u"), sf.col("b").alias("v"))
+    ).localCheckpoint()
     unit_rows = (
         units.join(comps, sf.col(SLOT) == sf.col("node"))
         .groupBy("component")
@@ -746,3 +746,120 @@ def story_table(pages: Any, found: dict[str, Any]) -> Any:
             sf.when(sf.col("rewritten"), "rewritten").otherwise("syndicated").alias("kind"),
         )
     )
+
+
+# -- what dedup.spark.cluster calls -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Names:
+    """Column names of the worker output of `dedup.spark` (id as a string, features,
+    outlet name, publication date as an ISO string, text length)."""
+
+    id: str
+    features: str
+    source: str
+    published: str
+    chars: str
+
+
+class _UserColumns(Protocol):
+    """The user's column names, for error messages."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def published(self) -> str | None: ...
+
+
+def checked_options(options: dict[str, Any]) -> dict[str, float]:
+    """`options` checked and made floats as `Corpus` checks them (typed errors for
+    unknown names and bad values)."""
+    from dedup.corpus import Corpus
+
+    return dict(Corpus(progress=False, keep_texts=False, **options)._options)
+
+
+def check_rows(frame: Any, names: Names, cols: _UserColumns) -> None:
+    """Raises the error a user can act on for a null id, a repeated id, a null text
+    or an unreadable date in the worker output, each found by a Spark job; only the
+    first offending value reaches the driver."""
+    from dedup._ingest import parse_published
+    from dedup.errors import DuplicateIdError, InputTypeError, InvalidInputError
+
+    sf = _sf()
+    if not frame.where(sf.col(names.id).isNull()).isEmpty():
+        raise InvalidInputError(
+            f"id column {cols.id!r} has a null; every page needs an id: drop them first, "
+            f"e.g. df.dropna(subset=[{cols.id!r}])"
+        )
+    repeated = (
+        frame.groupBy(names.id)
+        .count()
+        .where(sf.col("count") > 1)
+        .select(names.id)
+        .limit(1)
+        .collect()
+    )
+    if repeated:
+        raise DuplicateIdError(
+            f"id column {cols.id!r} has the value {repeated[0][0]!r} more than once; ids must "
+            f"be unique: drop the duplicates first, e.g. df.dropDuplicates([{cols.id!r}])"
+        )
+    null_text = frame.where(sf.col(names.features).isNull()).select(names.id).limit(1).collect()
+    if null_text:
+        raise InvalidInputError(
+            f"text column {cols.text!r} is null for id {null_text[0][0]!r}: fill or drop null "
+            f"texts first, e.g. df.fillna({{{cols.text!r}: ''}})"
+        )
+    if cols.published is None:
+        return
+
+    def unreadable(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        for batch in batches:
+            bad: list[str] = []
+            for pid, value in zip(
+                batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
+            ):
+                try:
+                    parse_published(value, "published")
+                except (InvalidInputError, InputTypeError):
+                    bad.append(pid)
+                    break
+            yield pa.RecordBatch.from_arrays([pa.array(bad, pa.string())], names=["id"])
+
+    first = frame.select(names.id, names.published).mapInArrow(unreadable, "id string").limit(1)
+    for row in first.collect():
+        value = frame.where(sf.col(names.id) == row[0]).select(names.published).collect()[0][0]
+        # The same check on the driver words the error.
+        parse_published(value, f"published of id {row[0]!r}")
+
+
+def story_frame(frame: Any, names: Names, options: dict[str, float]) -> Any | None:
+    """``(id, cluster_id, is_representative, kind)`` of the pages of the worker
+    output `frame` that are in a story, every stage run on the executors; None for
+    a frame without rows. Warns (`DedupWarning`) when the cluster size limit
+    refused merges, as `Corpus` does."""
+    import warnings
+
+    from dedup.errors import DedupWarning
+
+    if frame.isEmpty():
+        return None
+    pages = number_pages(
+        frame, names.id, names.source, names.features, names.published, names.chars
+    ).localCheckpoint()
+    found = relations(pages, options)
+    told = stories(pages, found, found["relations"].localCheckpoint(), options)
+    if told["refused"]:
+        warnings.warn(
+            f"{told['refused']} merges were refused because a story would have grown past "
+            "the cluster size limit; the pages stay in smaller clusters",
+            DedupWarning,
+            stacklevel=3,
+        )
+    return story_table(pages, told)

@@ -3,14 +3,19 @@
 ``pip install 'dedup[spark]'`` adds PySpark and pyarrow; `dedup` itself must be
 importable on the executors too. No JVM package is downloaded at run time.
 
-`cluster` gives exactly the stories `dedup.Corpus` finds on the same pages. The
-executors tokenise the texts into compact features (`mapInArrow`); the driver
-collects the features (never the texts), builds one `Corpus` from them and runs
-chrome statistics, candidates, verification and clustering in the Rust core, then
-joins the stories back to the rows. `connected_components` finds the connected
-components of an edge DataFrame with the large-star/small-star rounds of Kiveris
-et al. (2014), all in Spark. docs/spark.md says what runs where, the driver
-memory this needs, and how to run it on a cluster."""
+`cluster` gives exactly the stories `dedup.Corpus` finds on the same pages, with
+every stage on the executors: they tokenise the texts into compact features
+(`mapInArrow`), then each global count of the pipeline (lines an outlet repeats,
+near-duplicate groups, k-gram frequencies, word weights, candidate buckets) is a
+Spark aggregation, and each per-page step (chrome removal, coherence,
+verification) runs the Rust core's piece for one page on the rows joined to the
+counts it reads. Stories are clustered per connected component of the relations.
+The driver holds plans and small aggregates, not pages. `matches` still builds
+one `Corpus` on the driver to measure every relation in full.
+`connected_components` finds the connected components of an edge DataFrame with
+the large-star/small-star rounds of Kiveris et al. (2014), all in Spark.
+docs/spark.md says what runs where, what it costs, and how to run it on a
+cluster."""
 
 from __future__ import annotations
 
@@ -18,12 +23,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dedup import _spark_stages as stages
 from dedup import results
+from dedup._spark_graph import components
 from dedup.corpus import Corpus
 from dedup.errors import (
     DuplicateIdError,
     InputTypeError,
-    InternalError,
     InvalidInputError,
     InvalidOptionError,
     MissingDependencyError,
@@ -350,81 +356,6 @@ def _bounded(frame: Any, df: Any, ordered: bool) -> Any:
     return frame.repartition(want) if want > parts else frame
 
 
-def _check_rows(frame: Any, cols: _Columns) -> None:
-    """Raises the error a user can act on for a null id, a repeated id, a null text
-    or an unreadable date in the worker output, each found by a Spark job; only the
-    first offending value reaches the driver."""
-    from dedup._ingest import parse_published
-
-    sf = _pyspark("dedup.spark.cluster()").sql.functions
-    if not frame.where(sf.col(_ID).isNull()).isEmpty():
-        raise InvalidInputError(
-            f"id column {cols.id!r} has a null; every page needs an id: drop them first, "
-            f"e.g. df.dropna(subset=[{cols.id!r}])"
-        )
-    repeated = frame.groupBy(_ID).count().where(sf.col("count") > 1).select(_ID).limit(1).collect()
-    if repeated:
-        raise DuplicateIdError(
-            f"id column {cols.id!r} has the value {repeated[0][0]!r} more than once; ids must "
-            f"be unique: drop the duplicates first, e.g. df.dropDuplicates([{cols.id!r}])"
-        )
-    null_text = frame.where(sf.col(_FEATURES).isNull()).select(_ID).limit(1).collect()
-    if null_text:
-        raise InvalidInputError(
-            f"text column {cols.text!r} is null for id {null_text[0][0]!r}: fill or drop null "
-            f"texts first, e.g. df.fillna({{{cols.text!r}: ''}})"
-        )
-    if cols.published is None:
-        return
-
-    def unreadable(batches: Iterator[Any]) -> Iterator[Any]:
-        import pyarrow as pa
-
-        for batch in batches:
-            bad: list[str] = []
-            for pid, value in zip(
-                batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
-            ):
-                try:
-                    parse_published(value, "published")
-                except (InvalidInputError, InputTypeError):
-                    bad.append(pid)
-                    break
-            yield pa.RecordBatch.from_arrays([pa.array(bad, pa.string())], names=[_ID])
-
-    first = frame.select(_ID, _PUBLISHED).mapInArrow(unreadable, f"{_ID} string").limit(1)
-    for row in first.collect():
-        value = frame.where(sf.col(_ID) == row[0]).select(_PUBLISHED).collect()[0][0]
-        # The same check on the driver words the error.
-        parse_published(value, f"published of id {row[0]!r}")
-
-
-def _staged_table(df: Any, cols: _Columns, options: dict[str, float]) -> Any | None:
-    """``(id, cluster_id, is_representative, kind)`` of the pages of `df` in a story,
-    every stage run on the executors (`dedup._spark_stages`); None for a frame
-    without rows."""
-    import warnings
-
-    from dedup import _spark_stages as st
-    from dedup.errors import DedupWarning
-
-    frame = _worker_frame(df, cols).localCheckpoint()
-    _check_rows(frame, cols)
-    if frame.isEmpty():
-        return None
-    pages = st.number_pages(frame, _ID, _SOURCE, _FEATURES, _PUBLISHED, _CHARS).localCheckpoint()
-    found = st.relations(pages, options)
-    stories = st.stories(pages, found, found["relations"].localCheckpoint(), options)
-    if stories["refused"]:
-        warnings.warn(
-            f"{stories['refused']} merges were refused because a story would have grown past "
-            "the cluster size limit; the pages stay in smaller clusters",
-            DedupWarning,
-            stacklevel=3,
-        )
-    return st.story_table(pages, stories)
-
-
 def cluster(
     df: DataFrame,
     *,
@@ -463,13 +394,16 @@ def cluster(
     _check_frame(df, "dedup.spark.cluster()")
     if not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidOptionError(f"`batch_size` must be an integer of at least 1, got {batch_size}")
-    # The options are checked (and made floats) as `Corpus` checks them.
-    checked = Corpus(progress=False, keep_texts=False, **options)._options
+    checked = stages.checked_options(options)
     cols = _columns(df, id_col, text_col, source_col, published_col)
     ps = _pyspark("dedup.spark.cluster()")
     sf = ps.sql.functions
     id_type = _field(df, cols.id, "id_col").dataType
-    table = _staged_table(df, cols, checked)
+    frame = _worker_frame(df, cols).localCheckpoint()
+    stages.check_rows(frame, stages.Names(_ID, _FEATURES, _SOURCE, _PUBLISHED, _CHARS), cols)
+    table = stages.story_frame(
+        frame, stages.Names(_ID, _FEATURES, _SOURCE, _PUBLISHED, _CHARS), checked
+    )
     if table is None:
         schema = f"{_KEY} string, cluster_id long, is_representative boolean, kind string"
         result = df.sparkSession.createDataFrame([], schema)
@@ -576,57 +510,5 @@ def connected_components(
             f"edge columns {src!r} ({a.dataType.simpleString()}) and {dst!r} "
             f"({b.dataType.simpleString()}) must have one type: cast one of them"
         )
-    u, v = sf.col("u"), sf.col("v")
-    e = edges.select(sf.col(_quote(src)).alias("u"), sf.col(_quote(dst)).alias("v")).where(
-        u.isNotNull() & v.isNotNull()
-    )
-    nodes = e.select(u.alias("node")).union(e.select(v.alias("node"))).distinct()
-    # Edges are kept oriented, larger end first (u > v), without self loops.
-    e = e.where(u != v).select(sf.greatest(u, v).alias("u"), sf.least(u, v).alias("v")).distinct()
-    e = e.localCheckpoint()
-    for _ in range(max_rounds):
-        # One checkpoint a round keeps the query plan short.
-        e = _small_star(_large_star(e, sf), sf).localCheckpoint()
-        if _stars(e, sf):
-            break
-    else:
-        raise InternalError(
-            f"connected components did not converge in {max_rounds} rounds; raise max_rounds"
-        )
-    # Every node is now a centre (the smallest of its component, never in u) or a
-    # leaf with exactly one edge, to its centre.
-    parent = e.select(sf.col("u").alias("leaf"), sf.col("v").alias("centre"))
-    out = nodes.join(parent, sf.col("node") == sf.col("leaf"), "left")
-    return out.select("node", sf.coalesce(sf.col("centre"), sf.col("node")).alias("component"))
-
-
-def _large_star(e: Any, sf: Any) -> Any:
-    """Links every node to the smallest node of its closed neighbourhood m(x), for
-    each neighbour larger than x: edge (y, x) with y > x becomes (y, m(x))."""
-    smallest = e.groupBy("u").agg(sf.min("v").alias("m")).withColumnRenamed("u", "x")
-    linked = e.join(smallest, sf.col("v") == sf.col("x"), "left")
-    return linked.select("u", sf.coalesce(sf.col("m"), sf.col("v")).alias("v")).distinct()
-
-
-def _small_star(e: Any, sf: Any) -> Any:
-    """For every node x with smaller neighbours N, links x and each of N to m =
-    min(N): edges (x, m) and (n, m) for n in N other than m."""
-    smallest = e.groupBy("u").agg(sf.min("v").alias("m"))
-    spokes = (
-        e.join(smallest, "u")
-        .where(sf.col("v") != sf.col("m"))
-        .select(sf.col("v").alias("u"), sf.col("m").alias("v"))
-    )
-    return spokes.union(smallest.select("u", sf.col("m").alias("v"))).distinct()
-
-
-def _stars(e: Any, sf: Any) -> bool:
-    """True when every component is a star around its smallest node: no node has
-    two edges to smaller nodes, and none with an edge to a smaller node has an edge
-    to a larger one. One Spark job."""
-    ends = e.select(sf.col("u").alias("n"), sf.lit(1).alias("down"), sf.lit(0).alias("up")).union(
-        e.select(sf.col("v").alias("n"), sf.lit(0).alias("down"), sf.lit(1).alias("up"))
-    )
-    per_node = ends.groupBy("n").agg(sf.sum("down").alias("down"), sf.max("up").alias("up"))
-    bad = per_node.where((sf.col("down") > 1) | ((sf.col("down") == 1) & (sf.col("up") == 1)))
-    return bool(bad.isEmpty())
+    u, v = sf.col(_quote(src)).alias("u"), sf.col(_quote(dst)).alias("v")
+    return components(edges.select(u, v), max_rounds)
