@@ -109,7 +109,7 @@ def child(parquet: Path, out: Path, report: Path) -> None:
         .appName("dedup-bench")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.driver.memory", "8g")
+        .config("spark.driver.memory", os.environ.get("BENCH_DRIVER_MEMORY", "8g"))
         .config("spark.executor.processTreeMetrics.enabled", "true")
         .getOrCreate()
     )
@@ -169,6 +169,9 @@ def main() -> None:
     ap.add_argument("--compare", action="store_true", help="also run Corpus and compare")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="generator processes")
     ap.add_argument(
+        "--driver-memory", default="8g", help="spark.driver.memory (the local JVM's heap)"
+    )
+    ap.add_argument(
         "--child", nargs=3, metavar=("PARQUET", "OUT", "REPORT"), help=argparse.SUPPRESS
     )
     args = ap.parse_args()
@@ -187,7 +190,7 @@ def main() -> None:
     out, report = data / "spark-out.parquet", data / "spark-report.json"
     cmd = [sys.executable, __file__, "--child", str(parquet), str(out), str(report)]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd)
+    proc = subprocess.Popen(cmd, env={**os.environ, "BENCH_DRIVER_MEMORY": args.driver_memory})
     sampler = Sampler(proc.pid)
     sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
