@@ -251,6 +251,7 @@ def stage_verify(
     texts: int,
     a: tuple[list[int], list[bytes], list[bytes], list[int | None]],
     b: tuple[list[int], list[bytes], list[bytes], list[int | None]],
+    full: bool = False,
 ) -> list[Relation | None]: ...
 def stage_page_facts(
     features: list[bytes], keeps: list[bytes]

@@ -863,3 +863,167 @@ def story_frame(frame: Any, names: Names, options: dict[str, float]) -> Any | No
             stacklevel=3,
         )
     return story_table(pages, told)
+
+
+# -- the edges: full measurement ---------------------------------------------------------------
+
+_SHARES = ("coverage_a", "coverage_b", "vocabulary_a", "vocabulary_b", "runs_a", "runs_b")
+
+
+def _measured(
+    pairs: Any, side: Any, counts: Any, texts: int, common: Any, options: dict[str, float]
+) -> Any:
+    """``(a, b, ma, mb, shares...)``: `pairs` (``(a, b, x, y)``) with pages ``x`` and
+    ``y`` measured in full (``ma``, ``mb``: the measured sides), where related."""
+    sf = _sf()
+
+    def named(prefix: str) -> Any:
+        return side.select(
+            *[sf.col(c).alias(f"{prefix}{c}") for c in (SLOT, FEATURES, KEEP, SOURCE)]
+        )
+
+    both = pairs.join(named("x_"), sf.col("x") == sf.col("x_slot")).join(
+        named("y_"), sf.col("y") == sf.col("y_slot")
+    )
+
+    def kernel(b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        sides = [
+            (b[f"{p}slot"], b[f"{p}features"], b[f"{p}keep"], b[f"{p}source"]) for p in ("x_", "y_")
+        ]
+        rels = _core.stage_verify(
+            options, common.value, counts.value, texts, sides[0], sides[1], full=True
+        )
+        out: dict[str, list[Any]] = {k: [] for k in ("a", "b", "rank", "ma", "mb", *_SHARES)}
+        for n, r in enumerate(rels):
+            if r is None:
+                continue
+            for k in ("a", "b", "rank"):
+                out[k].append(b[k][n])
+            out["ma"].append(r.a)
+            out["mb"].append(r.b)
+            for k in _SHARES:
+                out[k].append(getattr(r, k))
+        return out
+
+    ddl = "a long, b long, rank long, ma long, mb long, " + ", ".join(
+        f"{k} double" for k in _SHARES
+    )
+    return _map(both, kernel, ddl)
+
+
+def measure(
+    pages: Any,
+    stats: dict[str, Any],
+    rels: Any,
+    counts: Any,
+    texts: int,
+    common: Any,
+    options: dict[str, float],
+) -> Any:
+    """``(a, b, ma, mb, shares...)`` for each relation ``(a, b)`` that a full
+    measurement relates, as `NewsCorpus.measure` measures it: the pair itself,
+    else the first related pair of their identical copies (each side's copies in
+    slot order; ``ma`` and ``mb`` say which pages were measured). Each page's own
+    outlet is compared."""
+    sf = _sf()
+    per_page = stats["pages"]
+    side = pages.select(SLOT, FEATURES, SOURCE).join(stats["keep"], SLOT)
+    direct = _measured(
+        rels.select(
+            "a", "b", sf.col("a").alias("x"), sf.col("b").alias("y"), sf.lit(0).alias("rank")
+        ),
+        side,
+        counts,
+        texts,
+        common,
+        options,
+    ).localCheckpoint()
+    missing = rels.select("a", "b").join(direct.select("a", "b"), ["a", "b"], "left_anti")
+    # Each page's copies: the pages with its article when it is on two or more
+    # pages (article hash not 0), in slot order; else the page alone.
+    shared = per_page.where(sf.col("hash") != 0).groupBy("unit").agg(sf.count("*").alias("n"))
+    copies_of = per_page.join(shared.where(sf.col("n") >= 2), "unit", "left").select(
+        SLOT, sf.when(sf.col("n").isNotNull(), sf.col("unit")).alias("unit")
+    )
+    members = per_page.where(sf.col("hash") != 0).select(sf.col("unit"), sf.col(SLOT).alias("copy"))
+
+    def copies(end: str) -> Any:
+        own = missing.select("a", "b", sf.col(end).alias(SLOT)).join(copies_of, SLOT)
+        with_copies = own.join(members, "unit", "left")
+        return with_copies.select(
+            "a", "b", sf.coalesce(sf.col("copy"), sf.col(SLOT)).alias(f"c{end}")
+        )
+
+    ca, cb = copies("a"), copies("b")
+    combos = ca.join(cb, ["a", "b"]).where(
+        (sf.col("ca") != sf.col("cb"))
+        & ~((sf.col("ca") == sf.col("a")) & (sf.col("cb") == sf.col("b")))
+    )
+    # The copy pairs in the order `explain_copies` tries them: by the first copy,
+    # then the second.
+    from pyspark.sql import Window
+
+    ranked = combos.select(
+        "a",
+        "b",
+        sf.col("ca").alias("x"),
+        sf.col("cb").alias("y"),
+        sf.row_number().over(Window.partitionBy("a", "b").orderBy("ca", "cb")).alias("rank"),
+    )
+    tried = _measured(ranked, side, counts, texts, common, options)
+    first = tried.withColumn("best", sf.min("rank").over(Window.partitionBy("a", "b"))).where(
+        sf.col("rank") == sf.col("best")
+    )
+    cols = ["a", "b", "ma", "mb", *_SHARES]
+    return direct.select(*cols).union(first.select(*cols))
+
+
+def match_frame(frame: Any, names: Names, options: dict[str, float]) -> Any | None:
+    """The rows of `Corpus.match_table` for the pages of the worker output `frame`,
+    every stage on the executors: ``(id, other, kind, score, coverage,
+    other_coverage, vocabulary, other_vocabulary, runs, other_runs, containment,
+    shared_tokens)``, ids as strings; None for a frame without rows."""
+    sf = _sf()
+    if frame.isEmpty():
+        return None
+    pages = number_pages(
+        frame, names.id, names.source, names.features, names.published, names.chars
+    ).localCheckpoint()
+    sc = pages.sparkSession.sparkContext
+    stats = analysis(pages, options)
+    table, texts = word_counts(pages, stats)
+    counts = sc.broadcast(table)
+    common = sc.broadcast([r[0] for r in stats["common"].select("kgram").collect()])
+    pairs = candidates(pages, stats, counts, texts, options).localCheckpoint()
+    rels = verification(pages, stats, pairs, counts, texts, common, options).localCheckpoint()
+    measured = measure(pages, stats, rels, counts, texts, common, options).select(
+        "a", "b", "ma", "mb", *[sf.col(k).alias(f"m_{k}") for k in _SHARES]
+    )
+    rows = rels.select("a", "b", "kind", "score", "containment", "shared_tokens").join(
+        measured, ["a", "b"], "left"
+    )
+    ids = pages.select(SLOT, "id")
+    one = sf.coalesce(sf.col("ma"), sf.col("a"))
+    other = sf.coalesce(sf.col("mb"), sf.col("b"))
+    named = rows.join(ids.select(sf.col(SLOT).alias("i"), sf.col("id")), one == sf.col("i")).join(
+        ids.select(sf.col(SLOT).alias("o"), sf.col("id").alias("other")), other == sf.col("o")
+    )
+    # A relation a full measurement refuses keeps unknown shares (NaN), as in Corpus.
+    nan = sf.lit(float("nan"))
+    share = {
+        "coverage": "coverage_a",
+        "other_coverage": "coverage_b",
+        "vocabulary": "vocabulary_a",
+        "other_vocabulary": "vocabulary_b",
+        "runs": "runs_a",
+        "other_runs": "runs_b",
+    }
+    return named.select(
+        "id",
+        "other",
+        "kind",
+        "score",
+        *[sf.coalesce(sf.col(f"m_{k}"), nan).alias(name) for name, k in share.items()],
+        "containment",
+        "shared_tokens",
+    )

@@ -10,8 +10,8 @@ near-duplicate groups, k-gram frequencies, word weights, candidate buckets) is a
 Spark aggregation, and each per-page step (chrome removal, coherence,
 verification) runs the Rust core's piece for one page on the rows joined to the
 counts it reads. Stories are clustered per connected component of the relations.
-The driver holds plans and small aggregates, not pages. `matches` still builds
-one `Corpus` on the driver to measure every relation in full.
+The driver holds plans and small aggregates, not pages. `matches` runs the same
+stages, then measures each relation in full on the executors.
 `connected_components` finds the connected components of an edge DataFrame with
 the large-star/small-star rounds of Kiveris et al. (2014), all in Spark.
 docs/spark.md says what runs where, what it costs, and how to run it on a
@@ -26,9 +26,7 @@ from typing import TYPE_CHECKING, Any
 from dedup import _spark_stages as stages
 from dedup import results
 from dedup._spark_graph import components
-from dedup.corpus import Corpus
 from dedup.errors import (
-    DuplicateIdError,
     InputTypeError,
     InvalidInputError,
     InvalidOptionError,
@@ -100,7 +98,7 @@ class _Columns:
 
 
 def _published_strings(column: Any) -> list[str | None]:
-    """Publication dates as ISO 8601 strings the driver parses exactly as `Corpus`
+    """Publication dates as ISO 8601 strings, parsed later exactly as `Corpus`
     would parse the original values: strings unchanged; timestamps with their zone
     (naive ones, Spark's ``timestamp_ntz``, stay naive and count as UTC); dates as
     ``YYYY-MM-DD``. Going through strings avoids Spark's conversion of timestamps to
@@ -210,7 +208,7 @@ def _columns(
     return _Columns(id_col, text_col, source_col, published_col)
 
 
-# -- the driver ---------------------------------------------------------------------------
+# -- what the executors compute first ----------------------------------------------------
 
 
 def _worker_frame(df: Any, cols: _Columns) -> Any:
@@ -239,121 +237,6 @@ def _worker_frame(df: Any, cols: _Columns) -> Any:
         ]
     )
     return selected.mapInArrow(_featurize_stage, schema)
-
-
-class _Batch:
-    """Pages collected on the driver, added to the corpus together."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.features: list[bytes] = []
-        self.chars: list[int] = []
-        self.sources: list[str | None] = []
-        self.published: list[str | None] = []
-
-    def add_to(self, corpus: Corpus) -> None:
-        if not self.ids:
-            return
-        # The representative of an undated story is, among pages whose articles keep
-        # equal shares of their text, the longest: the corpus needs the text lengths,
-        # which features do not carry.
-        corpus.add_features(self.ids, self.features, self.sources, self.published, chars=self.chars)
-
-
-def _collect_into(corpus: Corpus, frame: Any, cols: _Columns, batch_size: int) -> None:
-    """Adds the worker output to `corpus`, streamed one partition at a time."""
-    batch = _Batch()
-    seen: set[str] = set()
-    for row in frame.toLocalIterator(prefetchPartitions=True):
-        pid, features, chars, source, published = row
-        if pid is None:
-            raise InvalidInputError(
-                f"id column {cols.id!r} has a null; every page needs an id: drop them first, "
-                f"e.g. df.dropna(subset=[{cols.id!r}])"
-            )
-        if pid in seen or pid in corpus:
-            raise DuplicateIdError(
-                f"id column {cols.id!r} has the value {pid!r} more than once; ids must be "
-                f"unique: drop the duplicates first, e.g. df.dropDuplicates([{cols.id!r}])"
-            )
-        if features is None:
-            raise InvalidInputError(
-                f"text column {cols.text!r} is null for id {pid!r}: fill or drop null texts "
-                f"first, e.g. df.fillna({{{cols.text!r}: ''}})"
-            )
-        seen.add(pid)
-        batch.ids.append(pid)
-        batch.features.append(features)
-        batch.chars.append(chars)
-        batch.sources.append(source)
-        batch.published.append(published)
-        if len(batch.ids) >= batch_size:
-            batch.add_to(corpus)
-            batch, seen = _Batch(), set()
-    batch.add_to(corpus)
-
-
-def _result_frame(spark: Any, corpus: Corpus, id_type: Any) -> Any:
-    """One row per page in a story: key, cluster_id, is_representative, kind."""
-    import pyarrow as pa
-
-    table = corpus.cluster_table()
-    rows = [n for n, c in enumerate(table["cluster_id"]) if c is not None]
-    arrow = pa.table(
-        {
-            _KEY: pa.array([table["id"][n] for n in rows], pa.string()),
-            "cluster_id": pa.array([table["cluster_id"][n] for n in rows], pa.int64()),
-            "is_representative": pa.array(
-                [table["is_representative"][n] for n in rows], pa.bool_()
-            ),
-            "kind": pa.array([table["kind"][n] for n in rows], pa.string()),
-        }
-    )
-    result = spark.createDataFrame(arrow)
-    if id_type.typeName() != "string":
-        result = result.withColumn(_KEY, result[_KEY].cast(id_type))
-    return result
-
-
-def _corpus_of(
-    df: Any,
-    what: str,
-    id_col: str,
-    text_col: str,
-    source_col: str | None,
-    published_col: str | None,
-    batch_size: int,
-    progress: bool | None,
-    options: dict[str, float],
-    *,
-    in_id_order: bool = False,
-) -> tuple[Corpus, _Columns]:
-    """The `Corpus` of the pages of `df`, tokenised on the executors; with
-    `in_id_order`, the pages are added in the order of their ids (as strings)."""
-    _check_frame(df, what)
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise InvalidOptionError(f"`batch_size` must be an integer of at least 1, got {batch_size}")
-    cols = _columns(df, id_col, text_col, source_col, published_col)
-    corpus = Corpus(progress=progress, keep_texts=True, **options)
-    _collect_into(corpus, _bounded(_worker_frame(df, cols), df, in_id_order), cols, batch_size)
-    return corpus, cols
-
-
-# Pages of features the driver's JVM holds at a time: `toLocalIterator` brings a
-# whole partition there (and prefetches the next). At about 2 KB of features a page,
-# 50,000 pages are 100 MB; a Parquet file read in 128 MB splits gives ~170,000.
-_PARTITION_PAGES = 50_000
-
-
-def _bounded(frame: Any, df: Any, ordered: bool) -> Any:
-    """`frame` with partitions of at most `_PARTITION_PAGES` pages on average,
-    repartitioned (a shuffle of the features, not the texts) only if needed; with
-    `ordered`, sorted by id (as strings: the corpus's ids) across partitions."""
-    parts = frame.rdd.getNumPartitions()
-    want = max(1, -(-df.count() // _PARTITION_PAGES))
-    if ordered:
-        return frame.repartitionByRange(max(want, parts), _ID).sortWithinPartitions(_ID)
-    return frame.repartition(want) if want > parts else frame
 
 
 def cluster(
@@ -446,38 +329,31 @@ def matches(
     articles related through the first of them in id order (or another copy, as in
     `Corpus.all_matches`), so row order and partitioning do not change the
     result. The arguments, what runs where and the errors are those of
-    `cluster`; the figures are measured on the driver, in parallel."""
-    corpus, cols = _corpus_of(
-        df,
-        "dedup.spark.matches()",
-        id_col,
-        text_col,
-        source_col,
-        published_col,
-        batch_size,
-        progress,
-        options,
-        in_id_order=True,
-    )
-    import pyarrow as pa
-
-    table = corpus.match_table()
-    floats = [c for c in MATCH_COLUMNS if c not in ("id", "other", "kind", "shared_tokens")]
-    arrow = pa.table(
-        {
-            "id": pa.array(table["id"], pa.string()),
-            "other": pa.array(table["other"], pa.string()),
-            "kind": pa.array(table["kind"], pa.string()),
-            **{c: pa.array(table[c], pa.float64()) for c in floats},
-            "shared_tokens": pa.array(table["shared_tokens"], pa.int64()),
-        }
-    ).select(list(MATCH_COLUMNS))
-    result = df.sparkSession.createDataFrame(arrow)
+    `cluster`; each relation is measured in full on the executors, between its
+    pages or else between the first related pair of their identical copies."""
+    _check_frame(df, "dedup.spark.matches()")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidOptionError(f"`batch_size` must be an integer of at least 1, got {batch_size}")
+    checked = stages.checked_options(options)
+    cols = _columns(df, id_col, text_col, source_col, published_col)
+    frame = _worker_frame(df, cols).localCheckpoint()
+    names = stages.Names(_ID, _FEATURES, _SOURCE, _PUBLISHED, _CHARS)
+    stages.check_rows(frame, names, cols)
+    table = stages.match_frame(frame, names, checked)
+    if table is None:
+        floats = ", ".join(f"{c} double" for c in MATCH_COLUMNS if c not in _NOT_FLOAT)
+        schema = f"id string, other string, kind string, {floats}, shared_tokens long"
+        result = df.sparkSession.createDataFrame([], schema).select(*MATCH_COLUMNS)
+    else:
+        result = table.select(*MATCH_COLUMNS).localCheckpoint()
     id_type = _field(df, cols.id, "id_col").dataType
     if id_type.typeName() != "string":
         for c in ("id", "other"):
             result = result.withColumn(c, result[c].cast(id_type))
     return result
+
+
+_NOT_FLOAT = ("id", "other", "kind", "shared_tokens")
 
 
 # -- connected components -----------------------------------------------------------------

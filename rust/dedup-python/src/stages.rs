@@ -321,8 +321,11 @@ fn stage_short_fingerprints(
 type Sides = (Vec<u32>, Vec<PyBackedBytes>, Vec<PyBackedBytes>, Vec<Option<u32>>);
 
 /// The relations of candidate pairs (None for a pair that is not related), given
-/// the common k-grams and the word counters of `texts` texts.
+/// the common k-grams and the word counters of `texts` texts; with `full`, every
+/// share measured as `NewsCorpus.explain` measures it (no passages).
 #[pyfunction]
+#[pyo3(signature = (options, common, counts, texts, a, b, full = false))]
+#[allow(clippy::too_many_arguments)]
 fn stage_verify(
     py: Python<'_>,
     options: HashMap<String, f64>,
@@ -331,6 +334,7 @@ fn stage_verify(
     texts: usize,
     a: Sides,
     b: Sides,
+    full: bool,
 ) -> PyResult<Vec<Option<PyRelation>>> {
     let opts = news_options(options)?;
     let w = weights(py, &counts, texts)?;
@@ -355,7 +359,7 @@ fn stage_verify(
         detach(py, || (0..n).into_par_iter().map(|i| Ok((side(&a, i)?, side(&b, i)?))).collect())?;
     let pairs = pairs.py()?;
     let common: Vec<u64> = common.into_iter().map(|h| h as u64).collect();
-    let rels = detach(py, || parts::verify_pairs(&opts, &common, w, &pairs))?;
+    let rels = detach(py, || parts::verify_pairs(&opts, &common, w, &pairs, full))?;
     Ok(rels.into_iter().map(|r| r.map(convert)).collect())
 }
 

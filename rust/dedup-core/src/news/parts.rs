@@ -197,12 +197,15 @@ pub struct PairSide {
 
 /// Stage 5 of candidate pairs `(a, b)` (`a` the smaller slot): the relation of
 /// each pair, or None, as the corpus's verification gives it, given the common
-/// k-grams and the word weights of the corpus.
+/// k-grams and the word weights of the corpus. With `full`, each pair is measured
+/// as `NewsCorpus::explain` measures it (every share, without passages; the
+/// sides' outlets should then be their own sources).
 pub fn verify_pairs(
     opts: &NewsOptions,
     common: &[u64],
     weights: TokenWeights,
     pairs: &[(PairSide, PairSide)],
+    full: bool,
 ) -> Vec<Option<Relation>> {
     // The pairs' pages get local slots (2i and 2i + 1), which index the summed
     // weights of their distinct words as the corpus's slots do.
@@ -223,15 +226,21 @@ pub fn verify_pairs(
             crate::interrupt::check();
             let (la, lb) = (2 * i as u32, 2 * i as u32 + 1);
             let aa = Article::from_bits(&a.doc.page, &a.keep, opts);
-            let ta = derivation_text(&an, Some(la), &a.doc, &aa, opts);
-            ta.index();
-            let side_a = Side { slot: la, doc: &a.doc, art: &aa, outlet: a.outlet, text: Some(&ta) };
+            // `relations` prepares the first page's text once for its pairs;
+            // `explain` prepares neither.
+            let ta = (!full).then(|| {
+                let t = derivation_text(&an, Some(la), &a.doc, &aa, opts);
+                t.index();
+                t
+            });
+            let side_a = Side { slot: la, doc: &a.doc, art: &aa, outlet: a.outlet, text: ta.as_ref() };
             let ab = Article::from_bits(&b.doc.page, &b.keep, opts);
             let side_b = Side { slot: lb, doc: &b.doc, art: &ab, outlet: b.outlet, text: None };
             let global = |s: u32| if s == la { a.slot } else { b.slot };
-            verify(opts, &an, &side_a, &side_b, false).map(|r| Relation {
+            verify(opts, &an, &side_a, &side_b, full).map(|r| Relation {
                 a: global(r.a),
                 b: global(r.b),
+                passages: Vec::new(),
                 ..r
             })
         })
