@@ -562,7 +562,9 @@ def verification(
 
 def relations(pages: Any, options: dict[str, float]) -> dict[str, Any]:
     """Stages 1 to 5: `analysis`, the word weights, candidates and verification.
-    Returns the analysis frames with ``relations`` and ``candidates``. The
+    Returns the analysis frames with ``relations`` and ``candidates``, and the
+    broadcast word counters (``counts``, of ``texts`` texts) and common k-grams
+    (``common_list``) later steps read again. The
     driver receives the number of texts, the word counters (at most 16 MB) and
     the common k-grams, and broadcasts them."""
     sc = pages.sparkSession.sparkContext
@@ -572,7 +574,14 @@ def relations(pages: Any, options: dict[str, float]) -> dict[str, Any]:
     common = sc.broadcast([r[0] for r in stats["common"].select("kgram").collect()])
     pairs = candidates(pages, stats, counts, texts, options).localCheckpoint()
     rels = verification(pages, stats, pairs, counts, texts, common, options)
-    return {**stats, "candidates": pairs, "relations": rels}
+    return {
+        **stats,
+        "candidates": pairs,
+        "relations": rels,
+        "counts": counts,
+        "texts": texts,
+        "common_list": common,
+    }
 
 
 # -- stage 6: stories -----------------------------------------------------------------------
@@ -989,14 +998,10 @@ def match_frame(frame: Any, names: Names, options: dict[str, float]) -> Any | No
     pages = number_pages(
         frame, names.id, names.source, names.features, names.published, names.chars
     ).localCheckpoint()
-    sc = pages.sparkSession.sparkContext
-    stats = analysis(pages, options)
-    table, texts = word_counts(pages, stats)
-    counts = sc.broadcast(table)
-    common = sc.broadcast([r[0] for r in stats["common"].select("kgram").collect()])
-    pairs = candidates(pages, stats, counts, texts, options).localCheckpoint()
-    rels = verification(pages, stats, pairs, counts, texts, common, options).localCheckpoint()
-    measured = measure(pages, stats, rels, counts, texts, common, options).select(
+    found = relations(pages, options)
+    rels = found["relations"].localCheckpoint()
+    counts, texts, common = found["counts"], found["texts"], found["common_list"]
+    measured = measure(pages, found, rels, counts, texts, common, options).select(
         "a", "b", "ma", "mb", *[sf.col(k).alias(f"m_{k}") for k in _SHARES]
     )
     rows = rels.select("a", "b", "kind", "score", "containment", "shared_tokens").join(
