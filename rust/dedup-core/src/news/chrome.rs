@@ -49,10 +49,11 @@ pub(crate) fn kinds(px: &Pages<'_>, doc: &Doc, st: &LineStats, line_df: bool, ex
         .iter()
         .map(|l| {
             let kind = line_kind(l.len(), l.digit(), l.sentence(), o);
-            let widespread = line_df && st.line_df.get(&l.key).copied().unwrap_or(0) + extra > st.line_cap;
-            let in_source = doc.outlet.map_or(0, |s| {
-                st.outlet_lines.get(&outlet_key(s, l.key)).copied().unwrap_or(0) + extra_source
-            });
+            let key = doc.page.key(l);
+            let widespread = line_df && st.line_df.get(&key).copied().unwrap_or(0) + extra > st.line_cap;
+            let in_source = doc
+                .outlet
+                .map_or(0, |s| st.outlet_lines.get(&outlet_key(s, key)).copied().unwrap_or(0) + extra_source);
             let recurs = widespread || in_source >= o.same_source_pages;
             match kind {
                 Kind::Prose if recurs => Kind::Recur,
@@ -177,7 +178,7 @@ pub(crate) fn per_group_keys(group: &[u32], keys: impl Fn(usize) -> Vec<u64> + S
 
 /// True when at least half of a line's tokens stand inside quotation marks (a quote
 /// with its attribution: `"...," the minister said on Monday.`).
-pub(crate) fn mostly_quoted(page: &Page, line: &Line) -> bool {
+pub(crate) fn mostly_quoted(page: &Page, line: Line) -> bool {
     let inside = (line.tok_start..line.tok_end()).filter(|&i| page.is_quoted(i as usize)).count();
     2 * inside >= line.len()
 }
@@ -192,13 +193,13 @@ fn line_shapes(page: &Page, o: &ChromeOptions) -> Vec<Shape> {
         .map(|l| Shape {
             tokens: l.len(),
             ending: l.ending(),
-            quoted: l.len() <= short && mostly_quoted(page, l),
+            quoted: l.len() <= short && mostly_quoted(page, *l),
         })
         .collect()
 }
 
 pub(crate) fn distinct_keys(page: &Page) -> Vec<u64> {
-    let mut keys: Vec<u64> = page.lines.iter().map(|l| l.key).collect();
+    let mut keys: Vec<u64> = page.lines.iter().map(|l| page.key(l)).collect();
     keys.sort_unstable();
     keys.dedup();
     keys

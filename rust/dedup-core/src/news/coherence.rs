@@ -116,7 +116,7 @@ pub(crate) fn foreign_from_hits(
     for (x, &line) in fresh.iter().enumerate() {
         let a = partners(line);
         if a.is_empty()
-            || (opts.coherence_keeps_quotes && mostly_quoted(page, &page.lines[line]))
+            || (opts.coherence_keeps_quotes && mostly_quoted(page, page.lines[line]))
             || a.iter().any(|p| lines_of(p.1) >= 2)
         {
             continue;

@@ -61,8 +61,12 @@ pub fn decode_features(bytes: &[u8]) -> Result<(Page, u64)> {
 /// no digits, so dates and counters do not vary it). Pages of one site share their
 /// menu and footer; ids have the top bit set, so they never equal a given source.
 fn template_outlet(page: &Page) -> Option<u32> {
-    let chrome: Vec<u64> =
-        page.lines.iter().filter(|l| !l.digit() && !l.sentence() && l.len() <= 12).map(|l| l.key).collect();
+    let chrome: Vec<u64> = page
+        .lines
+        .iter()
+        .filter(|l| !l.digit() && !l.sentence() && l.len() <= 12)
+        .map(|l| page.key(l))
+        .collect();
     if chrome.len() < 4 {
         return None;
     }
@@ -73,7 +77,7 @@ fn template_outlet(page: &Page) -> Option<u32> {
 
 /// Hash of a page's lines, in order: equal for pages with the same tokenised text.
 pub(crate) fn page_hash(page: &Page) -> u64 {
-    let bytes: Vec<u8> = page.lines.iter().flat_map(|l| l.key.to_le_bytes()).collect();
+    let bytes: Vec<u8> = page.lines.iter().flat_map(|l| page.key(l).to_le_bytes()).collect();
     xxh3_64(&bytes)
 }
 

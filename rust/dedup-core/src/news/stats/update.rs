@@ -266,7 +266,11 @@ fn count_again(
             scan_runs(&b, now.group, cap)
         })
         .collect();
-    let (mut common, mut hashes, mut pages) = (Vec::new(), Vec::new(), Vec::new());
+    // Sized once: vectors grown by doubling would hold up to twice the postings,
+    // and three times while one moves (the peak of the analysis at a million pages).
+    let mut common = Vec::with_capacity(scanned.iter().map(|p| p.common.len()).sum());
+    let mut hashes = Vec::with_capacity(scanned.iter().map(|p| p.hashes.len()).sum());
+    let mut pages = Vec::with_capacity(scanned.iter().map(|p| p.pages.len()).sum());
     for piece in scanned {
         common.extend(piece.common);
         hashes.extend(piece.hashes);
