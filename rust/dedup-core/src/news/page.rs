@@ -507,7 +507,7 @@ fn ends_sentence(line: &str) -> bool {
 pub fn line_key(tokens: &[u32]) -> u64 {
     // Keys are computed on every pass over the lines, so short lines (nearly all)
     // are hashed from a buffer on the stack, longer ones streamed: no allocation.
-    const SHORT: usize = 64;
+    const SHORT: usize = 128;
     if tokens.len() <= SHORT {
         let mut buf = [0u8; SHORT * 4];
         for (out, t) in buf.chunks_exact_mut(4).zip(tokens) {
