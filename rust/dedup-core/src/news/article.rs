@@ -180,6 +180,5 @@ mod tests {
         fn kept_lines_round_trip_through_bits(keep in proptest::collection::vec(any::<bool>(), 0..200)) {
             prop_assert_eq!(from_bits(&to_bits(&keep), keep.len()), keep);
         }
-
     }
 }

@@ -237,11 +237,7 @@ fn count_again(
     // analysis at a million pages). A k-gram's entries all fall in one bucket, and
     // the buckets in order are in hash order.
     const BUCKET_BITS: u32 = 8;
-    // Each bucket is a list of exact-size pieces, one a chunk: vectors grown by
-    // doubling held up to twice the entries. A bucket is joined into one vector
-    // only when it is sorted, one bucket at a time per thread.
-    let mut buckets: Vec<Vec<Vec<Entry>>> = (0..1 << BUCKET_BITS).map(|_| Vec::new()).collect();
-    let bucket_of = |e: &Entry| (e.hash >> (64 - BUCKET_BITS)) as usize;
+    let mut buckets: Vec<Vec<Entry>> = (0..1 << BUCKET_BITS).map(|_| Vec::new()).collect();
     for chunk in now.units().chunks(1 << 14) {
         crate::interrupt::check();
         let part: Vec<Entry> = chunk
@@ -259,27 +255,13 @@ fn count_again(
                 hits.into_iter().map(|i| Entry { hash: kgrams[i], page: u | flag[i] }).collect::<Vec<_>>()
             })
             .collect();
-        let mut sizes = vec![0usize; 1 << BUCKET_BITS];
-        for e in &part {
-            sizes[bucket_of(e)] += 1;
-        }
-        let mut pieces: Vec<Vec<Entry>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
         for e in part {
-            pieces[bucket_of(&e)].push(e);
-        }
-        for (bucket, piece) in buckets.iter_mut().zip(pieces) {
-            if !piece.is_empty() {
-                bucket.push(piece);
-            }
+            buckets[(e.hash >> (64 - BUCKET_BITS)) as usize].push(e);
         }
     }
     let scanned: Vec<_> = buckets
         .into_par_iter()
-        .map(|pieces| {
-            let mut b: Vec<Entry> = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
-            for piece in pieces {
-                b.extend(piece);
-            }
+        .map(|mut b| {
             b.sort_unstable_by_key(|e| e.hash);
             scan_runs(&b, now.group, cap)
         })
