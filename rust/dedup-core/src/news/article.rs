@@ -2,6 +2,8 @@
 //! every later stage reads. Derived again from a page and its kept lines (a bit a
 //! line) whenever needed, rather than kept for every page.
 
+use std::cell::RefCell;
+
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::lsh::fmix64;
@@ -46,18 +48,51 @@ pub struct Article {
 
 impl Article {
     pub(crate) fn from_lines(page: &Page, keep: &[bool], opts: &NewsOptions) -> Self {
-        let mut tokens = Vec::new();
-        let mut line_of = Vec::new();
-        for (i, (l, &k)) in page.lines.iter().zip(keep).enumerate() {
-            if k {
-                tokens.extend(l.tok_start..l.tok_end());
-                line_of.extend(std::iter::repeat_n(i as u32, l.len()));
+        let mut art = Self::default();
+        art.fill(page, |i| keep.get(i) == Some(&true));
+        art.kgrams = kgram_hashes(&art.hashes, opts.k);
+        art
+    }
+
+    pub(crate) fn from_bits(page: &Page, keep: &[u64], opts: &NewsOptions) -> Self {
+        let mut art = Self::default();
+        art.fill(page, |i| keep[i / 64] >> (i % 64) & 1 == 1);
+        art.kgrams = kgram_hashes(&art.hashes, opts.k);
+        art
+    }
+
+    /// Makes this the article of `page` under kept lines `keep` (none: an empty
+    /// article), whose hash the analysis knows already, reusing its allocations,
+    /// and without k-grams: verification derives the article of every page of
+    /// every pair and reads only its tokens, lines and hashes.
+    pub(crate) fn refill_unfingerprinted(&mut self, page: &Page, keep: Option<&[u64]>, hash: u64) {
+        match keep {
+            Some(keep) => self.fill_tokens(page, |i| keep[i / 64] >> (i % 64) & 1 == 1),
+            None => self.fill_tokens(page, |_| false),
+        }
+        debug_assert_eq!(hash, Self::hash_of(&self.hashes), "the analysis holds another article");
+        self.hash = hash;
+        self.kgrams.clear();
+    }
+
+    fn fill(&mut self, page: &Page, kept: impl Fn(usize) -> bool) {
+        self.fill_tokens(page, kept);
+        self.hash = Self::hash_of(&self.hashes);
+    }
+
+    /// Tokens, lines and hashes of the lines `kept` (by line index).
+    fn fill_tokens(&mut self, page: &Page, kept: impl Fn(usize) -> bool) {
+        self.tokens.clear();
+        self.line_of.clear();
+        self.hashes.clear();
+        for (i, l) in page.lines.iter().enumerate() {
+            if kept(i) {
+                let (s, e) = (l.tok_start as usize, l.tok_end() as usize);
+                self.tokens.extend(l.tok_start..l.tok_end());
+                self.line_of.extend(std::iter::repeat_n(i as u32, e - s));
+                self.hashes.extend(page.tokens[s..e].iter().map(|&t| fmix64(u64::from(t))));
             }
         }
-        let hashes: Vec<u64> = tokens.iter().map(|&t| fmix64(u64::from(page.tokens[t as usize]))).collect();
-        let kgrams = kgram_hashes(&hashes, opts.k);
-        let hash = Self::hash_of(&hashes);
-        Self { tokens, line_of, hashes, kgrams, hash }
     }
 
     /// Hashes of the tokens on kept lines, as [`Article::hashes`], without the rest.
@@ -80,25 +115,28 @@ impl Article {
         if hashes.is_empty() {
             return 0;
         }
-        let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
-        xxh3_64(&bytes) | 1
-    }
-
-    pub(crate) fn from_bits(page: &Page, keep: &[u64], opts: &NewsOptions) -> Self {
-        Self::from_lines(page, &from_bits(keep, page.lines.len()), opts)
+        // The bytes are hashed in one call (streaming them measured twice as slow
+        // for short articles), from a buffer each thread keeps: verification
+        // hashes an article per pair.
+        thread_local! {
+            static BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+        }
+        BYTES.with_borrow_mut(|bytes| {
+            bytes.clear();
+            for h in hashes {
+                bytes.extend_from_slice(&h.to_le_bytes());
+            }
+            let h = xxh3_64(bytes) | 1;
+            if bytes.capacity() > 1 << 20 {
+                *bytes = Vec::new(); // a huge article's buffer is not kept
+            }
+            h
+        })
     }
 
     /// Winnowed fingerprints `(hash, k-gram position)`.
     pub fn fingerprints(&self, window: usize) -> Vec<(u64, u32)> {
         winnow(&self.kgrams, window)
-    }
-
-    /// Distinct k-gram hashes.
-    pub(crate) fn distinct_kgrams(&self) -> Vec<u64> {
-        let mut v = self.kgrams.clone();
-        v.sort_unstable();
-        v.dedup();
-        v
     }
 
     /// Hash of the whole article (0 when empty).

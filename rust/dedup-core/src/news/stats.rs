@@ -15,7 +15,7 @@ use self::neardup::{band_keys, groups_by_bands, jaccard};
 use self::weights::TokenWeights;
 use super::article::{article_kgrams_empty, article_tokens, keep_tokens, kept_tokens, Article, Keep};
 use super::chrome::LineStats;
-use super::winnow::{kgram_hashes, winnow};
+use super::winnow::{kgram_hash, kgram_hashes, winnow};
 use super::{NewsOptions, Pages};
 
 pub(crate) use self::update::update;
@@ -147,7 +147,9 @@ impl Analysis {
         let mut covered_to = start;
         let mut count = 0;
         for i in start..=end - k {
-            if self.is_rare(art.kgrams[i]) {
+            // Hashed here rather than read from `art.kgrams`: the articles of
+            // verification have none, and passages cover a part of an article.
+            if self.is_rare(kgram_hash(&art.hashes[i..i + k])) {
                 let from = covered_to.max(i);
                 count += i + k - from;
                 covered_to = i + k;

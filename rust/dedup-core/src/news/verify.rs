@@ -26,6 +26,7 @@ use crate::trace::Trace;
 use super::article::{article, Article};
 use super::features::Doc;
 use super::stats::Analysis;
+use super::winnow::kgram_hashes;
 use super::{NewsOptions, Pages};
 
 /// How two pages relate.
@@ -137,10 +138,12 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
             let ta = derivation_text(an, Some(a), da, &aa, px.opts);
             ta.index();
             let side_a = Side { slot: a, doc: da, art: &aa, outlet: unit_outlet(px, an, a), text: Some(&ta) };
+            // The other page's article is made in one buffer, reused pair after pair.
+            let mut ab = Article::default();
             run.iter()
                 .filter_map(|&(_, b)| {
                     let db = px.doc(b)?;
-                    let ab = article(px, &an.keep, b as usize);
+                    ab.refill_unfingerprinted(&db.page, an.keep[b as usize].as_deref(), an.hash[b as usize]);
                     let side_b =
                         Side { slot: b, doc: db, art: &ab, outlet: unit_outlet(px, an, b), text: None };
                     verify(px.opts, an, &side_a, &side_b, false)
@@ -321,7 +324,7 @@ fn measured(
         vocabulary_b: sh.vocabulary.1,
         runs_a: sh.runs.0,
         runs_b: sh.runs.1,
-        jaccard: kgram_jaccard(aa, ab),
+        jaccard: kgram_jaccard(aa, ab, opts.k),
         passages: shown_passages(&tiles, &xa.weights, aa, ab, opts.display_gap),
         ..Relation::new((a.slot, b.slot), kind, score, by_passage, ps)
     })
@@ -659,8 +662,16 @@ fn display_passages(runs: Vec<Passage>, aa: &Article, ab: &Article, gap: u32) ->
     out
 }
 
-fn kgram_jaccard(a: &Article, b: &Article) -> f64 {
-    let (sa, sb) = (a.distinct_kgrams(), b.distinct_kgrams());
+/// Jaccard similarity of the articles' distinct k-grams, from their token hashes
+/// (an article made for verification has no k-grams).
+fn kgram_jaccard(a: &Article, b: &Article, k: usize) -> f64 {
+    let distinct = |art: &Article| {
+        let mut v = kgram_hashes(&art.hashes, k);
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let (sa, sb) = (distinct(a), distinct(b));
     if sa.is_empty() && sb.is_empty() {
         return if a.hashes == b.hashes { 1.0 } else { 0.0 };
     }
