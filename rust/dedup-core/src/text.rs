@@ -88,12 +88,33 @@ impl Tokens {
         opts: NormalizeOptions,
         scratch: &mut String,
     ) {
+        self.push_known_word(text, original, opts, scratch, false);
+    }
+
+    /// [`Self::push_word`]; `plain`: the caller knows the token to be ASCII letters
+    /// and digits only, which normalise to themselves, lower-cased.
+    fn push_known_word(
+        &mut self,
+        text: &str,
+        original: (usize, usize),
+        opts: NormalizeOptions,
+        scratch: &mut String,
+        plain: bool,
+    ) {
         let sep = !self.norm.is_empty();
         if sep {
             self.norm.push(' ');
         }
         let s = self.norm.len();
-        normalize_token_into(&text[original.0..original.1], opts, &mut self.norm, scratch);
+        let word = &text[original.0..original.1];
+        if plain {
+            self.norm.push_str(word);
+            if opts.case_fold {
+                self.norm[s..].make_ascii_lowercase();
+            }
+        } else {
+            normalize_token_into(word, opts, &mut self.norm, scratch);
+        }
         if self.norm.len() == s {
             if sep {
                 self.norm.pop();
@@ -205,7 +226,7 @@ pub struct Scratch {
 pub fn tokenize_into(text: &str, opts: NormalizeOptions, tokens: &mut Tokens, scratch: &mut Scratch) {
     tokens.clear();
     let word = &mut scratch.word;
-    let fast = common_words(text, |s, e| tokens.push_word(text, (s, e), opts, word));
+    let fast = common_words(text, |s, e, plain| tokens.push_known_word(text, (s, e), opts, word, plain));
     if !fast {
         tokens.clear();
         tokenize_unicode(text, opts, tokens, word);
@@ -334,10 +355,11 @@ fn non_ascii_class_at(text: &str, i: usize) -> Option<(Wb, usize)> {
 }
 
 /// UAX #29 word segmentation (rules WB5-WB13b) for text of the characters
-/// [`common_class`] knows: calls `f(start, end)` (byte offsets) for each segment that
-/// contains a letter or digit, as `unicode_word_indices` yields them. Returns `false`,
+/// [`common_class`] knows: calls `f(start, end, plain)` (byte offsets; `plain`: the
+/// segment is ASCII letters and digits only) for each segment that contains a
+/// letter or digit, as `unicode_word_indices` yields them. Returns `false`,
 /// possibly after some calls, as soon as it meets any other character.
-fn common_words(text: &str, mut f: impl FnMut(usize, usize)) -> bool {
+fn common_words(text: &str, mut f: impl FnMut(usize, usize, bool)) -> bool {
     let n = text.len();
     let is_word = |c: Wb| matches!(c, Wb::Letter | Wb::Numeric | Wb::ExtendNumLet);
     let mut i = 0;
@@ -351,14 +373,29 @@ fn common_words(text: &str, mut f: impl FnMut(usize, usize)) -> bool {
         }
         let start = i;
         let mut alnum = c != Wb::ExtendNumLet;
+        let mut plain = alnum && len == 1;
         let mut prev = c;
         let mut j = i + len;
+        let bytes = text.as_bytes();
         while j < n {
+            // Most of a word is ASCII letters or digits: skipped in a tight loop.
+            let run = j;
+            while j < n && bytes[j].is_ascii_alphanumeric() {
+                j += 1;
+            }
+            if j > run {
+                alnum = true;
+                prev = ASCII_CLASSES[bytes[j - 1] as usize];
+                if j == n {
+                    break;
+                }
+            }
             let Some((mid, mid_len)) = class_at(text, j) else {
                 return false;
             };
             if is_word(mid) {
                 alnum |= mid != Wb::ExtendNumLet;
+                plain = false; // `_` or a letter outside ASCII
                 prev = mid;
                 j += mid_len;
                 continue;
@@ -372,6 +409,7 @@ fn common_words(text: &str, mut f: impl FnMut(usize, usize)) -> bool {
                     return false;
                 };
                 if next == prev {
+                    plain = false;
                     j += mid_len + next_len;
                     continue;
                 }
@@ -379,7 +417,7 @@ fn common_words(text: &str, mut f: impl FnMut(usize, usize)) -> bool {
             break;
         }
         if alnum {
-            f(start, j);
+            f(start, j, plain);
         }
         i = j;
     }
@@ -390,7 +428,7 @@ fn common_words(text: &str, mut f: impl FnMut(usize, usize)) -> bool {
 #[cfg(test)]
 fn common_word_spans(text: &str) -> Option<Vec<(usize, usize)>> {
     let mut out = Vec::new();
-    common_words(text, |s, e| out.push((s, e))).then_some(out)
+    common_words(text, |s, e, _| out.push((s, e))).then_some(out)
 }
 
 /// The text as it is shingled: normalised tokens joined by single spaces.
