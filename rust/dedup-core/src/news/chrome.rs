@@ -199,7 +199,11 @@ fn line_shapes(page: &Page, o: &ChromeOptions) -> Vec<Shape> {
 }
 
 pub(crate) fn distinct_keys(page: &Page) -> Vec<u64> {
-    let mut keys: Vec<u64> = page.lines.iter().map(|l| page.key(l)).collect();
+    distinct(page.line_keys())
+}
+
+/// Line keys sorted, each once.
+pub(crate) fn distinct(mut keys: Vec<u64>) -> Vec<u64> {
     keys.sort_unstable();
     keys.dedup();
     keys

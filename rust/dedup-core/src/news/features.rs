@@ -77,7 +77,16 @@ fn template_outlet(page: &Page) -> Option<u32> {
 
 /// Hash of a page's lines, in order: equal for pages with the same tokenised text.
 pub(crate) fn page_hash(page: &Page) -> u64 {
-    let bytes: Vec<u8> = page.lines.iter().flat_map(|l| page.key(l).to_le_bytes()).collect();
+    lines_hash(&page.line_keys())
+}
+
+/// [`page_hash`] from the keys of the page's lines, in order: the hash of their
+/// little-endian bytes.
+pub(crate) fn lines_hash(keys: &[u64]) -> u64 {
+    if cfg!(target_endian = "little") {
+        return xxh3_64(bytemuck::cast_slice(keys));
+    }
+    let bytes: Vec<u8> = keys.iter().flat_map(|k| k.to_le_bytes()).collect();
     xxh3_64(&bytes)
 }
 

@@ -252,6 +252,11 @@ impl Page {
         line_key(&self.tokens[line.tok_start as usize..line.tok_end() as usize])
     }
 
+    /// The keys of the page's lines, in order.
+    pub fn line_keys(&self) -> Vec<u64> {
+        self.lines.iter().map(|l| self.key(l)).collect()
+    }
+
     /// Appends the page in a compact, versioned binary form to `out`.
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.reserve(13 + self.tokens.len() * 4 + self.lines.len() * 17 + self.quoted.len() * 16);
@@ -542,15 +547,10 @@ fn ends_sentence(line: &str) -> bool {
 
 /// Hash of a line's token hashes.
 pub fn line_key(tokens: &[u32]) -> u64 {
-    // Keys are computed on every pass over the lines, so short lines (nearly all)
-    // are hashed from a buffer on the stack, longer ones streamed: no allocation.
-    const SHORT: usize = 128;
-    if tokens.len() <= SHORT {
-        let mut buf = [0u8; SHORT * 4];
-        for (out, t) in buf.chunks_exact_mut(4).zip(tokens) {
-            out.copy_from_slice(&t.to_le_bytes());
-        }
-        return xxh3_64_with_seed(&buf[..tokens.len() * 4], TOKEN_SEED);
+    // Keys are computed on every pass over the lines: hashed where the tokens
+    // lie (their bytes are the little-endian bytes hashed), without a copy.
+    if cfg!(target_endian = "little") {
+        return xxh3_64_with_seed(bytemuck::cast_slice(tokens), TOKEN_SEED);
     }
     let mut state = Xxh3::with_seed(TOKEN_SEED);
     for t in tokens {

@@ -10,9 +10,9 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::article::{from_bits, to_bits, Article, Keep};
-use super::chrome::{distinct_keys, first_lines, outlet_key, Kind, LineStats};
+use super::chrome::{distinct, first_lines, outlet_key, Kind, LineStats};
 use super::coherence::foreign_from_hits;
-use super::features::{page_hash, Doc};
+use super::features::{lines_hash, Doc};
 use rayon::prelude::*;
 
 use super::article::{keep_tokens, kept_tokens};
@@ -27,7 +27,9 @@ use super::{NewsOptions, Pages};
 /// What stage 1 counts of a page: the hash of its lines (identical pages of one
 /// outlet count once) and its distinct line keys.
 pub fn page_lines(doc: &Doc) -> (u64, Vec<u64>) {
-    (page_hash(&doc.page), distinct_keys(&doc.page))
+    // Each line is hashed once for both.
+    let keys = doc.page.line_keys();
+    (lines_hash(&keys), distinct(keys))
 }
 
 /// The counts chrome removal looks up for one page, by line key: how many
@@ -283,10 +285,20 @@ pub struct AnalysisParts {
 mod tests {
     use super::*;
     use crate::news::chrome::ChromeOptions;
-    use crate::news::chrome::{line_texts, outlet_stats};
+    use crate::news::chrome::{distinct_keys, line_texts, outlet_stats};
+    use crate::news::features::page_hash;
     use crate::news::first_pass;
     use crate::news::testing::{docs, SILO, TRAM};
     use crate::trace::Trace;
+
+    #[test]
+    fn a_page_s_lines_are_counted_as_the_corpus_pass_counts_them() {
+        let pages: Vec<(&str, Option<u32>)> =
+            SILO.iter().chain([TRAM].iter()).map(|&t| (t, Some(1))).collect();
+        for d in docs(&pages).iter().flatten() {
+            assert_eq!(page_lines(d), (page_hash(&d.page), distinct_keys(&d.page)));
+        }
+    }
 
     /// The counts the corpus-wide pass holds, restricted to one page's keys, as a
     /// worker would receive them.

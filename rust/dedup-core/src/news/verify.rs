@@ -128,6 +128,9 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
     // of its pairs (in pieces, so that a page with thousands of copies does not
     // keep one thread busy while the others wait).
     let runs: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).flat_map(|r| r.chunks(64)).collect();
+    // The outlet each page is compared as, found once a page rather than once a pair.
+    let outlets: Vec<Option<u32>> =
+        (0..px.docs.len() as u32).into_par_iter().map(|s| unit_outlet(px, an, s)).collect();
     let rels: Vec<Relation> = runs
         .par_iter()
         .flat_map_iter(|run| {
@@ -137,15 +140,14 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
             let aa = article(px, &an.keep, a as usize);
             let ta = derivation_text(an, Some(a), da, &aa, px.opts);
             ta.index();
-            let side_a = Side { slot: a, doc: da, art: &aa, outlet: unit_outlet(px, an, a), text: Some(&ta) };
+            let side_a = Side { slot: a, doc: da, art: &aa, outlet: outlets[a as usize], text: Some(&ta) };
             // The other page's article is made in one buffer, reused pair after pair.
             let mut ab = Article::default();
             run.iter()
                 .filter_map(|&(_, b)| {
                     let db = px.doc(b)?;
                     ab.refill_unfingerprinted(&db.page, an.keep[b as usize].as_deref(), an.hash[b as usize]);
-                    let side_b =
-                        Side { slot: b, doc: db, art: &ab, outlet: unit_outlet(px, an, b), text: None };
+                    let side_b = Side { slot: b, doc: db, art: &ab, outlet: outlets[b as usize], text: None };
                     verify(px.opts, an, &side_a, &side_b, false)
                 })
                 .collect::<Vec<_>>()
