@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import dedup
 import dedup._storage
 from conftest import FERRY, HARBOUR, RAIL, page, wire
 from dedup._core import NewsCorpus, featurize
@@ -56,6 +57,21 @@ def test_pages_go_into_the_core_and_texts_come_back(storage: Storage) -> None:
     assert [storage.text(p) for p in batch] == list(TEXTS.values())
     groups = core.analyze().groups
     assert [sorted(g) for g in groups] == [[batch[0].slot, batch[1].slot]]
+
+
+def test_texts_added_as_utf8_make_the_pages_their_str_makes() -> None:
+    texts = list(TEXTS.values())
+    as_str, as_bytes = NewsCorpus({}), NewsCorpus({})
+    as_str.add_many(texts, [None, "harbour", None])
+    as_bytes.add_encoded([t.encode() for t in texts], [None, "harbour", None])
+    assert as_bytes.analyze().groups == as_str.analyze().groups
+    assert [as_bytes.article_spans(s, t) for s, t in enumerate(texts)] == [
+        as_str.article_spans(s, t) for s, t in enumerate(texts)
+    ]
+    # Bytes that are not UTF-8 are refused, and nothing of the batch is added.
+    with pytest.raises(dedup.InvalidInputError, match=r"texts\[1\] is not UTF-8"):
+        as_bytes.add_encoded([b"fine", b"caf\xe9"], [None, None])
+    assert len(as_bytes) == 3
 
 
 def test_features_are_added_without_text(storage: Storage) -> None:

@@ -114,9 +114,12 @@ class MemoryStorage(Storage):
             return
         if self._writer is None:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="dedup-spill")
-        written = self._writer.submit(self._spill.append, texts)
+        # Encoded once, for the file and the core: handing the core `str` made
+        # Python encode each text a second time.
+        encoded = _encode(texts)
+        written = self._writer.submit(self._spill.append, encoded)
         try:
-            slots = core.add_many(texts, [p.source for p in batch])
+            slots = core.add_encoded(encoded, [p.source for p in batch])
         except BaseException:
             # The texts may be in the file already; no page refers to them.
             with contextlib.suppress(Exception):
@@ -325,3 +328,24 @@ def _saved_records(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]
             if rec[key] is not None and not isinstance(rec[key], str):
                 raise InvalidInputError(f"record {n}: {key} is a {type(rec[key]).__name__}")
         yield rec
+
+
+def _encode(texts: list[str]) -> list[bytes]:
+    """The texts as UTF-8; `InvalidInputError` for a text with lone surrogates
+    (not Unicode text), before anything is written or added."""
+    try:
+        return [t.encode("utf-8") for t in texts]
+    except UnicodeEncodeError:
+        i = next(i for i, t in enumerate(texts) if not _encodes(t))
+        raise InvalidInputError(
+            f"texts[{i}] contains lone surrogate code points that are not valid Unicode text; "
+            "clean it first, e.g. text.encode('utf-8', 'replace').decode('utf-8')"
+        ) from None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -49,18 +49,15 @@ class TextSpill:
         self._file, self._end, self.dead = new, at, 0
         return out
 
-    def append(self, texts: list[str]) -> list[tuple[int, int]]:
-        """Writes texts; returns a reference for each."""
+    def append(self, texts: list[bytes]) -> list[tuple[int, int]]:
+        """Writes texts, encoded as UTF-8; returns a reference for each."""
         refs = []
-        chunks = []
         at = self._end
-        for t in texts:
-            b = t.encode("utf-8")
+        for b in texts:
             refs.append((at, len(b)))
-            chunks.append(b)
             at += len(b)
         self._file.seek(self._end)
-        self._file.write(b"".join(chunks))
+        self._file.write(b"".join(texts))
         self._file.flush()
         self._end = at
         return refs

@@ -126,6 +126,26 @@ impl PyNewsCorpus {
         Ok(sources.iter().map(|s| s.as_deref().map(|name| self.inner.outlet(name))).collect())
     }
 
+    /// Tokenises texts in parallel without the GIL and adds their pages; returns
+    /// their slots.
+    fn tokenise(&mut self, py: Python<'_>, texts: Vec<&str>, sources: &[Option<u32>]) -> PyResult<Vec<u32>> {
+        let tokenise = || -> Vec<Doc> {
+            texts
+                .par_iter()
+                .zip(sources.par_iter())
+                .map(|(t, &s)| {
+                    dedup_core::interrupt::check();
+                    Doc::new(t, s)
+                })
+                .collect()
+        };
+        // A worker thread per call is cheap next to a large batch, not next to `add`
+        // of one page.
+        let long = texts.iter().map(|t| t.len()).sum::<usize>() > LONG_BATCH_BYTES;
+        let docs = if long { detach_interruptible(py, tokenise) } else { detach(py, tokenise) }?;
+        Ok(self.inner.insert(docs))
+    }
+
     /// Runs `f` on the corpus without the GIL; when the corpus must be analysed
     /// first (long on a large corpus), with Ctrl-C honoured.
     fn run<T: Send>(&mut self, py: Python<'_>, f: impl FnOnce(&mut NewsCorpus) -> T + Send) -> PyResult<T> {
@@ -213,21 +233,34 @@ impl PyNewsCorpus {
     ) -> PyResult<Vec<u32>> {
         let texts: Vec<PyBackedStr> = convert::texts(py, texts, "texts")?;
         let src = self.sources_of(py, texts.len(), &sources)?;
-        let refs: Vec<&str> = texts.iter().map(|t| &**t).collect();
-        let tokenise = || -> Vec<Doc> {
-            refs.par_iter()
-                .zip(src.par_iter())
-                .map(|(t, &s)| {
-                    dedup_core::interrupt::check();
-                    Doc::new(t, s)
-                })
-                .collect()
-        };
-        // A worker thread per call is cheap next to a large batch, not next to `add`
-        // of one page.
-        let long = refs.iter().map(|t| t.len()).sum::<usize>() > LONG_BATCH_BYTES;
-        let docs = if long { detach_interruptible(py, tokenise) } else { detach(py, tokenise) }?;
-        Ok(self.inner.insert(docs))
+        self.tokenise(py, texts.iter().map(|t| &**t).collect(), &src)
+    }
+
+    /// Adds pages given as UTF-8 bytes (a caller that keeps the texts encoded
+    /// encodes them once, rather than once more here); returns their slots.
+    /// Every text is checked before any page is added.
+    fn add_encoded(
+        &mut self,
+        py: Python<'_>,
+        texts: Vec<PyBackedBytes>,
+        sources: Vec<Option<String>>,
+    ) -> PyResult<Vec<u32>> {
+        let src = self.sources_of(py, texts.len(), &sources)?;
+        let refs = detach(py, || {
+            texts
+                .par_iter()
+                .enumerate()
+                .map(|(i, b)| std::str::from_utf8(b).map_err(|e| (i, e)))
+                .collect::<Result<Vec<&str>, _>>()
+        })?
+        .map_err(|(i, e)| {
+            crate::errors::raise(
+                py,
+                "InvalidInputError",
+                format!("texts[{i}] is not UTF-8 ({e}); decode it as it was encoded"),
+            )
+        })?;
+        self.tokenise(py, refs, &src)
     }
 
     /// Adds pages from `featurize`'s features; returns their slots. Every blob is
