@@ -6,6 +6,8 @@ pub mod neardup;
 mod update;
 pub mod weights;
 
+use std::cell::OnceCell;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -193,19 +195,21 @@ pub(crate) fn near_dup_groups(px: &Pages<'_>, keep: &[Option<Keep>]) -> (Vec<u32
         })
         .unzip();
     let present: Vec<bool> = keys.iter().map(|k| !k.is_empty()).collect();
-    let jac = |a: usize, b: usize| {
+    let set = |i: usize| {
+        let mut v = kgram_hashes(&article_tokens(px, keep, i), px.opts.k);
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    // The first page of a bucket is in many pairs: its set is made once for them,
+    // when one of them is not identical.
+    let jac = |set_a: &OnceCell<Vec<u64>>, a: usize, b: usize| {
         if hash[a] == hash[b] {
             return 1.0; // identical articles
         }
-        let set = |i: usize| {
-            let mut v = kgram_hashes(&article_tokens(px, keep, i), px.opts.k);
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        jaccard(&set(a), &set(b))
+        jaccard(set_a.get_or_init(|| set(a)), &set(b))
     };
-    (groups_by_bands(&keys, &present, &hash, jac, o), hash)
+    (groups_by_bands(&keys, &present, &hash, |_| OnceCell::new(), jac, o), hash)
 }
 
 /// Near-duplicate groups, identical articles, common k-grams (document

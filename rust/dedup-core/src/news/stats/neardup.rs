@@ -42,7 +42,7 @@ impl Default for NearDupOptions {
 pub fn groups(sets: &[Vec<u64>], order: &[u64], o: NearDupOptions) -> Vec<u32> {
     let keys: Vec<Vec<u64>> = sets.iter().map(|s| band_keys(s, o)).collect();
     let present: Vec<bool> = sets.iter().map(|s| !s.is_empty()).collect();
-    groups_by_bands(&keys, &present, order, |a, b| jaccard(&sets[a], &sets[b]), o)
+    groups_by_bands(&keys, &present, order, |_| (), |(), a, b| jaccard(&sets[a], &sets[b]), o)
 }
 
 /// The LSH band keys of a set of k-gram hashes (`o.bands` of them; none for an
@@ -60,12 +60,15 @@ pub fn band_keys(set: &[u64], o: NearDupOptions) -> Vec<u64> {
 /// reaches `o.min_jaccard`. `present[i]` is false for items without k-grams. The
 /// sets themselves are not needed up front: `jaccard` may recompute them, and is
 /// called in parallel for the candidate pairs only, so memory stays at a few words
-/// an item however large the items are.
-pub fn groups_by_bands(
+/// an item however large the items are. The first item of a bucket is in many
+/// pairs: `prepare(a)` is made once for a run of its pairs and handed to each
+/// `jaccard(&prepared, a, b)` (to keep what it derives of `a`).
+pub fn groups_by_bands<P>(
     keys: &[Vec<u64>],
     present: &[bool],
     order: &[u64],
-    jaccard: impl Fn(usize, usize) -> f64 + Sync,
+    prepare: impl Fn(usize) -> P + Sync,
+    jaccard: impl Fn(&P, usize, usize) -> f64 + Sync,
     o: NearDupOptions,
 ) -> Vec<u32> {
     let n = present.len();
@@ -90,8 +93,18 @@ pub fn groups_by_bands(
     }
     pairs.sort_unstable();
     pairs.dedup();
-    let joined: Vec<bool> =
-        pairs.par_iter().map(|&(a, b)| jaccard(a as usize, b as usize) >= o.min_jaccard).collect();
+    // Runs of pairs with the same first item, in pieces so that one item in
+    // thousands of pairs does not keep one thread busy while the others wait.
+    let runs: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).flat_map(|r| r.chunks(64)).collect();
+    let joined: Vec<bool> = runs
+        .par_iter()
+        .flat_map_iter(|run| {
+            let prepared = prepare(run[0].0 as usize);
+            run.iter()
+                .map(|&(a, b)| jaccard(&prepared, a as usize, b as usize) >= o.min_jaccard)
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     for (&(a, b), ok) in pairs.iter().zip(joined) {
         if ok {
