@@ -60,14 +60,20 @@ pub(crate) fn foreign_lines(
     // (line, partner page) for each rare fingerprint they share, packed in a u64
     // (line high); counted by sorting. A fingerprint of this page alone has no
     // partner: its posting is not read.
+    let fps: Vec<(u64, u32)> = art
+        .fingerprints(px.opts.window)
+        .into_iter()
+        .filter(|&(h, _)| an.is_rare(h) && an.index.maybe_shared(h))
+        .collect();
+    let hs: Vec<u64> = fps.iter().map(|f| f.0).collect();
     let mut hits: Vec<u64> = Vec::new();
-    for (h, pos) in art.fingerprints(px.opts.window) {
-        if !an.is_rare(h) {
-            continue;
-        }
+    for (&(_, pos), (s, e)) in fps.iter().zip(an.index.ranges(&hs)) {
         let line = u64::from(art.line_of[pos as usize]) << 32;
         hits.extend(
-            an.index.get_shared(h).iter().filter(|&&o| o != slot && o != own).map(|&o| line | u64::from(o)),
+            an.index.pages[s as usize..e as usize]
+                .iter()
+                .filter(|&&o| o != slot && o != own)
+                .map(|&o| line | u64::from(o)),
         );
     }
     foreign_from_hits(px.opts, page, kinds, keep, hits)
