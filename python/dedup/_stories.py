@@ -50,11 +50,18 @@ def analyze(core: NewsCorpus, by_slot: Mapping[int, Page], show: bool | None) ->
                 DedupWarning,
                 stacklevel=4,
             )
-        stories: list[tuple[Cluster, Page]] = []
+        stories: list[tuple[Cluster, tuple[float, str]]] = []
         for g, rewritten in zip(groups, found.rewritten, strict=True):
-            pages = [by_slot[s] for s in g]
-            rep = representative(core, pages)
-            ordered = [rep, *sorted((p for p in pages if p is not rep), key=order_key)]
+            # Each page's order key once (a million pages make the keys count).
+            keyed = sorted(((order_key(by_slot[s]), by_slot[s]) for s in g), key=_first)
+            first_key, first = keyed[0]
+            if first.published is not None:
+                # The earliest published page (undated pages sort last).
+                rep, rep_key = first, first_key
+            else:
+                rep = representative(core, [p for _, p in keyed])
+                rep_key = order_key(rep)
+            ordered = [rep, *(p for _, p in keyed if p is not rep)]
             story = Cluster(
                 ids=[p.id for p in ordered],
                 representative=rep.id,
@@ -63,11 +70,17 @@ def analyze(core: NewsCorpus, by_slot: Mapping[int, Page], show: bool | None) ->
                 kind="rewritten" if rewritten else "syndicated",
                 sources=[p.source for p in ordered],
             )
-            stories.append((story, rep))
+            stories.append((story, rep_key))
             bar.update()
-    stories.sort(key=lambda sr: (-len(sr[0].ids), order_key(sr[1])))
-    clusters = [story for story, _ in stories]
+        # Sorted with the collector still paused: the keys are tens of thousands
+        # of new tuples, and each collection they set off walked every page.
+        stories.sort(key=lambda sr: (-len(sr[0].ids), sr[1]))
+        clusters = [story for story, _ in stories]
     return Analysis(found, clusters)
+
+
+def _first(pair: tuple[tuple[float, str], Page]) -> tuple[float, str]:
+    return pair[0]
 
 
 def representative(core: NewsCorpus, pages: list[Page]) -> Page:
