@@ -30,7 +30,7 @@ from dedup import _store
 from dedup._core import NewsCorpus
 from dedup._core import featurize as _featurize
 from dedup._disk import DiskStore
-from dedup._ingest import Fields, Intake, parse_published
+from dedup._ingest import Fields, Intake, check_unicode, parse_published
 from dedup._page import Page
 from dedup._texts import TextSpill
 from dedup.errors import DedupError, FileFormatError, InputTypeError, InvalidInputError
@@ -336,16 +336,6 @@ def _encode(texts: list[str]) -> list[bytes]:
     try:
         return [t.encode("utf-8") for t in texts]
     except UnicodeEncodeError:
-        i = next(i for i, t in enumerate(texts) if not _encodes(t))
-        raise InvalidInputError(
-            f"texts[{i}] contains lone surrogate code points that are not valid Unicode text; "
-            "clean it first, e.g. text.encode('utf-8', 'replace').decode('utf-8')"
-        ) from None
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+        for i, t in enumerate(texts):
+            check_unicode(t, f"texts[{i}]")
+        raise

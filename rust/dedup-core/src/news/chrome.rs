@@ -202,7 +202,7 @@ pub(crate) fn distinct_keys(page: &Page) -> Vec<u64> {
     distinct(page.line_keys())
 }
 
-/// Line keys sorted, each once.
+/// Keys (of lines, of k-grams) sorted, each once.
 pub(crate) fn distinct(mut keys: Vec<u64>) -> Vec<u64> {
     keys.sort_unstable();
     keys.dedup();

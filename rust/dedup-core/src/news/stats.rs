@@ -16,7 +16,7 @@ use crate::trace::Trace;
 use self::neardup::{band_keys, groups_by_bands, jaccard};
 use self::weights::TokenWeights;
 use super::article::{article_kgrams_empty, article_tokens, keep_tokens, kept_tokens, Article, Keep};
-use super::chrome::LineStats;
+use super::chrome::{distinct, LineStats};
 use super::winnow::{kgram_hash, kgram_hashes, winnow};
 use super::{NewsOptions, Pages};
 
@@ -215,12 +215,7 @@ pub(crate) fn near_dup_groups(px: &Pages<'_>, keep: &[Option<Keep>]) -> (Vec<u32
         })
         .unzip();
     let present: Vec<bool> = keys.iter().map(|k| !k.is_empty()).collect();
-    let set = |i: usize| {
-        let mut v = kgram_hashes(&article_tokens(px, keep, i), px.opts.k);
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
+    let set = |i: usize| distinct(kgram_hashes(&article_tokens(px, keep, i), px.opts.k));
     // The first page of a bucket is in many pairs: its set is made once for them,
     // when one of them is not identical.
     let jac = |set_a: &OnceCell<Vec<u64>>, a: usize, b: usize| {

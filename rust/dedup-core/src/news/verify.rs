@@ -24,6 +24,7 @@ use rayon::prelude::*;
 use crate::trace::Trace;
 
 use super::article::{article, Article};
+use super::chrome::distinct;
 use super::features::Doc;
 use super::stats::Analysis;
 use super::winnow::kgram_hashes;
@@ -667,13 +668,7 @@ fn display_passages(runs: Vec<Passage>, aa: &Article, ab: &Article, gap: u32) ->
 /// Jaccard similarity of the articles' distinct k-grams, from their token hashes
 /// (an article made for verification has no k-grams).
 fn kgram_jaccard(a: &Article, b: &Article, k: usize) -> f64 {
-    let distinct = |art: &Article| {
-        let mut v = kgram_hashes(&art.hashes, k);
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let (sa, sb) = (distinct(a), distinct(b));
+    let (sa, sb) = (distinct(kgram_hashes(&a.hashes, k)), distinct(kgram_hashes(&b.hashes, k)));
     if sa.is_empty() && sb.is_empty() {
         return if a.hashes == b.hashes { 1.0 } else { 0.0 };
     }
