@@ -212,7 +212,8 @@ impl Page {
                 // The tokens of the line as one string (spaces between them are
                 // neither digits nor numeric): one scan rather than one a token.
                 let words = toks.joined(start, end);
-                let digit = words.bytes().any(|b| b.is_ascii_digit())
+                // Folded without stopping early, so that the scan is vectorised.
+                let digit = words.bytes().fold(false, |d, b| d | b.is_ascii_digit())
                     || (!words.is_ascii() && words.chars().any(char::is_numeric));
                 lines.push(Line::new(start as u32, end as u32, sentence, digit, ending));
                 start = end;
@@ -596,26 +597,44 @@ fn is_sentence_like(line: &str) -> bool {
     } else {
         trimmed
     };
-    // A stop, an optional closer, whitespace, then more text.
-    let mut it = unlisted.chars().peekable();
-    while let Some(c) = it.next() {
+    // A stop, an optional closer, whitespace, then more text. Only the bytes that
+    // can start a stop are decoded: most of a line is letters and spaces.
+    let bytes = unlisted.as_bytes();
+    let mut i = 0;
+    while let Some(k) = bytes[i..].iter().position(|&b| STOP_LEADS[b as usize]) {
+        let at = i + k;
+        let c = unlisted[at..].chars().next().expect("a stop's lead byte starts a character");
+        i = at + c.len_utf8();
         if !STOPS.contains(&c) {
             continue;
         }
-        if it.peek().is_some_and(|n| CLOSERS[..6].contains(n)) {
-            it.next();
-        }
+        // The closer and whitespace skipped here are scanned again for stops:
+        // they hold none.
+        let mut rest = unlisted[i..].chars().peekable();
+        rest.next_if(|n| CLOSERS[..6].contains(n));
         let mut ws = false;
-        while it.peek().is_some_and(|n| n.is_whitespace()) {
-            it.next();
+        while rest.next_if(|n| n.is_whitespace()).is_some() {
             ws = true;
         }
-        if ws && it.peek().is_some() {
+        if ws && rest.peek().is_some() {
             return true;
         }
     }
     false
 }
+
+/// The bytes that start a character of [`STOPS`]: the ASCII stops and the lead
+/// bytes of the others.
+const STOP_LEADS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    while k < STOPS.len() {
+        let mut buf = [0u8; 4];
+        t[STOPS[k].encode_utf8(&mut buf).as_bytes()[0] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod reference;
@@ -749,7 +768,8 @@ Next line";
         let pieces = proptest::sample::select(vec![
             "a", "Word", "the", "é", "Ünï", "7", "12", "²", "٣", "議", " ", " ", "  ", "\t", "\n", "\n\n",
             "\r\n", ".", "!", "?", "…", "。", "؟", ",", ";", ":", "\"", "'", "“", "”", "„", "‘", "’", "«",
-            "»", "(", ")", "[", "-", "–", "—", "*", "2. ", "\u{a0}", "don't", "it's", "_",
+            "»", "(", ")", "[", "-", "–", "—", "*", "2. ", "\u{a0}", "\u{3000}", "！", "？", "।", "۔",
+            "don't", "it's", "_",
         ]);
         proptest::collection::vec(pieces, 0..120).prop_map(|v| v.concat())
     }
