@@ -134,7 +134,8 @@ class Intake:
         corpus nor in any of `taken` (ids of the batch so far, or in flight)."""
         if not isinstance(pid, str):
             raise InputTypeError(f"record {n}: id must be str, got {type(pid).__name__}")
-        check_unicode(pid, f"record {n}: id")
+        if not pid.isascii():  # an ASCII str holds no surrogate (and the check is O(1))
+            check_unicode(pid, f"record {n}: id")
         if pid in self._pages:
             raise DuplicateIdError(f"record {n}: id {pid!r} is already in the corpus")
         for ids in taken:
@@ -151,7 +152,10 @@ class Intake:
             if known is not None
             else self.intern(clean_source(source, f"record {n} ({pid!r}): source"))
         )
-        when = parse_published(published, f"record {n} ({pid!r}): published")
+        # Messages are formatted only for values that need checking.
+        when = None
+        if published is not None:
+            when = parse_published(published, f"record {n} ({pid!r}): published")
         return Page(pid, clean, when, chars)
 
     def batches(
@@ -191,7 +195,9 @@ class Intake:
                     )
                 text = extract(html)
             else:
-                text = check_text(rec[fields.content], f"record {n} ({pid!r}): text")
+                text = rec[fields.content]
+                if type(text) is not str:
+                    text = check_text(text, f"record {n} ({pid!r}): text")
             source, published = rec.get(fields.source), rec.get(fields.published)
             batch.append(self.new_page(n, pid, source, published, len(text)))
             seen.add(pid)
