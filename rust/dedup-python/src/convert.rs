@@ -18,13 +18,14 @@ pub fn texts(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec
     }
     let mut out = Vec::new();
     for (i, item) in obj.try_iter()?.enumerate() {
-        out.push(text(py, &item?, &format!("{what}[{i}]"))?);
+        // The item's name is formatted only for an error message.
+        out.push(text(py, &item?, format_args!("{what}[{i}]"))?);
     }
     Ok(out)
 }
 
 /// Extracts one `str`, with a hint for `bytes` and for lone surrogates.
-pub fn text(py: Python<'_>, item: &Bound<'_, PyAny>, what: &str) -> PyResult<PyBackedStr> {
+pub fn text(py: Python<'_>, item: &Bound<'_, PyAny>, what: impl std::fmt::Display) -> PyResult<PyBackedStr> {
     if let Ok(s) = item.cast::<PyString>() {
         return s.clone().try_into().map_err(|_| {
             raise(
@@ -69,7 +70,7 @@ pub fn shingle_lists(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<PackedS
                     Ok(t) => out.push_shingle(t.as_bytes()),
                     // Not UTF-8 encodable (lone surrogates): `text` phrases the error.
                     Err(_) => {
-                        out.push_shingle(text(py, &s, &format!("shingle_lists[{i}][{j}]"))?.as_bytes());
+                        out.push_shingle(text(py, &s, format_args!("shingle_lists[{i}][{j}]"))?.as_bytes());
                     }
                 }
             } else {
