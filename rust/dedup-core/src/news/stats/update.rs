@@ -17,12 +17,21 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::super::article::{article_kgrams_empty, article_tokens, Keep};
 use super::super::winnow::{kgram_hashes, winnow};
 use super::super::Pages;
-use super::{build, common_cap, near_dup_groups, scan_runs, Analysis, Entry, Postings, FP_BIT};
+use super::{
+    build, common_cap, near_dup_groups, scan_runs, Analysis, Entry, Postings, FP_BIT, PASS_ENTRIES,
+    PASS_ENTRIES_PER_PAGE,
+};
 use crate::trace::Trace;
 
 /// The statistics of the articles under `keep`, from `old`, the statistics of the
 /// same pages under other kept lines (`old.keep`).
 pub(crate) fn update(px: &Pages<'_>, old: Analysis, keep: Vec<Option<Keep>>) -> Analysis {
+    update_in(px, old, keep, None)
+}
+
+/// [`update`], counting the affected k-grams again in `passes` passes (None: as
+/// many as memory asks for).
+fn update_in(px: &Pages<'_>, old: Analysis, keep: Vec<Option<Keep>>, passes: Option<usize>) -> Analysis {
     let tr = Trace::new("  ");
     let (group, hash) = near_dup_groups(px, &keep);
     let group: Vec<u32> = group
@@ -43,8 +52,8 @@ pub(crate) fn update(px: &Pages<'_>, old: Analysis, keep: Vec<Option<Keep>>) -> 
     let moved = moved(&then, &now);
     let (affected, still_common) = affected(px, &then, &now, &moved, &old.common, cap);
     tr.mark(format!("{} pages moved, {} k-grams affected", moved.len(), affected.len()));
-    let (counted, hashes, pages) = count_again(px, &now, &affected, cap);
-    tr.mark(format!("{} postings of affected k-grams", hashes.len()));
+    let (counted, fresh) = count_again(px, &now, &affected, cap, passes);
+    tr.mark(format!("{} postings of affected k-grams", fresh.len()));
     // Common: the old status of unaffected k-grams, the new of affected ones.
     let mut common: HashMap<u64, u32> =
         old.common.into_iter().filter(|&(h, _)| !affected.contains(h)).collect();
@@ -52,7 +61,8 @@ pub(crate) fn update(px: &Pages<'_>, old: Analysis, keep: Vec<Option<Keep>>) -> 
     common.extend(counted);
     // Index: old postings of unaffected k-grams merged with the new postings of
     // affected ones, both in hash order.
-    let index = merge(old.index, &affected, &hashes, &pages);
+    let index = merge(old.index, &affected, &fresh);
+    drop(fresh);
     let mut shared = vec![false; unit.len()];
     for run in index.runs() {
         if run.len() > 1 {
@@ -222,68 +232,108 @@ impl Affected {
     }
 }
 
+/// New postings of affected k-grams, in pieces that follow one another in hash
+/// order (each piece sorted by hash): never copied into one pair of vectors, which
+/// held them twice at the peak of the analysis at a million pages.
+#[derive(Default)]
+pub(crate) struct Fresh {
+    pieces: Vec<(Vec<u64>, Vec<u32>)>,
+}
+
+impl Fresh {
+    pub(crate) fn len(&self) -> usize {
+        self.pieces.iter().map(|p| p.0.len()).sum()
+    }
+
+    /// The postings from the last backwards.
+    fn rev(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.pieces.iter().rev().flat_map(|(h, p)| h.iter().copied().zip(p.iter().copied()).rev())
+    }
+}
+
 /// Every unit's entries for the `affected` k-grams, scanned as a build scans
 /// them: the common ones with their counts, and the postings of the others.
-#[allow(clippy::type_complexity)]
 fn count_again(
     px: &Pages<'_>,
     now: &State<'_>,
     affected: &Affected,
     cap: u32,
-) -> (Vec<(u64, u32)>, Vec<u64>, Vec<u32>) {
+    passes: Option<usize>,
+) -> (Vec<(u64, u32)>, Fresh) {
     // Entries go straight into buckets by the top bits of the hash, a chunk of
     // units at a time, rather than into one collected vector (rayon gathers its
-    // pieces, then copies them into one: twice their size at once, the peak of the
-    // analysis at a million pages). A k-gram's entries all fall in one bucket, and
-    // the buckets in order are in hash order.
-    const BUCKET_BITS: u32 = 8;
-    let mut buckets: Vec<Vec<Entry>> = (0..1 << BUCKET_BITS).map(|_| Vec::new()).collect();
-    for chunk in now.units().chunks(1 << 14) {
-        crate::interrupt::check();
-        let part: Vec<Entry> = chunk
-            .par_iter()
-            .flat_map_iter(|&u| {
-                let kgrams = kgram_hashes(&article_tokens(px, now.keep, u as usize), px.opts.k);
-                let hits: Vec<usize> = (0..kgrams.len()).filter(|&i| affected.contains(kgrams[i])).collect();
-                if hits.is_empty() {
-                    return Vec::new(); // most units: winnowing them is not needed
-                }
-                let mut flag = vec![0u32; kgrams.len()];
-                for (_, pos) in winnow(&kgrams, px.opts.window) {
-                    flag[pos as usize] = FP_BIT;
-                }
-                hits.into_iter().map(|i| Entry { hash: kgrams[i], page: u | flag[i] }).collect::<Vec<_>>()
+    // pieces, then copies them into one: twice their size at once). A k-gram's
+    // entries all fall in one bucket, and the buckets in order are in hash order.
+    // In passes over ranges of the hash when the entries (estimated from every
+    // 64th unit) would pass twice a build's budget for a pass: each pass derives
+    // every article again, which at a million pages (50 million entries, 600 MB)
+    // cost 11 CPU seconds for 50 MB less at the peak, so one pass is run there.
+    const BUCKETS: u128 = 1 << 8;
+    const SAMPLE: usize = 64;
+    let units = now.units();
+    // A unit's k-grams, and the positions of those that are affected and `wanted`
+    // (tested first: the set is a bitmap and a table far larger than the caches).
+    let hits = |u: u32, wanted: &dyn Fn(u64) -> bool| -> (Vec<u64>, Vec<usize>) {
+        let kgrams = kgram_hashes(&article_tokens(px, now.keep, u as usize), px.opts.k);
+        let hits = (0..kgrams.len()).filter(|&i| wanted(kgrams[i]) && affected.contains(kgrams[i])).collect();
+        (kgrams, hits)
+    };
+    let sampled: usize = units.par_iter().step_by(SAMPLE).map(|&u| hits(u, &|_| true).1.len()).sum();
+    let estimate = sampled * SAMPLE;
+    let passes =
+        passes.unwrap_or_else(|| estimate.div_ceil(2 * PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live)));
+    let passes = passes.max(1) as u128;
+    // Buckets sized from the estimate: grown by doubling, they held up to twice
+    // their entries, and copied them as they grew.
+    let per_bucket = estimate / (passes * BUCKETS) as usize;
+    let per_bucket = per_bucket + per_bucket / 8;
+    let mut common = Vec::new();
+    let mut fresh = Fresh::default();
+    for pass in 0..passes {
+        // The pass and the bucket of a hash: the top of `h * passes * BUCKETS`.
+        let slot = |h: u64| ((u128::from(h) * passes * BUCKETS) >> 64) as usize;
+        let first = (pass * BUCKETS) as usize;
+        let mut buckets: Vec<Vec<Entry>> = (0..BUCKETS).map(|_| Vec::with_capacity(per_bucket)).collect();
+        for chunk in units.chunks(1 << 14) {
+            crate::interrupt::check();
+            let part: Vec<Entry> = chunk
+                .par_iter()
+                .flat_map_iter(|&u| {
+                    let (kgrams, hits) = hits(u, &|h| slot(h) / BUCKETS as usize == pass as usize);
+                    if hits.is_empty() {
+                        return Vec::new(); // winnowing is not needed
+                    }
+                    let mut flag = vec![0u32; kgrams.len()];
+                    for (_, pos) in winnow(&kgrams, px.opts.window) {
+                        flag[pos as usize] = FP_BIT;
+                    }
+                    hits.into_iter().map(|i| Entry { hash: kgrams[i], page: u | flag[i] }).collect::<Vec<_>>()
+                })
+                .collect();
+            for e in part {
+                buckets[slot(e.hash) - first].push(e);
+            }
+        }
+        let scanned: Vec<_> = buckets
+            .into_par_iter()
+            .map(|mut b| {
+                b.sort_unstable_by_key(|e| e.hash);
+                scan_runs(&b, now.group, cap)
             })
             .collect();
-        for e in part {
-            buckets[(e.hash >> (64 - BUCKET_BITS)) as usize].push(e);
+        for piece in scanned {
+            common.extend(piece.common);
+            fresh.pieces.push((piece.hashes, piece.pages));
         }
     }
-    let scanned: Vec<_> = buckets
-        .into_par_iter()
-        .map(|mut b| {
-            b.sort_unstable_by_key(|e| e.hash);
-            scan_runs(&b, now.group, cap)
-        })
-        .collect();
-    // Sized once: vectors grown by doubling would hold up to twice the postings,
-    // and three times while one moves (the peak of the analysis at a million pages).
-    let mut common = Vec::with_capacity(scanned.iter().map(|p| p.common.len()).sum());
-    let mut hashes = Vec::with_capacity(scanned.iter().map(|p| p.hashes.len()).sum());
-    let mut pages = Vec::with_capacity(scanned.iter().map(|p| p.pages.len()).sum());
-    for piece in scanned {
-        common.extend(piece.common);
-        hashes.extend(piece.hashes);
-        pages.extend(piece.pages);
-    }
-    (common, hashes, pages)
+    (common, fresh)
 }
 
 /// `old`'s postings of the k-grams not in `affected`, merged in hash order with
 /// the new postings of affected ones (`hashes`, `pages`, in hash order). In place,
 /// in `old`'s arrays: a copy of the kept postings beside the old and the new index
 /// took 40 bytes a posting at the peak of the analysis (1.5 GB at a million pages).
-fn merge(old: Postings, affected: &Affected, hashes: &[u64], pages: &[u32]) -> Postings {
+fn merge(old: Postings, affected: &Affected, fresh: &Fresh) -> Postings {
     let Postings { hashes: mut h, pages: mut p, .. } = old;
     let mut kept = 0;
     for r in 0..h.len() {
@@ -296,21 +346,20 @@ fn merge(old: Postings, affected: &Affected, hashes: &[u64], pages: &[u32]) -> P
     // From the back, so that nothing is overwritten before it is read. Unaffected
     // and affected k-grams are disjoint: no hash comes from both sides, and each
     // side keeps its order.
-    let n = hashes.len();
+    let n = fresh.len();
     h.resize(kept + n, 0);
     p.resize(kept + n, 0);
     let (mut i, mut j) = (kept, n);
-    while j > 0 {
-        let at = i + j - 1;
-        if i > 0 && h[i - 1] > hashes[j - 1] {
-            h[at] = h[i - 1];
-            p[at] = p[i - 1];
+    for (fh, fp) in fresh.rev() {
+        // Old postings above this new one move up first.
+        while i > 0 && h[i - 1] > fh {
+            h[i + j - 1] = h[i - 1];
+            p[i + j - 1] = p[i - 1];
             i -= 1;
-        } else {
-            h[at] = hashes[j - 1];
-            p[at] = pages[j - 1];
-            j -= 1;
         }
+        h[i + j - 1] = fh;
+        p[i + j - 1] = fp;
+        j -= 1;
     }
     let mut out = Postings { hashes: h, pages: p, ..Postings::default() };
     out.finish();
@@ -375,6 +424,7 @@ mod tests {
             old in proptest::collection::vec((0u64..40, 0u32..9), 0..60),
             new in proptest::collection::vec((0u64..40, 0u32..9), 0..30),
             hit in proptest::collection::hash_set(0u64..40, 0..20),
+            cuts in proptest::collection::vec(0usize..40, 0..4),
         ) {
             // Hashes spread over the whole range, as k-gram hashes are.
             let spread = |h: u64| h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -390,8 +440,16 @@ mod tests {
                 ..Postings::default()
             };
             index.finish();
-            let (fh, fp): (Vec<u64>, Vec<u32>) = fresh.iter().copied().unzip();
-            let merged = merge(index, &Affected::new(affected.clone()), &fh, &fp);
+            // The new postings in pieces, cut anywhere (some empty).
+            let mut cuts: Vec<usize> = cuts.iter().map(|&c| c % (fresh.len() + 1)).collect();
+            cuts.push(0);
+            cuts.push(fresh.len());
+            cuts.sort_unstable();
+            let pieces = Fresh {
+                pieces: cuts.windows(2).map(|w| fresh[w[0]..w[1]].iter().copied().unzip()).collect(),
+            };
+            proptest::prop_assert_eq!(pieces.len(), fresh.len());
+            let merged = merge(index, &Affected::new(affected.clone()), &pieces);
             // The obvious merge: keep, append, sort stably by hash.
             let mut want: Vec<(u64, u32)> =
                 before.into_iter().filter(|e| !affected.contains(&e.0)).chain(fresh).collect();
@@ -424,7 +482,9 @@ mod tests {
             let (an, refined, _) = before_and_refined(&px);
             let (again, _, _) = before_and_refined(&px);
             let full = build(&px, refined.clone(), again.lines);
-            let updated = update(&px, an, refined);
+            // In passes over ranges of the hash too, as at a million pages.
+            let passes = 1 + picks.len() % 3;
+            let updated = update_in(&px, an, refined, Some(passes));
             assert_same(&updated, &full);
         }
     }
@@ -452,8 +512,12 @@ mod tests {
             assert!(changed > 0, "coherence must drop the rail for this test to mean anything");
             let (again, _, _) = before_and_refined(&px);
             let full = build(&px, refined.clone(), again.lines);
-            let updated = update(&px, an, refined);
+            let updated = update(&px, an, refined.clone());
             assert_same(&updated, &full);
+            for passes in [2, 3, 7] {
+                let (an, _, _) = before_and_refined(&px);
+                assert_same(&update_in(&px, an, refined.clone(), Some(passes)), &full);
+            }
         }
     }
 }
