@@ -582,21 +582,7 @@ fn line_ending(line: &str) -> Ending {
 /// closer, then whitespace and more text. Covers Latin, CJK, Devanagari, Arabic
 /// and Ethiopic punctuation.
 fn is_sentence_like(line: &str) -> bool {
-    let trimmed = line.trim_end_matches(|c: char| c.is_whitespace() || CLOSERS.contains(&c));
-    if trimmed.ends_with(STOPS) || trimmed.ends_with(['…', ';', ':', '።']) {
-        return true;
-    }
-    // A list number ("2. ", "10) ") opening the line is no sentence boundary.
-    let unlisted = trimmed.trim_start();
-    let digits = unlisted.chars().take_while(char::is_ascii_digit).count();
-    let unlisted = if (1..=3).contains(&digits)
-        && unlisted[digits..].starts_with(['.', ')'])
-        && unlisted[digits + 1..].starts_with(char::is_whitespace)
-    {
-        &unlisted[digits + 1..]
-    } else {
-        trimmed
-    };
+    let Some(unlisted) = unlisted_body(line) else { return true };
     // A stop, an optional closer, whitespace, then more text. Only the bytes that
     // can start a stop are decoded: most of a line is letters and spaces.
     let bytes = unlisted.as_bytes();
@@ -621,6 +607,29 @@ fn is_sentence_like(line: &str) -> bool {
         }
     }
     false
+}
+
+/// The text of a line that [`is_sentence_like`] searches for a sentence boundary:
+/// without closing marks and spaces at its end, and without a list number ("2. ",
+/// "10) ") opening it, which is no boundary. None when the line's end already
+/// makes it sentence-like.
+fn unlisted_body(line: &str) -> Option<&str> {
+    let trimmed = line.trim_end_matches(|c: char| c.is_whitespace() || CLOSERS.contains(&c));
+    if trimmed.ends_with(STOPS) || trimmed.ends_with(['…', ';', ':', '።']) {
+        return None;
+    }
+    let unlisted = trimmed.trim_start();
+    let digits = unlisted.chars().take_while(char::is_ascii_digit).count();
+    Some(
+        if (1..=3).contains(&digits)
+            && unlisted[digits..].starts_with(['.', ')'])
+            && unlisted[digits + 1..].starts_with(char::is_whitespace)
+        {
+            &unlisted[digits + 1..]
+        } else {
+            trimmed
+        },
+    )
 }
 
 /// The bytes that start a character of [`STOPS`]: the ASCII stops and the lead

@@ -3,7 +3,9 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use super::{line_ending, logical_lines, Line, Page, CLOSERS, MAX_LINE_TOKENS, STOPS, TOKEN_SEED};
+use super::{
+    line_ending, logical_lines, unlisted_body, Line, Page, CLOSERS, MAX_LINE_TOKENS, STOPS, TOKEN_SEED,
+};
 use crate::text::{tokenize, NormalizeOptions};
 
 pub(super) fn build(text: &str) -> Page {
@@ -104,20 +106,7 @@ fn mark_quoted(line: &str, offset: usize, spans: &[(u32, u32)], out: &mut [bool]
 /// inside (a stop, an optional closer, whitespace, then more text), a list number
 /// opening the line being none; read character by character.
 fn is_sentence_like(line: &str) -> bool {
-    let trimmed = line.trim_end_matches(|c: char| c.is_whitespace() || CLOSERS.contains(&c));
-    if trimmed.ends_with(STOPS) || trimmed.ends_with(['…', ';', ':', '።']) {
-        return true;
-    }
-    let unlisted = trimmed.trim_start();
-    let digits = unlisted.chars().take_while(char::is_ascii_digit).count();
-    let unlisted = if (1..=3).contains(&digits)
-        && unlisted[digits..].starts_with(['.', ')'])
-        && unlisted[digits + 1..].starts_with(char::is_whitespace)
-    {
-        &unlisted[digits + 1..]
-    } else {
-        trimmed
-    };
+    let Some(unlisted) = unlisted_body(line) else { return true };
     let mut it = unlisted.chars().peekable();
     while let Some(c) = it.next() {
         if !STOPS.contains(&c) {
