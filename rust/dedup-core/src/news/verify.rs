@@ -13,7 +13,7 @@ use std::borrow::Cow;
 pub mod align;
 pub mod derivation;
 
-use self::align::{align, extend, join, Passage};
+use self::align::{align, extend, join, Passage, SeedSet};
 use self::derivation::{
     has_evidence, in_tiles, measure, run_coverage, sentences, vocabulary_of_tokens, Sentences, Shares, Text,
 };
@@ -142,6 +142,7 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
             let ta = derivation_text(an, Some(a), da, &aa, px.opts);
             ta.index();
             let side_a = Side { slot: a, doc: da, art: &aa, outlet: outlets[a as usize], text: Some(&ta) };
+            let seeds = SeedSet::new(&aa.hashes, px.opts.align.seed);
             // The other page's article is made in one buffer, reused pair after pair.
             let mut ab = Article::default();
             run.iter()
@@ -149,6 +150,9 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
                     let db = px.doc(b)?;
                     ab.refill_unfingerprinted(&db.page, an.keep[b as usize].as_deref(), an.hash[b as usize]);
                     let side_b = Side { slot: b, doc: db, art: &ab, outlet: outlets[b as usize], text: None };
+                    if cannot_relate(px.opts, an, &seeds, &side_a, &side_b) {
+                        return None;
+                    }
                     verify(px.opts, an, &side_a, &side_b, false)
                 })
                 .collect::<Vec<_>>()
@@ -200,6 +204,30 @@ impl Side<'_> {
             None => Cow::Owned(derivation_text(an, Some(self.slot), self.doc, self.art, opts)),
         }
     }
+}
+
+/// True when `a` and `b` cannot be related, known without aligning them: no
+/// stretch of `b` whose seeds all occur in `a` (`seeds`) could hold a passage that
+/// relates a pair or covers most of the shorter article, and neither page has most
+/// of its words in the other. Most candidate pairs of different stories (pages
+/// sharing a stock phrase or two) end here, at a fraction of an alignment's cost.
+fn cannot_relate(opts: &NewsOptions, an: &Analysis, seeds: &SeedSet, a: &Side<'_>, b: &Side<'_>) -> bool {
+    let (aa, ab) = (a.art, b.art);
+    if aa.hash == ab.hash || aa.hashes.is_empty() || ab.hashes.is_empty() {
+        return false; // decided without an alignment anyway
+    }
+    // A passage counts when it holds `k` matched tokens, and its rare tokens are
+    // at most its tokens.
+    let bound = seeds.bound(&ab.hashes, opts.k);
+    let shorter = aa.hashes.len().min(ab.hashes.len()) as f64;
+    let by_passage = bound.longest >= opts.rewritten_longest.min(opts.rewritten_quote);
+    let syndicated =
+        bound.longest >= opts.min_passage && bound.total as f64 >= opts.syndicated_containment * shorter;
+    if by_passage || syndicated {
+        return false;
+    }
+    quick_vocabulary(an, a, b)
+        .is_some_and(|(va, vb)| va < opts.derived_vocabulary && vb < opts.derived_vocabulary)
 }
 
 /// Verifies one pair. `full` also measures sentence coverage and gives passages
@@ -673,4 +701,91 @@ fn kgram_jaccard(a: &Article, b: &Article, k: usize) -> f64 {
         return if a.hashes == b.hashes { 1.0 } else { 0.0 };
     }
     jaccard(&sa, &sb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::news::testing::{analysed, docs, RIVER, SILO, TRAM};
+
+    /// The silo wire and pages that relate to it in each way, or share only a
+    /// stock phrase or two with it.
+    fn silo_pages() -> Vec<Option<Doc>> {
+        let wire = SILO.join("\n");
+        let copy = format!("Menu | Farming | Weather\n{wire}\nMore from the county desk");
+        let brief = "On Sunday night crews pumped water into the grain silo outside Harnley after barley stored deep inside began to smoulder and threatened to spread, county firefighters said. Two farms next door were told to keep their animals inside because of the smoke.";
+        let quote = "Crews were still at the Harnley cooperative on Monday. \u{201c}A fire like this can burn for days without anyone seeing a flame, and the dust makes every opening of the hatch dangerous,\u{201d} said station commander Priya Oduya. Insurers have not yet visited the site, and the owners declined to comment on the value of the grain.";
+        let stock = "A barn fire near Oldcastle destroyed two tractors and a hay store on Friday, the county fire service said. Nobody was hurt, although a neighbouring stable was asked to keep their livestock indoors because of the smoke while crews damped down the site.";
+        docs(&[
+            (&wire, Some(0)),
+            (&copy, Some(1)),
+            (brief, Some(2)),
+            (quote, Some(3)),
+            (stock, Some(4)),
+            (TRAM, Some(5)),
+            (RIVER, Some(6)),
+        ])
+    }
+
+    /// Each pair verified on its own, without the bound that skips alignments
+    /// (the first page prepared, as [`relations`] prepares it).
+    fn verified_plainly(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> Vec<Relation> {
+        pairs
+            .iter()
+            .filter_map(|&(a, b)| {
+                let (da, db) = (px.doc(a)?, px.doc(b)?);
+                let (aa, ab) = (article(px, &an.keep, a as usize), article(px, &an.keep, b as usize));
+                let ta = derivation_text(an, Some(a), da, &aa, px.opts);
+                ta.index();
+                let side_a =
+                    Side { slot: a, doc: da, art: &aa, outlet: unit_outlet(px, an, a), text: Some(&ta) };
+                let side_b = Side { slot: b, doc: db, art: &ab, outlet: unit_outlet(px, an, b), text: None };
+                verify(px.opts, an, &side_a, &side_b, false)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pairs_skipped_unaligned_are_pairs_that_do_not_relate() {
+        let pages = silo_pages();
+        let opts = NewsOptions::default();
+        let an = analysed(&pages, &opts);
+        let px = Pages { docs: &pages, opts: &opts, live: pages.len() };
+        let n = pages.len() as u32;
+        let pairs: Vec<(u32, u32)> = (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).collect();
+        let fast = relations(&px, &an, &pairs);
+        let plain = verified_plainly(&px, &an, &pairs);
+        let key = |r: &Relation| {
+            (r.a, r.b, r.kind, r.score.to_bits(), r.coverage_a.to_bits(), r.vocabulary_b.to_bits())
+        };
+        assert_eq!(fast.iter().map(key).collect::<Vec<_>>(), plain.iter().map(key).collect::<Vec<_>>());
+        // The copy, the brief and the quote relate to the wire; the page sharing
+        // stock phrases does not, and is skipped without an alignment.
+        let related: Vec<(u32, u32)> = fast.iter().map(|r| (r.a, r.b)).filter(|p| p.0 == 0).collect();
+        assert_eq!(related, [(0, 1), (0, 2), (0, 3)]);
+        let wire = article(&px, &an.keep, 0);
+        let text = derivation_text(&an, Some(0), px.doc(0).unwrap(), &wire, &opts);
+        text.index();
+        let a = Side {
+            slot: 0,
+            doc: px.doc(0).unwrap(),
+            art: &wire,
+            outlet: unit_outlet(&px, &an, 0),
+            text: Some(&text),
+        };
+        let seeds = SeedSet::new(&wire.hashes, opts.align.seed);
+        let skipped = |b: u32| {
+            let art = article(&px, &an.keep, b as usize);
+            let side = Side {
+                slot: b,
+                doc: px.doc(b).unwrap(),
+                art: &art,
+                outlet: unit_outlet(&px, &an, b),
+                text: None,
+            };
+            cannot_relate(&opts, &an, &seeds, &a, &side)
+        };
+        assert!(skipped(4) && skipped(5));
+        assert!(!skipped(1) && !skipped(2) && !skipped(3));
+    }
 }

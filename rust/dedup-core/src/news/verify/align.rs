@@ -68,6 +68,83 @@ pub fn extend(a: &[u64], b: &[u64], tiles: Vec<Passage>, opts: AlignOptions) -> 
     chosen
 }
 
+/// The seeds of one sequence as a set of bits: what bounds the passages [`align`]
+/// can find between it and another sequence without aligning the two. A run that
+/// `align` finds holds only seeds of both sequences, so it lies inside a stretch
+/// of the other sequence whose seeds are all in the set. The bits have false
+/// positives (one in about sixty), which only loosen the bound.
+pub struct SeedSet {
+    bits: Vec<u64>,
+    /// Right shift of a seed's hash to its bit.
+    shift: u32,
+    seed: usize,
+}
+
+/// At most what [`align`] can find between two sequences ([`SeedSet::bound`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunBound {
+    /// Tokens in the longest run.
+    pub longest: usize,
+    /// Tokens in runs of `min_len` or more, together.
+    pub total: usize,
+}
+
+impl SeedSet {
+    /// The seeds of `a`, `seed` tokens each (as [`AlignOptions::seed`]).
+    pub fn new(a: &[u64], seed: usize) -> Self {
+        let seed = seed.max(1);
+        let n = (a.len() + 1).saturating_sub(seed);
+        // About 64 bits a seed; a page's article fits in a few kilobytes.
+        let bits = (n * 64).next_power_of_two().max(64);
+        let mut set = Self { bits: vec![0; bits / 64], shift: 64 - bits.trailing_zeros(), seed };
+        for gram in a.windows(seed) {
+            let i = set.bit(kgram_hash(gram));
+            set.bits[i / 64] |= 1 << (i % 64);
+        }
+        set
+    }
+
+    #[inline]
+    fn bit(&self, h: u64) -> usize {
+        // The high bits: `kgram_hash` mixes them best.
+        (h >> self.shift) as usize
+    }
+
+    #[inline]
+    fn has(&self, h: u64) -> bool {
+        let i = self.bit(h);
+        self.bits[i / 64] >> (i % 64) & 1 == 1
+    }
+
+    /// The longest run [`align`] with this seed length can find between the set's
+    /// sequence and `b`, and the tokens of its runs of `min_len` or more together
+    /// (runs use no token of `b` twice), or more than that: the stretches of `b`
+    /// whose seeds are all in the set.
+    pub fn bound(&self, b: &[u64], min_len: usize) -> RunBound {
+        let mut out = RunBound { longest: 0, total: 0 };
+        let k = self.seed;
+        let mut close = |seeds: usize| {
+            if seeds > 0 {
+                let len = seeds + k - 1;
+                out.longest = out.longest.max(len);
+                if len >= min_len {
+                    out.total += len;
+                }
+            }
+        };
+        let mut seeds = 0;
+        for gram in b.windows(k) {
+            if self.has(kgram_hash(gram)) {
+                seeds += 1;
+            } else {
+                close(std::mem::take(&mut seeds));
+            }
+        }
+        close(seeds);
+        out
+    }
+}
+
 /// Maximal common runs `(a_start, b_start, len)` of at least `min_run` tokens,
 /// found from seed matches of `seed` tokens.
 fn maximal_runs(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<(u32, u32, u32)> {
@@ -282,6 +359,38 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest! {
+        #[test]
+        fn the_seed_bound_holds_every_run_align_finds(
+            a in proptest::collection::vec(0u64..6, 0..80),
+            b in proptest::collection::vec(0u64..6, 0..80),
+            seed in 1usize..5,
+            min_len in 0usize..8,
+        ) {
+            let o = AlignOptions { seed, min_run: seed, max_seed_occurrences: usize::MAX };
+            let bound = SeedSet::new(&a, seed).bound(&b, min_len);
+            let runs = align(&a, &b, o);
+            let longest = runs.iter().map(|p| p.matched as usize).max().unwrap_or(0);
+            prop_assert!(longest <= bound.longest, "{longest} > {bound:?}");
+            let total: usize = runs.iter().map(|p| p.matched as usize).filter(|&m| m >= min_len).sum();
+            prop_assert!(total <= bound.total, "{total} > {bound:?}");
+        }
+    }
+
+    #[test]
+    fn the_seed_bound_is_tight_on_distinct_tokens() {
+        // Without repeated or chance seeds, the stretches are the shared runs.
+        let a: Vec<u64> = (0..40).map(|t| t * 7919).collect();
+        let mut b: Vec<u64> = (1000..1010).collect();
+        b.extend_from_slice(&a[5..17]); // a run of 12
+        b.extend(2000..2005);
+        b.extend_from_slice(&a[30..35]); // a run of 5
+        let bound = SeedSet::new(&a, 4).bound(&b, 6);
+        assert_eq!(bound, RunBound { longest: 12, total: 12 });
+        assert_eq!(SeedSet::new(&a, 4).bound(&b, 5).total, 17);
+        assert_eq!(SeedSet::new(&a, 4).bound(&b[..3], 1), RunBound { longest: 0, total: 0 });
     }
 
     /// Longest common substring length, by dynamic programming.
