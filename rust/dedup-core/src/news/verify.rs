@@ -4,8 +4,10 @@
 //! is derived from the other: most of its words found in the other
 //! ([`derivation::vocabulary`]) and some of its sentences too, so that two
 //! independent reports of one event, which share names and facts, do not pass
-//! for copies. To cluster a corpus, the cheap measures decide first and the
-//! sentences are read only where the words point to derivation; to explain a
+//! for copies. To cluster a corpus, the cheap measures decide first: a pair whose
+//! seeds bound its passages below every rule, and whose words do not point to
+//! derivation, is rejected before it is aligned ([`align::SeedSet`]); the
+//! sentences are read only where the words point to derivation. To explain a
 //! pair, everything is measured and the passages are given.
 
 use std::borrow::Cow;
