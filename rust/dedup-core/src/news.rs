@@ -62,7 +62,7 @@ pub use self::verify::{Kind, Relation};
 use self::article::{to_bits, Keep};
 use self::chrome::{first_lines, line_texts, outlet_stats, Kind as LineKind, LineStats};
 use self::page::Page;
-use self::stats::Analysis;
+use self::stats::{Analysis, NearDupMemo};
 use self::stream::{Fresh, STREAM_REFRESH_PAGES, STREAM_REFRESH_SHARE};
 
 /// The pages and options every stage reads: its explicit inputs besides the
@@ -235,7 +235,7 @@ impl NewsCorpus {
     /// Kept lines of every page's first article (stage 1, before coherence), by
     /// slot: what a run of the stages apart is checked against.
     pub fn first_keeps(&self) -> Vec<Option<Keep>> {
-        let (_, firsts) = first_pass(&self.pages(), &Trace::new(""));
+        let (_, firsts, _) = first_pass(&self.pages(), &Trace::new(""));
         firsts.into_iter().map(|f| f.map(|f| to_bits(&f.1))).collect()
     }
 
@@ -402,17 +402,19 @@ fn explain_copies(px: &Pages<'_>, an: &stats::Analysis, a: u32, b: u32) -> Optio
 fn analyse(px: &Pages<'_>) -> Analysis {
     let tr = Trace::new("");
     tr.mark(format_args!("{} pages", px.live));
-    let (lines, firsts) = first_pass(px, &tr);
+    let (lines, firsts, memo) = first_pass(px, &tr);
     let keep: Vec<Option<Keep>> = firsts.iter().map(|f| f.as_ref().map(|f| to_bits(&f.1))).collect();
     tr.mark("firsts");
-    let mut an = stats::build(px, keep, lines);
+    // Near-duplicate groups are computed three times over articles that differ on
+    // few pages (preliminary, first, after coherence): each time from the last.
+    let (mut an, memo) = stats::build_from(px, keep, lines, memo);
     tr.mark("build_stats");
     if px.opts.coherence {
         let (refined, changed) = coherence::refine(px, firsts, &an);
         tr.mark(format!("coherence dropped lines on {changed} pages"));
         // Statistics change only if some article did.
         if changed > 0 {
-            an = stats::update(px, an, refined);
+            an = stats::update(px, an, refined, memo);
             tr.mark("stats updated");
         }
     }
@@ -425,12 +427,14 @@ fn analyse(px: &Pages<'_>) -> Analysis {
 /// Line kinds and kept lines of every page's first article.
 pub(crate) type Firsts = Vec<Option<(Vec<LineKind>, Vec<bool>)>>;
 
-/// Outlet line statistics and each page's first article (before coherence).
-pub(crate) fn first_pass(px: &Pages<'_>, tr: &Trace) -> (LineStats, Firsts) {
+/// Outlet line statistics and each page's first article (before coherence), and
+/// what computing near-duplicate groups on the way knew.
+pub(crate) fn first_pass(px: &Pages<'_>, tr: &Trace) -> (LineStats, Firsts, NearDupMemo) {
     let mut lines = outlet_stats(px);
     tr.mark("outlet_stats");
     lines.line_cap = px.opts.chrome.recur_texts;
-    lines.line_df = line_texts(px, &lines, lines.line_cap);
+    let memo;
+    (lines.line_df, memo) = line_texts(px, &lines, lines.line_cap);
     tr.mark("line_texts");
     let firsts: Firsts = px
         .docs
@@ -440,7 +444,7 @@ pub(crate) fn first_pass(px: &Pages<'_>, tr: &Trace) -> (LineStats, Firsts) {
             d.as_ref().map(|d| first_lines(px, d, &lines, true, 0))
         })
         .collect();
-    (lines, firsts)
+    (lines, firsts, memo)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::article::{to_bits, Article, Keep};
 use super::features::{page_hash, Doc};
 use super::page::{Line, Page};
-use super::stats::near_dup_groups;
+use super::stats::{near_dup_groups, NearDupMemo};
 use super::Pages;
 use crate::lsh::fmix64;
 
@@ -124,8 +124,9 @@ pub(crate) fn outlet_stats(px: &Pages<'_>) -> LineStats {
 /// How many distinct texts (near-duplicate groups of a preliminary article
 /// extraction) each line occurs in. Counting texts rather than pages keeps the
 /// lines of a story syndicated by many outlets from looking like chrome. Only
-/// counts a query page could push past `line_cap` are kept.
-pub(crate) fn line_texts(px: &Pages<'_>, st: &LineStats, line_cap: u32) -> HashMap<u64, u32> {
+/// counts a query page could push past `line_cap` are kept. Also returns what
+/// computing the groups knew, for the next computation ([`NearDupMemo`]).
+pub(crate) fn line_texts(px: &Pages<'_>, st: &LineStats, line_cap: u32) -> (HashMap<u64, u32>, NearDupMemo) {
     let keep: Vec<Option<Keep>> = px
         .docs
         .par_iter()
@@ -134,11 +135,11 @@ pub(crate) fn line_texts(px: &Pages<'_>, st: &LineStats, line_cap: u32) -> HashM
             d.as_ref().map(|d| to_bits(&first_lines(px, d, st, false, 0).1))
         })
         .collect();
-    let (group, _) = near_dup_groups(px, &keep);
+    let (group, _, memo) = near_dup_groups(px, &keep, NearDupMemo::default());
     let mut keys =
         per_group_keys(&group, |i| px.docs[i].as_ref().map(|d| distinct_keys(&d.page)).unwrap_or_default());
     keys.par_sort_unstable();
-    run_counts(&keys, line_cap.max(1))
+    (run_counts(&keys, line_cap.max(1)), memo)
 }
 
 /// The key of a line of an outlet's template.

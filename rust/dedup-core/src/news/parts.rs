@@ -333,7 +333,7 @@ mod tests {
             ..NewsOptions::default()
         };
         let px = Pages { docs: &pages, opts: &opts, live: pages.len() };
-        let (st, firsts) = first_pass(&px, &Trace::new(""));
+        let (st, firsts, _) = first_pass(&px, &Trace::new(""));
         let mut st0 = outlet_stats(&px);
         st0.line_cap = opts.chrome.recur_texts;
         for (slot, d) in pages.iter().enumerate() {
@@ -345,7 +345,7 @@ mod tests {
             assert_eq!(Some(&got), firsts[slot].as_ref(), "slot {slot}");
         }
         // both counts are there to be looked up: some lines recur
-        assert!(!line_texts(&px, &st0, 1).is_empty());
+        assert!(!line_texts(&px, &st0, 1).0.is_empty());
         assert!(firsts.iter().flatten().any(|f| f.0.iter().any(|k| matches!(k, Kind::Recur | Kind::Boiler))));
     }
 

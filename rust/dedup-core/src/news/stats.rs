@@ -200,14 +200,49 @@ pub(crate) struct Entry {
 /// Marks a (k-gram, page) entry whose k-gram is a winnowed fingerprint of the page.
 pub(crate) const FP_BIT: u32 = 1 << 31;
 
+/// What [`near_dup_groups`] derived of each article (its kept lines, hash and band
+/// keys) and the pairs it checked, for the next computation over mostly the same
+/// articles: the preliminary articles of chrome removal, the first articles, then
+/// the articles after coherence differ on a few pages in a hundred, and only those
+/// pages are derived again and only pairs holding one of them checked again.
+#[derive(Debug, Default)]
+pub(crate) struct NearDupMemo {
+    keep: Vec<Option<Keep>>,
+    hash: Vec<u64>,
+    keys: Vec<Vec<u64>>,
+    pairs: Vec<(u32, u32)>,
+    joined: Vec<bool>,
+}
+
 /// Near-duplicate groups of the articles under `keep` (MinHash-LSH checked on
 /// exact Jaccard), and each article's hash. An article without k-grams is a
-/// group of its own.
-pub(crate) fn near_dup_groups(px: &Pages<'_>, keep: &[Option<Keep>]) -> (Vec<u32>, Vec<u64>) {
+/// group of its own. What `memo` knows of articles under the same kept lines is
+/// taken from it rather than derived again; the memo of this computation is
+/// returned.
+pub(crate) fn near_dup_groups(
+    px: &Pages<'_>,
+    keep: &[Option<Keep>],
+    memo: NearDupMemo,
+) -> (Vec<u32>, Vec<u64>, NearDupMemo) {
     let o = px.opts.neardup;
-    let (hash, keys): (Vec<u64>, Vec<Vec<u64>>) = (0..px.docs.len())
+    let n = px.docs.len();
+    let NearDupMemo {
+        keep: old_keep,
+        hash: old_hash,
+        keys: mut old_keys,
+        pairs: old_pairs,
+        joined: old_joined,
+    } = memo;
+    // The same kept lines of the same page: the same article.
+    let same: Vec<bool> = (0..n).map(|i| old_keep.get(i).is_some_and(|k| *k == keep[i])).collect();
+    old_keys.resize_with(n, Vec::new);
+    let (hash, keys): (Vec<u64>, Vec<Vec<u64>>) = old_keys
         .into_par_iter()
-        .map(|i| {
+        .enumerate()
+        .map(|(i, old)| {
+            if same[i] {
+                return (old_hash[i], old);
+            }
             crate::interrupt::check();
             let hashes = article_tokens(px, keep, i);
             // The signature takes minima: repeated k-grams need no removing.
@@ -216,23 +251,45 @@ pub(crate) fn near_dup_groups(px: &Pages<'_>, keep: &[Option<Keep>]) -> (Vec<u32
         .unzip();
     let present: Vec<bool> = keys.iter().map(|k| !k.is_empty()).collect();
     let set = |i: usize| distinct(kgram_hashes(&article_tokens(px, keep, i), px.opts.k));
-    // The first page of a bucket is in many pairs: its set is made once for them,
-    // when one of them is not identical.
-    let jac = |set_a: &OnceCell<Vec<u64>>, a: usize, b: usize| {
-        if hash[a] == hash[b] {
-            return 1.0; // identical articles
+    // A pair of unchanged articles checked before has the same answer.
+    let known = |a: usize, b: usize| -> Option<bool> {
+        if !(same[a] && same[b]) {
+            return None;
         }
-        jaccard(set_a.get_or_init(|| set(a)), &set(b))
+        old_pairs.binary_search(&(a as u32, b as u32)).ok().map(|j| old_joined[j])
     };
-    (groups_by_bands(&keys, &present, &hash, |_| OnceCell::new(), jac, o), hash)
+    // The first page of a bucket is in many pairs: its set is made once for them,
+    // when one of them is not identical or known.
+    let joins = |set_a: &OnceCell<Vec<u64>>, a: usize, b: usize| {
+        if hash[a] == hash[b] {
+            return true; // identical articles
+        }
+        known(a, b).unwrap_or_else(|| jaccard(set_a.get_or_init(|| set(a)), &set(b)) >= o.min_jaccard)
+    };
+    let g = groups_by_bands(&keys, &present, &hash, |_| OnceCell::new(), joins, o);
+    let memo =
+        NearDupMemo { keep: keep.to_vec(), hash: hash.clone(), keys, pairs: g.pairs, joined: g.joined };
+    (g.group, hash, memo)
 }
 
 /// Near-duplicate groups, identical articles, common k-grams (document
 /// frequencies over groups) and the index of rare fingerprints, for the
 /// articles under `keep`.
+#[cfg(test)]
 pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -> Analysis {
+    build_from(px, keep, lines, NearDupMemo::default()).0
+}
+
+/// [`build`], with what an earlier computation of near-duplicate groups knows
+/// (`memo`); also returns what this one knows.
+pub(crate) fn build_from(
+    px: &Pages<'_>,
+    keep: Vec<Option<Keep>>,
+    lines: LineStats,
+    memo: NearDupMemo,
+) -> (Analysis, NearDupMemo) {
     let tr = Trace::new("  ");
-    let (group, hash) = near_dup_groups(px, &keep);
+    let (group, hash, memo) = near_dup_groups(px, &keep, memo);
     tr.mark("near_dup_groups");
     let group: Vec<u32> = group
         .into_iter()
@@ -299,7 +356,7 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
     drop(entries);
     index.finish();
     tr.mark(format!("passes; {} common, {} postings", common.len(), index.hashes.len()));
-    Analysis {
+    let an = Analysis {
         lines,
         keep,
         hash,
@@ -312,7 +369,8 @@ pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -
         shared,
         weights: TokenWeights::uniform(),
         distinct_weight: Vec::new(),
-    }
+    };
+    (an, memo)
 }
 
 /// The k-grams of an article's token hashes in order, each with [`FP_BIT`] when
@@ -481,6 +539,41 @@ mod tests {
     use super::*;
     use crate::news::testing::{analysed, docs, RIVER, SILO, TRAM};
     use crate::news::Doc;
+
+    proptest::proptest! {
+        #[test]
+        fn near_dup_groups_from_an_earlier_computation_equal_groups_from_scratch(
+            before in proptest::collection::vec(proptest::prelude::any::<u8>(), 12),
+            after in proptest::collection::vec(proptest::option::of(proptest::prelude::any::<u8>()), 12),
+        ) {
+            // Near-duplicates of two stories over four or five lines; each page's
+            // kept lines drawn before, and after either the same or drawn again.
+            let mut texts: Vec<String> = Vec::new();
+            for i in 0..4 {
+                let mut lines: Vec<&str> = SILO.to_vec();
+                lines.insert(i % 4, TRAM);
+                texts.push(lines.join("\n"));
+                texts.push(format!("{}\n{}", SILO.join("\n"), ["Menu", "Sport", "Weather", "Login"][i]));
+                texts.push(format!("{TRAM}\n{RIVER}\n{}", SILO[i]));
+            }
+            let refs: Vec<(&str, Option<u32>)> = texts.iter().enumerate().map(|(i, t)| (t.as_str(), Some(i as u32 % 3))).collect();
+            let d = docs(&refs);
+            let opts = NewsOptions::default();
+            let px = Pages { docs: &d, opts: &opts, live: d.len() };
+            let mask = |m: u8| -> Option<Keep> { Some(vec![u64::from(m)].into_boxed_slice()) };
+            let keep1: Vec<Option<Keep>> = before.iter().map(|&m| mask(m)).collect();
+            let keep2: Vec<Option<Keep>> =
+                after.iter().zip(&keep1).map(|(m, k)| m.map_or_else(|| k.clone(), mask)).collect();
+            let (_, _, memo) = near_dup_groups(&px, &keep1, NearDupMemo::default());
+            let (group, hash, memo) = near_dup_groups(&px, &keep2, memo);
+            let (group0, hash0, memo0) = near_dup_groups(&px, &keep2, NearDupMemo::default());
+            proptest::prop_assert_eq!(group, group0);
+            proptest::prop_assert_eq!(hash, hash0);
+            proptest::prop_assert_eq!(memo.keys, memo0.keys);
+            proptest::prop_assert_eq!(memo.pairs, memo0.pairs);
+            proptest::prop_assert_eq!(memo.joined, memo0.joined);
+        }
+    }
 
     proptest::proptest! {
         #[test]

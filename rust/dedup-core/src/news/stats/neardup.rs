@@ -42,7 +42,15 @@ impl Default for NearDupOptions {
 pub fn groups(sets: &[Vec<u64>], order: &[u64], o: NearDupOptions) -> Vec<u32> {
     let keys: Vec<Vec<u64>> = sets.iter().map(|s| band_keys(s, o)).collect();
     let present: Vec<bool> = sets.iter().map(|s| !s.is_empty()).collect();
-    groups_by_bands(&keys, &present, order, |_| (), |(), a, b| jaccard(&sets[a], &sets[b]), o)
+    groups_by_bands(
+        &keys,
+        &present,
+        order,
+        |_| (),
+        |(), a, b| jaccard(&sets[a], &sets[b]) >= o.min_jaccard,
+        o,
+    )
+    .group
 }
 
 /// The LSH band keys of a set of k-gram hashes (`o.bands` of them; none for an
@@ -55,22 +63,34 @@ pub fn band_keys(set: &[u64], o: NearDupOptions) -> Vec<u64> {
     sig.chunks(o.rows).map(band_key).collect()
 }
 
+/// The groups [`groups_by_bands`] found, and the pairs it checked with the answer
+/// for each.
+#[derive(Debug, Default)]
+pub struct Grouping {
+    /// Group id of each item: the smallest item index of its group.
+    pub group: Vec<u32>,
+    /// Pairs checked, sorted.
+    pub pairs: Vec<(u32, u32)>,
+    /// Whether each pair was joined.
+    pub joined: Vec<bool>,
+}
+
 /// Groups items from their band keys ([`band_keys`]): items sharing a bucket with
-/// the first item (in `order`) of that bucket are joined when `jaccard` of the two
-/// reaches `o.min_jaccard`. `present[i]` is false for items without k-grams. The
-/// sets themselves are not needed up front: `jaccard` may recompute them, and is
-/// called in parallel for the candidate pairs only, so memory stays at a few words
-/// an item however large the items are. The first item of a bucket is in many
-/// pairs: `prepare(a)` is made once for a run of its pairs and handed to each
-/// `jaccard(&prepared, a, b)` (to keep what it derives of `a`).
+/// the first item (in `order`) of that bucket are joined when `joins` says so (their
+/// exact Jaccard reaches `o.min_jaccard`). `present[i]` is false for items without
+/// k-grams. The sets themselves are not needed up front: `joins` may recompute
+/// them, and is called in parallel for the candidate pairs only, so memory stays at
+/// a few words an item however large the items are. The first item of a bucket is
+/// in many pairs: `prepare(a)` is made once for a run of its pairs and handed to
+/// each `joins(&prepared, a, b)` (to keep what it derives of `a`).
 pub fn groups_by_bands<P>(
     keys: &[Vec<u64>],
     present: &[bool],
     order: &[u64],
     prepare: impl Fn(usize) -> P + Sync,
-    jaccard: impl Fn(&P, usize, usize) -> f64 + Sync,
+    joins: impl Fn(&P, usize, usize) -> bool + Sync,
     o: NearDupOptions,
-) -> Vec<u32> {
+) -> Grouping {
     let n = present.len();
     let mut visit: Vec<usize> = (0..n).filter(|&i| present[i]).collect();
     visit.sort_by_key(|&i| (order[i], i));
@@ -100,18 +120,17 @@ pub fn groups_by_bands<P>(
         .par_iter()
         .flat_map_iter(|run| {
             let prepared = prepare(run[0].0 as usize);
-            run.iter()
-                .map(|&(a, b)| jaccard(&prepared, a as usize, b as usize) >= o.min_jaccard)
-                .collect::<Vec<_>>()
+            run.iter().map(|&(a, b)| joins(&prepared, a as usize, b as usize)).collect::<Vec<_>>()
         })
         .collect();
     let mut parent: Vec<u32> = (0..n as u32).collect();
-    for (&(a, b), ok) in pairs.iter().zip(joined) {
+    for (&(a, b), &ok) in pairs.iter().zip(&joined) {
         if ok {
             union(&mut parent, a, b);
         }
     }
-    (0..n as u32).map(|i| find(&mut parent, i)).collect()
+    let group = (0..n as u32).map(|i| find(&mut parent, i)).collect();
+    Grouping { group, pairs, joined }
 }
 
 /// One-permutation MinHash of a set of (already random) 64-bit hashes, densified by

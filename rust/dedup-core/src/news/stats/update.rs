@@ -18,22 +18,29 @@ use super::super::article::{article_kgrams_empty, article_tokens, Keep};
 use super::super::winnow::{kgram_hashes, winnow};
 use super::super::Pages;
 use super::{
-    build, common_cap, near_dup_groups, scan_runs, Analysis, Entry, Postings, FP_BIT, PASS_ENTRIES,
-    PASS_ENTRIES_PER_PAGE,
+    build_from, common_cap, near_dup_groups, scan_runs, Analysis, Entry, NearDupMemo, Postings, FP_BIT,
+    PASS_ENTRIES, PASS_ENTRIES_PER_PAGE,
 };
 use crate::trace::Trace;
 
 /// The statistics of the articles under `keep`, from `old`, the statistics of the
-/// same pages under other kept lines (`old.keep`).
-pub(crate) fn update(px: &Pages<'_>, old: Analysis, keep: Vec<Option<Keep>>) -> Analysis {
-    update_in(px, old, keep, None)
+/// same pages under other kept lines (`old.keep`), and `memo`, what computing their
+/// near-duplicate groups knew.
+pub(crate) fn update(px: &Pages<'_>, old: Analysis, keep: Vec<Option<Keep>>, memo: NearDupMemo) -> Analysis {
+    update_in(px, old, keep, memo, None)
 }
 
 /// [`update`], counting the affected k-grams again in `passes` passes (None: as
 /// many as memory asks for).
-fn update_in(px: &Pages<'_>, old: Analysis, keep: Vec<Option<Keep>>, passes: Option<usize>) -> Analysis {
+fn update_in(
+    px: &Pages<'_>,
+    old: Analysis,
+    keep: Vec<Option<Keep>>,
+    memo: NearDupMemo,
+    passes: Option<usize>,
+) -> Analysis {
     let tr = Trace::new("  ");
-    let (group, hash) = near_dup_groups(px, &keep);
+    let (group, hash, memo) = near_dup_groups(px, &keep, memo);
     let group: Vec<u32> = group
         .into_iter()
         .enumerate()
@@ -47,8 +54,9 @@ fn update_in(px: &Pages<'_>, old: Analysis, keep: Vec<Option<Keep>>, passes: Opt
     if cap != common_cap(px.opts, &then.units(), &old.group) {
         tr.mark("the common cap moved: full build");
         let lines = old.lines;
-        return build(px, keep, lines);
+        return build_from(px, keep, lines, memo).0;
     }
+    drop(memo); // no later computation of groups: its memory goes before the counting
     let moved = moved(&then, &now);
     let (affected, still_common) = affected(px, &then, &now, &moved, &old.common, cap);
     tr.mark(format!("{} pages moved, {} k-grams affected", moved.len(), affected.len()));
@@ -370,6 +378,7 @@ fn merge(old: Postings, affected: &Affected, fresh: &Fresh) -> Postings {
 mod tests {
     use super::*;
     use crate::news::article::to_bits;
+    use crate::news::stats::build;
     use crate::news::testing::{docs, RIVER, SILO, TRAM};
     use crate::news::{coherence, first_pass, NewsOptions};
 
@@ -384,13 +393,14 @@ mod tests {
         v
     }
 
-    /// The statistics before coherence, and the refined kept lines.
-    fn before_and_refined(px: &Pages<'_>) -> (Analysis, Vec<Option<Keep>>, usize) {
-        let (lines, firsts) = first_pass(px, &Trace::new(""));
+    /// The statistics before coherence, the refined kept lines, and what the
+    /// near-duplicate groups knew, as the analysis chains them.
+    fn before_and_refined(px: &Pages<'_>) -> (Analysis, Vec<Option<Keep>>, usize, NearDupMemo) {
+        let (lines, firsts, memo) = first_pass(px, &Trace::new(""));
         let keep = firsts.iter().map(|f| f.as_ref().map(|f| to_bits(&f.1))).collect();
-        let an = build(px, keep, lines);
+        let (an, memo) = build_from(px, keep, lines, memo);
         let (refined, changed) = coherence::refine(px, firsts, &an);
-        (an, refined, changed)
+        (an, refined, changed, memo)
     }
 
     fn assert_same(a: &Analysis, b: &Analysis) {
@@ -479,12 +489,13 @@ mod tests {
             let d = docs(&refs);
             let opts = NewsOptions { common_texts, ..NewsOptions::default() };
             let px = Pages { docs: &d, opts: &opts, live: d.len() };
-            let (an, refined, _) = before_and_refined(&px);
-            let (again, _, _) = before_and_refined(&px);
+            let (an, refined, _, memo) = before_and_refined(&px);
+            let (again, _, _, _) = before_and_refined(&px);
             let full = build(&px, refined.clone(), again.lines);
-            // In passes over ranges of the hash too, as at a million pages.
+            // In passes over ranges of the hash too, as at a million pages; the
+            // near-duplicate groups from what the earlier groups knew.
             let passes = 1 + picks.len() % 3;
-            let updated = update_in(&px, an, refined, Some(passes));
+            let updated = update_in(&px, an, refined, memo, Some(passes));
             assert_same(&updated, &full);
         }
     }
@@ -508,15 +519,18 @@ mod tests {
         let d = docs(&refs);
         for opts in [NewsOptions::default(), NewsOptions { common_texts: 3, ..NewsOptions::default() }] {
             let px = Pages { docs: &d, opts: &opts, live: d.len() };
-            let (an, refined, changed) = before_and_refined(&px);
+            let (an, refined, changed, memo) = before_and_refined(&px);
             assert!(changed > 0, "coherence must drop the rail for this test to mean anything");
-            let (again, _, _) = before_and_refined(&px);
+            let (again, _, _, _) = before_and_refined(&px);
             let full = build(&px, refined.clone(), again.lines);
-            let updated = update(&px, an, refined.clone());
+            let updated = update(&px, an, refined.clone(), memo);
             assert_same(&updated, &full);
             for passes in [2, 3, 7] {
-                let (an, _, _) = before_and_refined(&px);
-                assert_same(&update_in(&px, an, refined.clone(), Some(passes)), &full);
+                let (an, _, _, _) = before_and_refined(&px);
+                assert_same(
+                    &update_in(&px, an, refined.clone(), NearDupMemo::default(), Some(passes)),
+                    &full,
+                );
             }
         }
     }
