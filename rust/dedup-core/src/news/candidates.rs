@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::lsh::fmix64;
 use crate::trace::Trace;
 
-use super::article::{keep_tokens, kept_tokens};
+use super::article::kept_tokens;
 use super::stats::weights::TokenWeights;
 use super::stats::{common_cap, Analysis, Entry, PASS_ENTRIES, PASS_ENTRIES_PER_PAGE};
 use super::winnow::{kgram_hashes, winnow};
@@ -59,17 +59,24 @@ pub(crate) fn candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
 /// as many distinct texts as make a k-gram common. Identical articles are
 /// represented by their first page.
 fn short_candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
-    let w = px.opts.short_window;
-    // Winnowing keeps about 2 / (w + 1) of the k-grams.
-    let total: usize = units_of(an)
-        .par_iter()
-        .map(|&u| {
-            let n = px.doc(u).map_or(0, |d| keep_tokens(&d.page, an.keep[u as usize].as_deref()));
-            2 * n / (w + 1) + 1
-        })
-        .sum();
-    let passes = total.div_ceil(PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live)).max(1);
+    // How many fingerprints there are, from every 64th unit: most k-grams of
+    // three words hold no rare word, so the length of the articles overstates
+    // them about fourfold, and each pass derives every article's fingerprints
+    // again. Winnowing keeps the smallest hash of a window, so the passes over
+    // low hashes hold up to twice their share: the budget allows for that.
+    let units = units_of(an);
+    let estimate: usize =
+        units.par_chunks(64).map(|c| unit_short_fingerprints(px, an, c[0]).len() * c.len()).sum();
+    let passes = (2 * estimate).div_ceil(PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live)).max(1);
     short_pairs(px, an, passes)
+}
+
+/// [`short_fingerprints`] of the article of unit `u`.
+fn unit_short_fingerprints(px: &Pages<'_>, an: &Analysis, u: u32) -> Vec<u64> {
+    let (Some(d), Some(keep)) = (px.doc(u), an.keep[u as usize].as_deref()) else {
+        return Vec::new();
+    };
+    short_fingerprints(px.opts, &an.weights, &kept_tokens(&d.page, keep))
 }
 
 /// First pages of the distinct non-empty articles.
@@ -87,10 +94,7 @@ fn short_pairs(px: &Pages<'_>, an: &Analysis, passes: usize) -> Vec<(u32, u32)> 
     let cap = common_cap(px.opts, &units, &an.group);
     let fingerprints = |u: u32| -> Vec<u64> {
         crate::interrupt::check();
-        let (Some(d), Some(keep)) = (px.doc(u), an.keep[u as usize].as_deref()) else {
-            return Vec::new();
-        };
-        short_fingerprints(px.opts, &an.weights, &kept_tokens(&d.page, keep))
+        unit_short_fingerprints(px, an, u)
     };
     // Postings of all passes, flat: pages, and where each posting ends.
     let (mut pages, mut ends): (Vec<u32>, Vec<usize>) = (Vec::new(), Vec::new());
