@@ -181,7 +181,7 @@ impl Analysis {
     }
 }
 
-/// Entries (k-gram, page) sorted in one pass of [`build`]: at
+/// Entries (k-gram, page) sorted in one pass of [`build_from`]: at
 /// least this many, or 48 a page; more are split into passes over ranges of the
 /// hash, so memory stays bounded at a million pages (each pass derives the
 /// articles again, which is cheap).
@@ -272,16 +272,17 @@ pub(crate) fn near_dup_groups(
     (g.group, hash, memo)
 }
 
-/// Near-duplicate groups, identical articles, common k-grams (document
-/// frequencies over groups) and the index of rare fingerprints, for the
-/// articles under `keep`.
+/// [`build_from`] with nothing known beforehand: the full build the tests hold
+/// the update to.
 #[cfg(test)]
 pub(crate) fn build(px: &Pages<'_>, keep: Vec<Option<Keep>>, lines: LineStats) -> Analysis {
     build_from(px, keep, lines, NearDupMemo::default()).0
 }
 
-/// [`build`], with what an earlier computation of near-duplicate groups knows
-/// (`memo`); also returns what this one knows.
+/// Near-duplicate groups, identical articles, common k-grams (document
+/// frequencies over groups) and the index of rare fingerprints, for the
+/// articles under `keep`, starting from what an earlier computation of
+/// near-duplicate groups knew (`memo`); also returns what this one knows.
 pub(crate) fn build_from(
     px: &Pages<'_>,
     keep: Vec<Option<Keep>>,

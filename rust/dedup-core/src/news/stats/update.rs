@@ -7,7 +7,7 @@
 //! distinct articles) holding it and their near-duplicate groups. So only the
 //! k-grams of pages whose contribution changed need counting again: their old and
 //! new k-grams are the *affected* k-grams, every unit's entries for those are
-//! collected and scanned as [`build`](super::build) scans all entries, and the rest
+//! collected and scanned as [`build_from`](super::build_from) scans all entries, and the rest
 //! of the statistics carry over. The result equals a full build (tested); when the
 //! common cap itself moves, every k-gram's status may flip and the full build runs.
 
