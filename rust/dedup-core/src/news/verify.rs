@@ -15,7 +15,7 @@ use std::borrow::Cow;
 pub mod align;
 pub mod derivation;
 
-use self::align::{align, extend, join, Passage, SeedSet};
+use self::align::{align, extend, join, Passage, RunBound, SeedSet};
 use self::derivation::{
     has_evidence, in_tiles, measure, run_coverage, sentences, vocabulary_of_tokens, Sentences, Shares, Text,
 };
@@ -218,14 +218,9 @@ fn cannot_relate(opts: &NewsOptions, an: &Analysis, seeds: &SeedSet, a: &Side<'_
     if aa.hash == ab.hash || aa.hashes.is_empty() || ab.hashes.is_empty() {
         return false; // decided without an alignment anyway
     }
-    // A passage counts when it holds `k` matched tokens, and its rare tokens are
-    // at most its tokens.
-    let bound = seeds.bound(&ab.hashes, opts.k);
-    let shorter = aa.hashes.len().min(ab.hashes.len()) as f64;
-    let by_passage = bound.longest >= opts.rewritten_longest.min(opts.rewritten_quote);
-    let syndicated =
-        bound.longest >= opts.min_passage && bound.total as f64 >= opts.syndicated_containment * shorter;
-    if by_passage || syndicated {
+    // A passage counts when it holds `k` matched tokens.
+    let ps = Passages::at_most(seeds.bound(&ab.hashes, opts.k), aa.hashes.len().min(ab.hashes.len()));
+    if ps.by_passage(opts) || ps.syndicated(opts) {
         return false;
     }
     quick_vocabulary(an, a, b)
@@ -404,6 +399,19 @@ impl Passages {
                 .max()
                 .unwrap_or(0),
             containment: (shared as f64 / shorter as f64).min(1.0),
+        }
+    }
+
+    /// Figures at least those of the passages of a pair whose alignment `bound`
+    /// bounds, the shorter article `shorter` tokens long (rare tokens are at most
+    /// tokens). The rules only ask figures to reach thresholds, so a pair that
+    /// fails them with these fails them with its own passages.
+    fn at_most(bound: RunBound, shorter: usize) -> Self {
+        Self {
+            shared: bound.total,
+            longest: bound.longest,
+            longest_quote: bound.longest,
+            containment: (bound.total as f64 / shorter as f64).min(1.0),
         }
     }
 
@@ -718,6 +726,11 @@ mod tests {
         let brief = "On Sunday night crews pumped water into the grain silo outside Harnley after barley stored deep inside began to smoulder and threatened to spread, county firefighters said. Two farms next door were told to keep their animals inside because of the smoke.";
         let quote = "Crews were still at the Harnley cooperative on Monday. \u{201c}A fire like this can burn for days without anyone seeing a flame, and the dust makes every opening of the hatch dangerous,\u{201d} said station commander Priya Oduya. Insurers have not yet visited the site, and the owners declined to comment on the value of the grain.";
         let stock = "A barn fire near Oldcastle destroyed two tractors and a hay store on Friday, the county fire service said. Nobody was hurt, although a neighbouring stable was asked to keep their livestock indoors because of the smoke while crews damped down the site.";
+        // A long page on another subject that quotes the commander: related by
+        // the quote alone, not by its words.
+        let column = format!(
+            "{TRAM}\nCouncillors spent the rest of the evening on parking charges, the library roof and a complaint about late buses on the northern estates, which officers promised to answer in writing before the summer recess.\nOne member read out a warning from the weekend instead: \u{201c}A fire like this can burn for days without anyone seeing a flame, and the dust makes every opening of the hatch dangerous,\u{201d} and asked whether the depot on Mill Lane had ever been inspected.\nThe chair said the question would go to the safety committee, and the meeting closed shortly after ten."
+        );
         docs(&[
             (&wire, Some(0)),
             (&copy, Some(1)),
@@ -726,6 +739,7 @@ mod tests {
             (stock, Some(4)),
             (TRAM, Some(5)),
             (RIVER, Some(6)),
+            (&column, Some(7)),
         ])
     }
 
@@ -761,10 +775,16 @@ mod tests {
             (r.a, r.b, r.kind, r.score.to_bits(), r.coverage_a.to_bits(), r.vocabulary_b.to_bits())
         };
         assert_eq!(fast.iter().map(key).collect::<Vec<_>>(), plain.iter().map(key).collect::<Vec<_>>());
-        // The copy, the brief and the quote relate to the wire; the page sharing
-        // stock phrases does not, and is skipped without an alignment.
+        // The copy, the brief, the quote and the column quoting it relate to the
+        // wire; the page sharing stock phrases does not, and is skipped without an
+        // alignment. The column relates by its passage alone: neither page has
+        // most of its words in the other, so only the bound on passages keeps it.
         let related: Vec<(u32, u32)> = fast.iter().map(|r| (r.a, r.b)).filter(|p| p.0 == 0).collect();
-        assert_eq!(related, [(0, 1), (0, 2), (0, 3)]);
+        assert_eq!(related, [(0, 1), (0, 2), (0, 3), (0, 7)]);
+        let column = fast.iter().find(|r| (r.a, r.b) == (0, 7)).unwrap();
+        assert!(
+            column.vocabulary_a < opts.derived_vocabulary && column.vocabulary_b < opts.derived_vocabulary
+        );
         let wire = article(&px, &an.keep, 0);
         let text = derivation_text(&an, Some(0), px.doc(0).unwrap(), &wire, &opts);
         text.index();
@@ -788,6 +808,6 @@ mod tests {
             cannot_relate(&opts, &an, &seeds, &a, &side)
         };
         assert!(skipped(4) && skipped(5));
-        assert!(!skipped(1) && !skipped(2) && !skipped(3));
+        assert!(!skipped(1) && !skipped(2) && !skipped(3) && !skipped(7));
     }
 }
