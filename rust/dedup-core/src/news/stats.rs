@@ -40,20 +40,23 @@ pub(crate) struct Postings {
 }
 
 impl Postings {
+    /// The index of postings given in pieces that follow one another in hash order,
+    /// each piece freed once copied.
+    fn concat(pieces: Vec<(Vec<u64>, Vec<u32>)>) -> Self {
+        let n = pieces.iter().map(|p| p.0.len()).sum();
+        let mut out = Self { hashes: Vec::with_capacity(n), pages: Vec::with_capacity(n), ..Self::default() };
+        for (h, p) in pieces {
+            out.hashes.extend_from_slice(&h);
+            out.pages.extend_from_slice(&p);
+        }
+        out.finish();
+        out
+    }
+
     /// Builds the directory once the arrays are filled in hash order.
     fn finish(&mut self) {
         let n = self.hashes.len();
-        let bits = (usize::BITS - (n / 8).max(1).leading_zeros()).clamp(4, 24);
-        self.shift = 64 - bits;
-        let mut dir = vec![0u32; (1usize << bits) + 1];
-        let mut i = 0usize;
-        for (b, d) in dir.iter_mut().enumerate() {
-            while i < n && ((self.hashes[i] >> self.shift) as usize) < b {
-                i += 1;
-            }
-            *d = i as u32;
-        }
-        self.dir = dir;
+        (self.dir, self.shift) = directory(&self.hashes, 8);
         self.hashes.shrink_to_fit();
         self.pages.shrink_to_fit();
         let bits = (usize::BITS - (n * 2).max(64).leading_zeros()).min(32);
@@ -118,6 +121,25 @@ impl Postings {
             Some(&self.pages[s..*at])
         })
     }
+}
+
+/// A directory on the top bits of `sorted` (a hash-ordered array) for about one
+/// entry in `per`: entry `b` is the first place whose top bits are `b` or more, so
+/// the hashes with top bits `b` lie between entries `b` and `b + 1`. Returns the
+/// directory and the shift that gives a hash's top bits.
+pub(crate) fn directory(sorted: &[u64], per: usize) -> (Vec<u32>, u32) {
+    let n = sorted.len();
+    let bits = (usize::BITS - (n / per).max(1).leading_zeros()).clamp(4, 24);
+    let shift = 64 - bits;
+    let mut dir = vec![0u32; (1usize << bits) + 1];
+    let mut i = 0usize;
+    for (b, d) in dir.iter_mut().enumerate() {
+        while i < n && ((sorted[i] >> shift) as usize) < b {
+            i += 1;
+        }
+        *d = i as u32;
+    }
+    (dir, shift)
 }
 
 /// Corpus statistics chrome removal and verification need.
@@ -313,7 +335,10 @@ pub(crate) fn build_from(
     let cap = common_cap(px.opts, &units, &group);
     tr.mark(format!("k-grams in more than {cap} distinct texts are common"));
     let mut common: HashMap<u64, u32> = HashMap::default();
-    let mut index = Postings::default();
+    // The postings of each piece of each pass, joined once their number is known:
+    // grown pass by pass, the index was copied as it doubled, beside the pass's
+    // entries (the peak of the build at a million pages).
+    let mut postings: Vec<(Vec<u64>, Vec<u32>)> = Vec::new();
     let mut shared = vec![false; unit.len()];
     // Collected in chunks of pages into one vector sized for a pass (hashes are
     // uniform, so a pass gets about its share), which keeps the peak at the
@@ -344,18 +369,17 @@ pub(crate) fn build_from(
         // and the pieces' results joined in hash order.
         let pieces = split_runs(&entries, 64);
         let scanned: Vec<Scanned> =
-            pieces.par_iter().map(|&(s, e)| scan_runs(&entries[s..e], &group, cap)).collect();
+            pieces.par_iter().map(|&(s, e)| scan_runs(&entries[s..e], |e| e.hash, &group, cap)).collect();
         for piece in scanned {
             common.extend(piece.common);
             for &u in &piece.shared {
                 shared[u as usize] = true;
             }
-            index.hashes.extend(piece.hashes);
-            index.pages.extend(piece.pages);
+            postings.push((piece.hashes, piece.pages));
         }
     }
     drop(entries);
-    index.finish();
+    let index = Postings::concat(postings);
     tr.mark(format!("passes; {} common, {} postings", common.len(), index.hashes.len()));
     let an = Analysis {
         lines,
@@ -494,16 +518,37 @@ fn split_runs(entries: &[Entry], n: usize) -> Vec<(usize, usize)> {
     out
 }
 
-/// For each run of one k-gram in `entries`: common when its pages fall in more than
-/// `cap` distinct groups; otherwise its fingerprint postings, in page order.
-fn scan_runs(entries: &[Entry], group: &[u32], cap: u32) -> Scanned {
+/// Entries of (k-gram, page) as [`scan_runs`] reads them: the k-gram's hash and
+/// the page slot with [`FP_BIT`].
+pub(crate) trait KgramEntry: Copy {
+    /// Equal for the entries of one k-gram, and ordered as the hashes are.
+    fn key(self) -> u64;
+    fn page(self) -> u32;
+}
+
+impl KgramEntry for Entry {
+    #[inline]
+    fn key(self) -> u64 {
+        self.hash
+    }
+
+    #[inline]
+    fn page(self) -> u32 {
+        self.page
+    }
+}
+
+/// For each run of one k-gram in `entries` (sorted by key): common when its pages
+/// fall in more than `cap` distinct groups; otherwise its fingerprint postings, in
+/// page order. `hash` gives the k-gram of a run from its first entry.
+fn scan_runs<E: KgramEntry>(entries: &[E], hash: impl Fn(E) -> u64, group: &[u32], cap: u32) -> Scanned {
     let mut out = Scanned::default();
     let mut run: Vec<u32> = Vec::new();
     let mut seen_groups: Vec<u32> = Vec::new();
-    for entries in entries.chunk_by(|a, b| { a.hash } == { b.hash }) {
-        let h = entries[0].hash;
+    for entries in entries.chunk_by(|a, b| a.key() == b.key()) {
+        let h = hash(entries[0]);
         run.clear();
-        run.extend(entries.iter().map(|e| e.page));
+        run.extend(entries.iter().map(|e| e.page()));
         run.sort_unstable_by_key(|&u| u & !FP_BIT);
         // A k-gram repeated within a page: one entry, a fingerprint if any was.
         run.dedup_by(|next, kept| {
