@@ -39,6 +39,15 @@ pub fn check() {
     }
 }
 
+/// [`check`] at every 4096th step `i` of a serial loop: a check is a load, but a
+/// loop over millions of items has no other work to amortise it over.
+#[inline]
+pub fn check_every(i: usize) {
+    if i % 4096 == 0 {
+        check();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

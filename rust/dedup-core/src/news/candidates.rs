@@ -32,6 +32,7 @@ pub(crate) fn candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
     // identical articles too short for k-grams.
     let mut by_body: HashMap<(u32, u64), Vec<u32>> = HashMap::default();
     for (slot, &h) in an.hash.iter().enumerate() {
+        crate::interrupt::check_every(slot);
         if an.unit[slot] != slot as u32 {
             // Identical to an earlier page: compared with that page alone.
             pairs.push((an.unit[slot], slot as u32));
@@ -40,13 +41,15 @@ pub(crate) fn candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
             by_body.entry(if g == u32::MAX { (g, h) } else { (g, 0) }).or_default().push(slot as u32);
         }
     }
-    for group in by_body.values() {
+    for (k, group) in by_body.values().enumerate() {
+        crate::interrupt::check_every(k);
         for (i, &a) in group.iter().enumerate() {
             for &b in &group[i + 1..] {
                 pairs.push((a, b));
             }
         }
     }
+    crate::interrupt::check();
     pairs.par_sort_unstable();
     pairs.dedup();
     pairs
@@ -107,7 +110,8 @@ fn short_pairs(px: &Pages<'_>, an: &Analysis, passes: usize) -> Vec<(u32, u32)> 
             })
             .collect();
         entries.par_sort_unstable_by_key(|e| (e.hash, e.page));
-        for run in entries.chunk_by(|a, b| { a.hash } == { b.hash }) {
+        for (i, run) in entries.chunk_by(|a, b| { a.hash } == { b.hash }).enumerate() {
+            crate::interrupt::check_every(i);
             if run.len() >= 2 && distinct_groups(run, &an.group, cap) <= cap {
                 pages.extend(run.iter().map(|e| e.page));
                 ends.push(pages.len());
@@ -163,8 +167,12 @@ fn pairs_sharing<'p>(postings: impl Iterator<Item = &'p [u32]>, need: usize) -> 
         occ.par_sort_unstable();
         out.extend(
             occ.chunk_by(|x, y| x == y)
-                .filter(|run| run.len() >= need)
-                .map(|run| ((run[0] >> 32) as u32, run[0] as u32)),
+                .enumerate()
+                .filter(|&(i, run)| {
+                    crate::interrupt::check_every(i);
+                    run.len() >= need
+                })
+                .map(|(_, run)| ((run[0] >> 32) as u32, run[0] as u32)),
         );
     }
     out

@@ -100,6 +100,7 @@ pub(crate) fn outlet_stats(px: &Pages<'_>) -> LineStats {
         .par_iter()
         .enumerate()
         .filter_map(|(slot, d)| {
+            crate::interrupt::check_every(slot);
             let d = d.as_ref()?;
             Some((d.outlet?, page_hash(&d.page), slot as u32))
         })
@@ -109,11 +110,14 @@ pub(crate) fn outlet_stats(px: &Pages<'_>) -> LineStats {
     let mut keys: Vec<u64> = pages
         .par_iter()
         .flat_map_iter(|&(s, _, slot)| {
+            crate::interrupt::check();
             let d = px.docs[slot as usize].as_ref().expect("listed pages are present");
             distinct_keys(&d.page).into_iter().map(move |k| outlet_key(s, k))
         })
         .collect();
+    crate::interrupt::check();
     keys.par_sort_unstable();
+    crate::interrupt::check();
     // A query page adds at most one page to a count.
     let least = px.opts.chrome.same_source_pages.saturating_sub(1).max(1);
     let outlet_lines = run_counts(&keys, least);
@@ -138,7 +142,9 @@ pub(crate) fn line_texts(px: &Pages<'_>, st: &LineStats, line_cap: u32) -> (Hash
     let (group, _, memo) = near_dup_groups(px, &keep, NearDupMemo::default());
     let mut keys =
         per_group_keys(&group, |i| px.docs[i].as_ref().map(|d| distinct_keys(&d.page)).unwrap_or_default());
+    crate::interrupt::check();
     keys.par_sort_unstable();
+    crate::interrupt::check();
     (run_counts(&keys, line_cap.max(1)), memo)
 }
 
@@ -151,8 +157,12 @@ pub(crate) fn outlet_key(outlet: u32, key: u64) -> u64 {
 pub(crate) fn run_counts(sorted: &[u64], least: u32) -> HashMap<u64, u32> {
     sorted
         .chunk_by(|a, b| a == b)
-        .filter(|run| run.len() >= least as usize)
-        .map(|run| (run[0], run.len() as u32))
+        .enumerate()
+        .filter(|&(i, run)| {
+            crate::interrupt::check_every(i);
+            run.len() >= least as usize
+        })
+        .map(|(_, run)| (run[0], run.len() as u32))
         .collect()
 }
 
@@ -164,6 +174,7 @@ pub(crate) fn per_group_keys(group: &[u32], keys: impl Fn(usize) -> Vec<u64> + S
     let runs: Vec<&[u32]> = order.chunk_by(|&a, &b| group[a as usize] == group[b as usize]).collect();
     runs.par_iter()
         .flat_map_iter(|run| {
+            crate::interrupt::check();
             let mut v: Vec<u64> = Vec::new();
             for &i in *run {
                 v.extend(keys(i as usize));

@@ -311,13 +311,32 @@ pub(crate) fn build_from(
     lines: LineStats,
     memo: NearDupMemo,
 ) -> (Analysis, NearDupMemo) {
+    build_in(px, keep, lines, memo, None)
+}
+
+/// [`build_from`] in `passes` passes over ranges of the hash (None: as many as
+/// memory asks for).
+fn build_in(
+    px: &Pages<'_>,
+    keep: Vec<Option<Keep>>,
+    lines: LineStats,
+    memo: NearDupMemo,
+    passes: Option<usize>,
+) -> (Analysis, NearDupMemo) {
     let tr = Trace::new("  ");
     let (group, hash, memo) = near_dup_groups(px, &keep, memo);
     tr.mark("near_dup_groups");
     let group: Vec<u32> = group
         .into_iter()
         .enumerate()
-        .map(|(i, g)| if g == i as u32 && article_kgrams_empty(px, &keep, i) { u32::MAX } else { g })
+        .map(|(i, g)| {
+            crate::interrupt::check_every(i);
+            if g == i as u32 && article_kgrams_empty(px, &keep, i) {
+                u32::MAX
+            } else {
+                g
+            }
+        })
         .collect();
     let (unit, first_with, copies) = units(&hash);
     // Identical articles have the same k-grams and group: counting the first
@@ -326,11 +345,14 @@ pub(crate) fn build_from(
         (0..unit.len() as u32).filter(|&s| unit[s as usize] == s && hash[s as usize] != 0).collect();
     let sizes: Vec<usize> = units
         .par_iter()
-        .map(|&u| px.doc(u).map_or(0, |d| keep_tokens(&d.page, keep[u as usize].as_deref())))
+        .map(|&u| {
+            crate::interrupt::check();
+            px.doc(u).map_or(0, |d| keep_tokens(&d.page, keep[u as usize].as_deref()))
+        })
         .collect();
     let total: usize = sizes.iter().sum();
     let budget = PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live);
-    let passes = total.div_ceil(budget).max(1);
+    let passes = passes.unwrap_or_else(|| total.div_ceil(budget)).max(1);
     tr.mark(format!("{} units, {total} entries, {passes} passes", units.len()));
     let cap = common_cap(px.opts, &units, &group);
     tr.mark(format!("k-grams in more than {cap} distinct texts are common"));
@@ -364,6 +386,7 @@ pub(crate) fn build_from(
         tr.mark("collect");
         // By hash alone (one compare); each run is then put in page order.
         entries.par_sort_unstable_by_key(|e| e.hash);
+        crate::interrupt::check();
         tr.mark("sort");
         // Runs of one hash are scanned in parallel pieces cut at run boundaries,
         // and the pieces' results joined in hash order.
@@ -418,10 +441,18 @@ pub(crate) fn units(hash: &[u64]) -> (Vec<u32>, HashMap<u64, u32>, HashMap<u32, 
     let unit: Vec<u32> = hash
         .iter()
         .enumerate()
-        .map(|(slot, &h)| if h == 0 { slot as u32 } else { *first_with.entry(h).or_insert(slot as u32) })
+        .map(|(slot, &h)| {
+            crate::interrupt::check_every(slot);
+            if h == 0 {
+                slot as u32
+            } else {
+                *first_with.entry(h).or_insert(slot as u32)
+            }
+        })
         .collect();
     let mut copies: HashMap<u32, Vec<u32>> = HashMap::default();
     for (slot, &u) in unit.iter().enumerate() {
+        crate::interrupt::check_every(slot);
         if hash[slot] != 0 {
             copies.entry(u).or_default().push(slot as u32);
         }
@@ -454,6 +485,7 @@ pub(crate) fn token_weights(px: &Pages<'_>, an: &Analysis) -> TokenWeights {
     // not change the weights (it changed stories at a million pages).
     let mut rep: Vec<(u64, u32)> = vec![(u64::MAX, u32::MAX); px.docs.len()];
     for (s, (&g, &h)) in an.group.iter().zip(&an.hash).enumerate() {
+        crate::interrupt::check_every(s);
         if g != u32::MAX && h != 0 {
             rep[g as usize] = rep[g as usize].min((h, s as u32));
         }
@@ -466,6 +498,7 @@ pub(crate) fn token_weights(px: &Pages<'_>, an: &Analysis) -> TokenWeights {
         })
         .collect();
     TokenWeights::count_each(texts.len(), |i| {
+        crate::interrupt::check();
         let s = texts[i] as usize;
         match (&px.docs[s], &an.keep[s]) {
             (Some(d), Some(k)) => kept_tokens(&d.page, k),
@@ -480,6 +513,7 @@ pub(crate) fn distinct_weights(px: &Pages<'_>, an: &Analysis) -> Vec<f32> {
         .into_par_iter()
         .map(|s| match (&px.docs[s], &an.keep[s]) {
             (Some(d), Some(k)) => {
+                crate::interrupt::check();
                 let mut t = kept_tokens(&d.page, k);
                 t.sort_unstable();
                 t.dedup();
@@ -545,7 +579,8 @@ fn scan_runs<E: KgramEntry>(entries: &[E], hash: impl Fn(E) -> u64, group: &[u32
     let mut out = Scanned::default();
     let mut run: Vec<u32> = Vec::new();
     let mut seen_groups: Vec<u32> = Vec::new();
-    for entries in entries.chunk_by(|a, b| a.key() == b.key()) {
+    for (i, entries) in entries.chunk_by(|a, b| a.key() == b.key()).enumerate() {
+        crate::interrupt::check_every(i);
         let h = hash(entries[0]);
         run.clear();
         run.extend(entries.iter().map(|e| e.page()));
@@ -583,6 +618,7 @@ fn scan_runs<E: KgramEntry>(entries: &[E], hash: impl Fn(E) -> u64, group: &[u32
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::news::article::to_bits;
     use crate::news::testing::{analysed, docs, RIVER, SILO, TRAM};
     use crate::news::Doc;
 
@@ -684,6 +720,43 @@ mod tests {
             all.iter().map(|&t| an.weights.of(t)).collect::<Vec<f32>>()
         };
         assert_eq!(weights([&wire, &edited, TRAM]), weights([&edited, &wire, TRAM]));
+    }
+
+    #[test]
+    fn statistics_in_passes_equal_statistics_in_one() {
+        // Passes split the k-grams by ranges of their hash (a million pages take
+        // four); every k-gram is counted in exactly one, whole.
+        // The commander's quote in four texts that are otherwise different: its
+        // k-grams are common below a cap of four.
+        let pages = [
+            format!("{}\n{}", SILO[0], SILO[1]),
+            format!("{}\n{TRAM}", SILO[1]),
+            format!("{}\n{}", SILO[2], SILO[1]),
+            format!("{TRAM}\n{}", SILO[3]),
+            format!("{RIVER}\n{}", SILO[1]),
+        ];
+        let d = docs(&pages.iter().map(|t| (t.as_str(), Some(1))).collect::<Vec<_>>());
+        for common_texts in [1, 3, 10] {
+            let opts = NewsOptions { common_texts, ..NewsOptions::default() };
+            let px = Pages { docs: &d, opts: &opts, live: d.len() };
+            let keep: Vec<Option<Keep>> =
+                d.iter().map(|x| x.as_ref().map(|x| to_bits(&vec![true; x.page.lines.len()]))).collect();
+            let (one, _) = build_in(&px, keep.clone(), LineStats::default(), NearDupMemo::default(), Some(1));
+            assert!(!one.index.hashes.is_empty());
+            assert_eq!(one.common.is_empty(), common_texts > 3, "common k-grams below a cap of four");
+            for passes in [2, 3, 7, 300] {
+                let (many, _) =
+                    build_in(&px, keep.clone(), LineStats::default(), NearDupMemo::default(), Some(passes));
+                let mut c1: Vec<_> = one.common.iter().collect();
+                let mut c2: Vec<_> = many.common.iter().collect();
+                c1.sort();
+                c2.sort();
+                assert_eq!(c1, c2, "{passes} passes");
+                assert_eq!(one.index.hashes, many.index.hashes, "{passes} passes");
+                assert_eq!(one.index.pages, many.index.pages, "{passes} passes");
+                assert_eq!(one.shared, many.shared);
+            }
+        }
     }
 
     #[test]

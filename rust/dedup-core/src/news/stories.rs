@@ -196,13 +196,15 @@ pub fn attach(c: &mut Clustering, sizes: &[usize], links: &[Derived], min_share:
     }
     // Share the other way round, to break near ties.
     let mut back: HashMap<(u32, u32), f64> = HashMap::default();
-    for l in links {
+    for (i, l) in links.iter().enumerate() {
+        crate::interrupt::check_every(i);
         back.insert((l.to, l.from), l.share);
     }
     let reverse = |l: &Derived| back.get(&(l.from, l.to)).copied().unwrap_or(0.0);
     // Best source outside its group of each item.
     let mut best: Vec<Option<&Derived>> = vec![None; n];
-    for l in links {
+    for (i, l) in links.iter().enumerate() {
+        crate::interrupt::check_every(i);
         if l.share < min_share || group_of[l.from as usize] == group_of[l.to as usize] {
             continue;
         }
@@ -296,7 +298,9 @@ impl Groups {
         let mut id: HashMap<u32, u32> = HashMap::default();
         let of: Vec<u32> = start
             .iter()
-            .map(|&g| {
+            .enumerate()
+            .map(|(i, &g)| {
+                crate::interrupt::check_every(i);
                 let next = id.len() as u32;
                 *id.entry(g).or_insert(next)
             })
@@ -310,7 +314,8 @@ impl Groups {
         }
         // The strongest edge between two items, then summed between their groups.
         let mut best: HashMap<(u32, u32), f64> = HashMap::default();
-        for e in edges {
+        for (i, e) in edges.iter().enumerate() {
+            crate::interrupt::check_every(i);
             if e.a == e.b || e.weight <= 0.0 || e.a as usize >= items || e.b as usize >= items {
                 continue;
             }
@@ -320,7 +325,8 @@ impl Groups {
         let mut pairs: Vec<((u32, u32), f64)> = best.into_iter().collect();
         pairs.sort_unstable_by_key(|x| x.0);
         let mut links: Vec<HashMap<u32, f64>> = vec![HashMap::default(); n];
-        for ((a, b), w) in pairs {
+        for (i, ((a, b), w)) in pairs.into_iter().enumerate() {
+            crate::interrupt::check_every(i);
             let (x, y) = (of[a as usize], of[b as usize]);
             if x == y {
                 continue;
@@ -341,6 +347,7 @@ pub fn cluster_from(start: &[u32], sizes: &[usize], edges: &[Edge], opts: Cluste
     let mut alive = vec![true; n];
     let mut heap = std::collections::BinaryHeap::new();
     for (x, l) in links.iter().enumerate() {
+        crate::interrupt::check_every(x);
         for (&y, &w) in l {
             let d = w / (size[x] * size[y as usize]) as f64;
             if (x as u32) < y && d >= opts.min_density {
@@ -430,6 +437,7 @@ pub(crate) fn stories(px: &Pages<'_>, an: &Analysis, relations: &[Relation]) -> 
     let n = px.docs.len();
     let mut pages = vec![0usize; n];
     for (slot, d) in px.docs.iter().enumerate() {
+        crate::interrupt::check_every(slot);
         if d.is_some() {
             pages[an.unit[slot] as usize] += 1;
         }
@@ -446,6 +454,7 @@ pub(crate) fn stories(px: &Pages<'_>, an: &Analysis, relations: &[Relation]) -> 
     let mut c = unit_stories(&px.opts.cluster, px.opts.attach_vocabulary, &units, relations);
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
     for (slot, d) in px.docs.iter().enumerate() {
+        crate::interrupt::check_every(slot);
         if d.is_some() {
             members[an.unit[slot] as usize].push(slot as u32);
         }

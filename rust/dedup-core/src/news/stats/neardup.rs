@@ -97,21 +97,27 @@ pub fn groups_by_bands<P>(
     // (first item of the bucket, item): the first item a bucket saw depends only on
     // the visiting order, so the pairs, and the components their checked edges
     // form, are those of comparing each item with the bucket's first as it comes.
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut first: HashMap<u64, u32> = HashMap::default();
-    for band in 0..o.bands {
-        first.clear();
-        for &i in &visit {
-            let Some(&key) = keys[i].get(band) else { continue };
-            match first.entry(key) {
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(i as u32);
+    // Bands are independent: each on its own thread.
+    let mut pairs: Vec<(u32, u32)> = (0..o.bands)
+        .into_par_iter()
+        .flat_map_iter(|band| {
+            let mut pairs = Vec::new();
+            let mut first: HashMap<u64, u32> = HashMap::default();
+            for (k, &i) in visit.iter().enumerate() {
+                crate::interrupt::check_every(k);
+                let Some(&key) = keys[i].get(band) else { continue };
+                match first.entry(key) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(i as u32);
+                    }
+                    std::collections::hash_map::Entry::Occupied(e) => pairs.push((*e.get(), i as u32)),
                 }
-                std::collections::hash_map::Entry::Occupied(e) => pairs.push((*e.get(), i as u32)),
             }
-        }
-    }
-    pairs.sort_unstable();
+            pairs
+        })
+        .collect();
+    crate::interrupt::check();
+    pairs.par_sort_unstable();
     pairs.dedup();
     // Runs of pairs with the same first item, in pieces so that one item in
     // thousands of pairs does not keep one thread busy while the others wait.
@@ -119,12 +125,14 @@ pub fn groups_by_bands<P>(
     let joined: Vec<bool> = runs
         .par_iter()
         .flat_map_iter(|run| {
+            crate::interrupt::check();
             let prepared = prepare(run[0].0 as usize);
             run.iter().map(|&(a, b)| joins(&prepared, a as usize, b as usize)).collect::<Vec<_>>()
         })
         .collect();
     let mut parent: Vec<u32> = (0..n as u32).collect();
-    for (&(a, b), &ok) in pairs.iter().zip(&joined) {
+    for (k, (&(a, b), &ok)) in pairs.iter().zip(&joined).enumerate() {
+        crate::interrupt::check_every(k);
         if ok {
             union(&mut parent, a, b);
         }

@@ -44,7 +44,14 @@ fn update_in(
     let group: Vec<u32> = group
         .into_iter()
         .enumerate()
-        .map(|(i, g)| if g == i as u32 && article_kgrams_empty(px, &keep, i) { u32::MAX } else { g })
+        .map(|(i, g)| {
+            crate::interrupt::check_every(i);
+            if g == i as u32 && article_kgrams_empty(px, &keep, i) {
+                u32::MAX
+            } else {
+                g
+            }
+        })
         .collect();
     tr.mark("near_dup_groups");
     let (unit, first_with, copies) = super::units(&hash);
@@ -72,7 +79,8 @@ fn update_in(
     let index = merge(old.index, &affected, &fresh);
     drop(fresh);
     let mut shared = vec![false; unit.len()];
-    for run in index.runs() {
+    for (i, run) in index.runs().enumerate() {
+        crate::interrupt::check_every(i);
         if run.len() > 1 {
             for &u in run {
                 shared[u as usize] = true;
@@ -133,6 +141,7 @@ fn moved(then: &State<'_>, now: &State<'_>) -> Vec<u32> {
         .into_par_iter()
         .filter(|&s| {
             let i = s as usize;
+            crate::interrupt::check_every(i);
             let (was, is) = (then.is_unit(s), now.is_unit(s));
             (was || is) && (was != is || then.keep[i] != now.keep[i] || then.group[i] != now.group[i])
         })
@@ -344,7 +353,14 @@ fn count_again(
             .collect();
         (kgrams, hits)
     };
-    let sampled: usize = units.par_iter().step_by(SAMPLE).map(|&u| hits(u, &|_| true).1.len()).sum();
+    let sampled: usize = units
+        .par_iter()
+        .step_by(SAMPLE)
+        .map(|&u| {
+            crate::interrupt::check();
+            hits(u, &|_| true).1.len()
+        })
+        .sum();
     let estimate = sampled * SAMPLE;
     let passes =
         passes.unwrap_or_else(|| estimate.div_ceil(2 * PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live)));
@@ -406,6 +422,7 @@ fn merge(old: Postings, affected: &Affected, fresh: &Fresh) -> Postings {
     let Postings { hashes: mut h, pages: mut p, .. } = old;
     let mut kept = 0;
     for r in 0..h.len() {
+        crate::interrupt::check_every(r);
         if !affected.contains(h[r]) {
             h[kept] = h[r];
             p[kept] = p[r];
@@ -419,7 +436,8 @@ fn merge(old: Postings, affected: &Affected, fresh: &Fresh) -> Postings {
     h.resize(kept + n, 0);
     p.resize(kept + n, 0);
     let (mut i, mut j) = (kept, n);
-    for (fh, fp) in fresh.rev() {
+    for (k, (fh, fp)) in fresh.rev().enumerate() {
+        crate::interrupt::check_every(k);
         // Old postings above this new one move up first.
         while i > 0 && h[i - 1] > fh {
             h[i + j - 1] = h[i - 1];
