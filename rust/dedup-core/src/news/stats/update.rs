@@ -163,8 +163,8 @@ fn affected(
     type Touched = (Vec<u64>, Vec<(u64, bool)>);
     // The rare k-grams touched, and the common ones with whether the moved page
     // held them before (those lower the count). A chunk of pages at a time into
-    // one set: a set per thread, merged at the end, held several times the
-    // final set at once (400 MB more at a million pages).
+    // one list, sorted and deduplicated: a list per thread, merged at the end,
+    // held several times the final set at once (400 MB more at a million pages).
     let mut rare: Vec<u64> = Vec::new();
     let mut distinct = 0; // length of `rare` when it was last sorted and deduplicated
     let mut commons: Vec<(u64, bool)> = Vec::new();
