@@ -48,6 +48,15 @@ pub fn check_every(i: usize) {
     }
 }
 
+/// `items`, with [`check_every`] before each: for serial loops that need no
+/// index of their own.
+pub fn checked<I: IntoIterator>(items: I) -> impl Iterator<Item = I::Item> {
+    items.into_iter().enumerate().map(|(i, x)| {
+        check_every(i);
+        x
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

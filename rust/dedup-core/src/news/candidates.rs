@@ -41,8 +41,7 @@ pub(crate) fn candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
             by_body.entry(if g == u32::MAX { (g, h) } else { (g, 0) }).or_default().push(slot as u32);
         }
     }
-    for (k, group) in by_body.values().enumerate() {
-        crate::interrupt::check_every(k);
+    for group in crate::interrupt::checked(by_body.values()) {
         for (i, &a) in group.iter().enumerate() {
             for &b in &group[i + 1..] {
                 pairs.push((a, b));
@@ -110,8 +109,7 @@ fn short_pairs(px: &Pages<'_>, an: &Analysis, passes: usize) -> Vec<(u32, u32)> 
             })
             .collect();
         entries.par_sort_unstable_by_key(|e| (e.hash, e.page));
-        for (i, run) in entries.chunk_by(|a, b| { a.hash } == { b.hash }).enumerate() {
-            crate::interrupt::check_every(i);
+        for run in crate::interrupt::checked(entries.chunk_by(|a, b| { a.hash } == { b.hash })) {
             if run.len() >= 2 && distinct_groups(run, &an.group, cap) <= cap {
                 pages.extend(run.iter().map(|e| e.page));
                 ends.push(pages.len());
@@ -166,13 +164,9 @@ fn pairs_sharing<'p>(postings: impl Iterator<Item = &'p [u32]>, need: usize) -> 
             .collect();
         occ.par_sort_unstable();
         out.extend(
-            occ.chunk_by(|x, y| x == y)
-                .enumerate()
-                .filter(|&(i, run)| {
-                    crate::interrupt::check_every(i);
-                    run.len() >= need
-                })
-                .map(|(_, run)| ((run[0] >> 32) as u32, run[0] as u32)),
+            crate::interrupt::checked(occ.chunk_by(|x, y| x == y))
+                .filter(|run| run.len() >= need)
+                .map(|run| ((run[0] >> 32) as u32, run[0] as u32)),
         );
     }
     out

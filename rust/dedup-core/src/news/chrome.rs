@@ -155,14 +155,9 @@ pub(crate) fn outlet_key(outlet: u32, key: u64) -> u64 {
 
 /// Keys occurring at least `least` times in a sorted list, with their counts.
 pub(crate) fn run_counts(sorted: &[u64], least: u32) -> HashMap<u64, u32> {
-    sorted
-        .chunk_by(|a, b| a == b)
-        .enumerate()
-        .filter(|&(i, run)| {
-            crate::interrupt::check_every(i);
-            run.len() >= least as usize
-        })
-        .map(|(_, run)| (run[0], run.len() as u32))
+    crate::interrupt::checked(sorted.chunk_by(|a, b| a == b))
+        .filter(|run| run.len() >= least as usize)
+        .map(|run| (run[0], run.len() as u32))
         .collect()
 }
 

@@ -579,8 +579,7 @@ fn scan_runs<E: KgramEntry>(entries: &[E], hash: impl Fn(E) -> u64, group: &[u32
     let mut out = Scanned::default();
     let mut run: Vec<u32> = Vec::new();
     let mut seen_groups: Vec<u32> = Vec::new();
-    for (i, entries) in entries.chunk_by(|a, b| a.key() == b.key()).enumerate() {
-        crate::interrupt::check_every(i);
+    for entries in crate::interrupt::checked(entries.chunk_by(|a, b| a.key() == b.key())) {
         let h = hash(entries[0]);
         run.clear();
         run.extend(entries.iter().map(|e| e.page()));

@@ -196,15 +196,13 @@ pub fn attach(c: &mut Clustering, sizes: &[usize], links: &[Derived], min_share:
     }
     // Share the other way round, to break near ties.
     let mut back: HashMap<(u32, u32), f64> = HashMap::default();
-    for (i, l) in links.iter().enumerate() {
-        crate::interrupt::check_every(i);
+    for l in crate::interrupt::checked(links) {
         back.insert((l.to, l.from), l.share);
     }
     let reverse = |l: &Derived| back.get(&(l.from, l.to)).copied().unwrap_or(0.0);
     // Best source outside its group of each item.
     let mut best: Vec<Option<&Derived>> = vec![None; n];
-    for (i, l) in links.iter().enumerate() {
-        crate::interrupt::check_every(i);
+    for l in crate::interrupt::checked(links) {
         if l.share < min_share || group_of[l.from as usize] == group_of[l.to as usize] {
             continue;
         }
@@ -296,11 +294,8 @@ impl Groups {
     fn new(start: &[u32], sizes: &[usize], edges: &[Edge]) -> Self {
         let items = sizes.len();
         let mut id: HashMap<u32, u32> = HashMap::default();
-        let of: Vec<u32> = start
-            .iter()
-            .enumerate()
-            .map(|(i, &g)| {
-                crate::interrupt::check_every(i);
+        let of: Vec<u32> = crate::interrupt::checked(start)
+            .map(|&g| {
                 let next = id.len() as u32;
                 *id.entry(g).or_insert(next)
             })
@@ -314,8 +309,7 @@ impl Groups {
         }
         // The strongest edge between two items, then summed between their groups.
         let mut best: HashMap<(u32, u32), f64> = HashMap::default();
-        for (i, e) in edges.iter().enumerate() {
-            crate::interrupt::check_every(i);
+        for e in crate::interrupt::checked(edges) {
             if e.a == e.b || e.weight <= 0.0 || e.a as usize >= items || e.b as usize >= items {
                 continue;
             }
@@ -325,8 +319,7 @@ impl Groups {
         let mut pairs: Vec<((u32, u32), f64)> = best.into_iter().collect();
         pairs.sort_unstable_by_key(|x| x.0);
         let mut links: Vec<HashMap<u32, f64>> = vec![HashMap::default(); n];
-        for (i, ((a, b), w)) in pairs.into_iter().enumerate() {
-            crate::interrupt::check_every(i);
+        for ((a, b), w) in crate::interrupt::checked(pairs) {
             let (x, y) = (of[a as usize], of[b as usize]);
             if x == y {
                 continue;

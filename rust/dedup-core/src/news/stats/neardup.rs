@@ -103,8 +103,7 @@ pub fn groups_by_bands<P>(
         .flat_map_iter(|band| {
             let mut pairs = Vec::new();
             let mut first: HashMap<u64, u32> = HashMap::default();
-            for (k, &i) in visit.iter().enumerate() {
-                crate::interrupt::check_every(k);
+            for &i in crate::interrupt::checked(&visit) {
                 let Some(&key) = keys[i].get(band) else { continue };
                 match first.entry(key) {
                     std::collections::hash_map::Entry::Vacant(e) => {
@@ -131,8 +130,7 @@ pub fn groups_by_bands<P>(
         })
         .collect();
     let mut parent: Vec<u32> = (0..n as u32).collect();
-    for (k, (&(a, b), &ok)) in pairs.iter().zip(&joined).enumerate() {
-        crate::interrupt::check_every(k);
+    for (&(a, b), &ok) in crate::interrupt::checked(pairs.iter().zip(&joined)) {
         if ok {
             union(&mut parent, a, b);
         }

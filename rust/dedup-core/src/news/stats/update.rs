@@ -79,8 +79,7 @@ fn update_in(
     let index = merge(old.index, &affected, &fresh);
     drop(fresh);
     let mut shared = vec![false; unit.len()];
-    for (i, run) in index.runs().enumerate() {
-        crate::interrupt::check_every(i);
+    for run in crate::interrupt::checked(index.runs()) {
         if run.len() > 1 {
             for &u in run {
                 shared[u as usize] = true;
@@ -436,8 +435,7 @@ fn merge(old: Postings, affected: &Affected, fresh: &Fresh) -> Postings {
     h.resize(kept + n, 0);
     p.resize(kept + n, 0);
     let (mut i, mut j) = (kept, n);
-    for (k, (fh, fp)) in fresh.rev().enumerate() {
-        crate::interrupt::check_every(k);
+    for (fh, fp) in crate::interrupt::checked(fresh.rev()) {
         // Old postings above this new one move up first.
         while i > 0 && h[i - 1] > fh {
             h[i + j - 1] = h[i - 1];
