@@ -11,7 +11,7 @@ use crate::trace::Trace;
 
 use super::article::kept_tokens;
 use super::stats::weights::TokenWeights;
-use super::stats::{common_cap, Analysis, Entry, PASS_ENTRIES, PASS_ENTRIES_PER_PAGE};
+use super::stats::{common_cap, sampled_sum, Analysis, Entry, PASS_ENTRIES, PASS_ENTRIES_PER_PAGE};
 use super::winnow::{kgram_hashes, winnow};
 use super::{NewsOptions, Pages};
 
@@ -67,8 +67,7 @@ fn short_candidates(px: &Pages<'_>, an: &Analysis) -> Vec<(u32, u32)> {
     // again. Winnowing keeps the smallest hash of a window, so the passes over
     // low hashes hold up to twice their share: the budget allows for that.
     let units = units_of(an);
-    let estimate: usize =
-        units.par_chunks(64).map(|c| unit_short_fingerprints(px, an, c[0]).len() * c.len()).sum();
+    let estimate = sampled_sum(&units, |u| unit_short_fingerprints(px, an, u).len());
     let passes = (2 * estimate).div_ceil(PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live)).max(1);
     short_pairs(px, an, passes)
 }

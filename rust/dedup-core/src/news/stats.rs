@@ -210,6 +210,19 @@ impl Analysis {
 pub(crate) const PASS_ENTRIES: usize = 16 << 20;
 pub(crate) const PASS_ENTRIES_PER_PAGE: usize = 48;
 
+/// The sum of `count` over `units`, estimated from every 64th unit: what sizes
+/// the passes over entries, where counting every unit would cost as much as a
+/// pass.
+pub(crate) fn sampled_sum(units: &[u32], count: impl Fn(u32) -> usize + Sync) -> usize {
+    units
+        .par_chunks(64)
+        .map(|c| {
+            crate::interrupt::check();
+            count(c[0]) * c.len()
+        })
+        .sum()
+}
+
 /// A (k-gram, page) entry, packed to 12 bytes: there are hundreds of millions.
 #[derive(Clone, Copy)]
 #[repr(C, packed)]

@@ -18,8 +18,8 @@ use super::super::article::{article_kgrams_empty, article_tokens, Keep};
 use super::super::winnow::{kgram_hashes, winnow};
 use super::super::Pages;
 use super::{
-    build_from, common_cap, directory, near_dup_groups, scan_runs, Analysis, KgramEntry, NearDupMemo,
-    Postings, FP_BIT, PASS_ENTRIES, PASS_ENTRIES_PER_PAGE,
+    build_from, common_cap, directory, near_dup_groups, sampled_sum, scan_runs, Analysis, KgramEntry,
+    NearDupMemo, Postings, FP_BIT, PASS_ENTRIES, PASS_ENTRIES_PER_PAGE,
 };
 use crate::trace::Trace;
 
@@ -340,7 +340,6 @@ fn count_again(
     // every article again, which at a million pages (50 million entries, 600 MB)
     // cost 11 CPU seconds for 50 MB less at the peak, so one pass is run there.
     const BUCKETS: u128 = 1 << 8;
-    const SAMPLE: usize = 64;
     let units = now.units();
     // A unit's k-grams, and the positions of those that are affected and `wanted`
     // (tested first: the set is a bitmap and an array far larger than the caches).
@@ -352,15 +351,7 @@ fn count_again(
             .collect();
         (kgrams, hits)
     };
-    let sampled: usize = units
-        .par_iter()
-        .step_by(SAMPLE)
-        .map(|&u| {
-            crate::interrupt::check();
-            hits(u, &|_| true).1.len()
-        })
-        .sum();
-    let estimate = sampled * SAMPLE;
+    let estimate = sampled_sum(&units, |u| hits(u, &|_| true).1.len());
     let passes =
         passes.unwrap_or_else(|| estimate.div_ceil(2 * PASS_ENTRIES.max(PASS_ENTRIES_PER_PAGE * px.live)));
     let passes = passes.max(1) as u128;
