@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import (
     FERRY,
@@ -511,3 +513,117 @@ def test_jsonl_from_bytes_reads_exactly_what_the_json_module_reads(
     fast = read(dio._jsonl_bytes(str(path), open(path, "rb"), dio._orjson))  # noqa: SIM115
     slow = read(dio._jsonl_text(str(path), open(path, "rb")))  # noqa: SIM115
     assert fast == slow
+
+
+# Lines of a JSON lines file, each a way a record can be written or broken: the
+# core takes the ordinary ones and hands the others back to Python whole.
+_LINES = [
+    b'{"id": "%(id)s", "text": "Floods cut the coastal road overnight.", "source": "A"}',
+    b'{"source": "B", "text": "caf\\u00e9 \\u201cquoted\\u201d\\nsecond line", "id": "%(id)s"}',
+    b'{"id": "%(id)s", "text": "emoji \\ud83d\\ude00", "published": "2024-05-01T08:30:00Z"}',
+    b'{"id": "%(id)s", "text": "x", "published": "yesterday"}',
+    b'{"id": "%(id)s", "text": "x", "source": 7, "published": null}',
+    b'{"id": "%(id)s", "text": "x", "n": NaN}',
+    b'{"id": "%(id)s", "text": "x", "big": 123456789012345678901234567890}',
+    b'{"id": 123456789012345678901234567890, "text": "x"}',
+    b'{"id": "%(id)s", "text": "first", "text": "last", "id": "%(id)s-2"}',
+    b'{"\\u0069d": "%(id)s", "te\\u0078t": "escaped keys"}',
+    b'{"id": "%(id)s", "text": "lone \\ud800 surrogate"}',
+    b'{"id": "lone \\udc00 %(id)s", "text": "x"}',
+    b'{"id": "%(id)s", "text": 3}',
+    b'{"id": "%(id)s", "text": null}',
+    b'{"id": "%(id)s"}',
+    b'{"text": "no id"}',
+    b'{"id": "%(id)s", "text": "bad \xff byte"}',
+    b"[1, 2]",
+    b'{"id": "%(id)s", "text": "unterminated',
+    b'{"id": "dup", "text": "a repeated id"}',
+    b"   \t",
+    b"",
+    b'\xef\xbb\xbf{"id": "%(id)s", "text": "after a byte order mark"}',
+]
+
+
+def _load_both(tmp_path: Path, data: bytes, batch_size: int, keep_texts: bool) -> list[object]:
+    """What adding a JSON lines file does, read by the core and by Python: the
+    error raised (type and message) and the pages added, for each."""
+    from dedup.errors import DedupError
+
+    path = tmp_path / "pages.jsonl"
+    path.write_bytes(data)
+    out: list[object] = []
+    for records in (path, read_records(path)):
+        corpus = Corpus(progress=False, keep_texts=keep_texts)
+        try:
+            corpus.add_many(records, batch_size=batch_size)
+            error = None
+        except DedupError as e:
+            error = (type(e).__name__, str(e))
+        # `chars` (the text's length, which picks an undated story's
+        # representative) is not public: read from the page record.
+        pages = [
+            (
+                i,
+                corpus.source(i),
+                corpus.published(i),
+                corpus._pages[i].chars,
+                corpus.text(i) if keep_texts else None,
+            )
+            for i in corpus.ids
+        ]
+        out.append((error, pages, corpus.cluster_table()))
+    return out
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    picks=st.lists(st.integers(0, len(_LINES) - 1), min_size=1, max_size=12),
+    batch_size=st.integers(1, 5),
+    crlf=st.booleans(),
+    keep_texts=st.booleans(),
+)
+def test_jsonl_read_by_the_core_adds_what_python_reading_adds(
+    tmp_path: Path, picks: list[int], batch_size: int, crlf: bool, keep_texts: bool
+) -> None:
+    # Any mix of plain and broken lines, in batches of any size: the same pages
+    # are added and the same error (at the same record) is raised, whichever
+    # reads the file.
+    end = b"\r\n" if crlf else b"\n"
+    data = end.join(_LINES[k] % {b"id": b"p%d" % n} for n, k in enumerate(picks)) + end
+    core, python = _load_both(tmp_path, data, batch_size, keep_texts)
+    assert core == python
+
+
+def test_jsonl_read_by_the_core_honours_renamed_fields(tmp_path: Path) -> None:
+    rows = [
+        {"key": "a", "body": "One two three.", "outlet": "X", "when": "2024-01-02"},
+        {"key": "b", "body": "Four five six.", "outlet": None},
+        {"key": "c", "body": "Seven.", "id": "not this", "text": "nor this"},
+    ]
+    path = write_jsonl(tmp_path / "renamed.jsonl", rows)
+    fields = {
+        "id_field": "key",
+        "text_field": "body",
+        "source_field": "outlet",
+        "published_field": "when",
+    }
+    got = []
+    for records in (path, read_records(path)):
+        corpus = Corpus(progress=False)
+        corpus.add_many(records, **fields)
+        got.append([(i, corpus.text(i), corpus.source(i), corpus.published(i)) for i in corpus.ids])
+    assert got[0] == got[1]
+    assert [p[1] for p in got[0]] == ["One two three.", "Four five six.", "Seven."]
+
+
+def test_jsonl_read_by_the_core_into_a_store_keeps_the_texts(tmp_path: Path) -> None:
+    # An on-disk corpus stores each text: a chunk the core read gives them back.
+    path = write_jsonl(tmp_path / "pages.jsonl", records())
+    with Corpus.open(tmp_path / "news.db") as stored:
+        stored.add_many(path, batch_size=3)
+        texts = {i: stored.text(i) for i in stored.ids}
+    memory = Corpus(progress=False)
+    memory.add_many(read_records(path))
+    assert texts == {i: memory.text(i) for i in memory.ids}

@@ -16,10 +16,13 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, cast
 
+from dedup._core import JsonChunk
 from dedup._page import Page
 from dedup._progress import Bar
 from dedup.errors import DuplicateIdError, InputTypeError, InvalidInputError
+from dedup.io import ChunkRecord
 
 
 @contextlib.contextmanager
@@ -110,8 +113,11 @@ class Fields:
         return [self.id, self.content, self.source, self.published]
 
 
+# Texts of a batch: str, or a chunk of a JSON lines file whose texts the core keeps.
+Texts = list[str] | JsonChunk
+
 # A batch ready to commit: its pages, their texts, and their ids.
-Batch = tuple[list[Page], list[str], set[str]]
+Batch = tuple[list[Page], Texts, set[str]]
 
 
 class Intake:
@@ -175,30 +181,10 @@ class Intake:
         texts: list[str] = []
         seen: set[str] = set()
         for n, rec in enumerate(rows):
-            if type(rec) is not dict and not isinstance(rec, Mapping):
-                raise InputTypeError(f"record {n} must be a mapping, got {type(rec).__name__}")
-            if fields.id not in rec or fields.content not in rec:
-                raise InvalidInputError(
-                    f"record {n} needs the fields {fields.id!r} and {fields.content!r}; "
-                    f"it has {sorted(map(str, rec))}"
-                )
-            taken = in_flight.ids if in_flight is not None else set()
-            pid = self.check_new_id(n, rec[fields.id], seen, taken)
-            if extract is not None:
-                html = rec[fields.content]
-                if html is None:
-                    html = ""
-                elif not isinstance(html, str | bytes):
-                    raise InputTypeError(
-                        f"record {n} ({pid!r}): html must be str or bytes, "
-                        f"got {type(html).__name__}"
-                    )
-                text = extract(html)
-            else:
-                text = rec[fields.content]
-                if type(text) is not str:
-                    text = check_text(text, f"record {n} ({pid!r}): text")
-            source, published = rec.get(fields.source), rec.get(fields.published)
+            pid = self._checked_id(n, rec, fields, seen, in_flight)
+            row = cast("Mapping[str, Any]", rec)  # checked by _checked_id
+            text = self._text(n, pid, row, fields, extract)
+            source, published = row.get(fields.source), row.get(fields.published)
             batch.append(self.new_page(n, pid, source, published, len(text)))
             seen.add(pid)
             texts.append(text)
@@ -209,6 +195,90 @@ class Intake:
                 batch, texts, seen = [], [], set()
         if batch:
             yield batch, texts, seen
+
+    def chunk_batches(
+        self,
+        chunks: Iterable[tuple[Any, Iterator[ChunkRecord]]],
+        fields: Fields,
+        *,
+        in_flight: Committer | None = None,
+        bar: Bar | None = None,
+    ) -> Iterator[Batch]:
+        """`batches` for the chunks of a JSON lines file the core reads
+        (`dedup.io.jsonl_chunks`): a chunk is a batch, its texts kept by the core;
+        records are numbered and checked as `batches` checks them."""
+        n = 0
+        for chunk, records in chunks:
+            batch: list[Page] = []
+            seen: set[str] = set()
+            chars = chunk.chars
+            # Texts parsed here that are not Unicode (lone surrogates): the batch
+            # goes to the storage as str, which refuses it as it refuses any such.
+            odd: dict[int, str] = {}
+            for i, rec, whole in records:
+                if whole:  # parsed in Python: checked as any record
+                    pid = self._checked_id(n, rec, fields, seen, in_flight)
+                    text = self._text(n, pid, rec, fields, None)
+                    try:
+                        chunk.put(i, text)
+                    except UnicodeEncodeError:
+                        odd[i] = text
+                    length = len(text)
+                else:  # the core found the id and a str text
+                    taken = in_flight.ids if in_flight is not None else set()
+                    pid = self.check_new_id(n, rec[fields.id], seen, taken)
+                    length = chars[i]
+                source, published = rec.get(fields.source), rec.get(fields.published)
+                batch.append(self.new_page(n, pid, source, published, length))
+                seen.add(pid)
+                n += 1
+                if bar is not None:
+                    bar.update()
+            if odd:
+                texts = chunk.strings()
+                for i, text in odd.items():
+                    texts[i] = text
+                yield batch, texts, seen
+            elif batch:
+                yield batch, chunk, seen
+
+    def _checked_id(
+        self, n: int, rec: object, fields: Fields, seen: set[str], in_flight: Committer | None
+    ) -> str:
+        """Record `n`'s id, after checking the record is a mapping with an id and a
+        content field."""
+        if type(rec) is not dict and not isinstance(rec, Mapping):
+            raise InputTypeError(f"record {n} must be a mapping, got {type(rec).__name__}")
+        if fields.id not in rec or fields.content not in rec:
+            raise InvalidInputError(
+                f"record {n} needs the fields {fields.id!r} and {fields.content!r}; "
+                f"it has {sorted(map(str, rec))}"
+            )
+        taken = in_flight.ids if in_flight is not None else set()
+        return self.check_new_id(n, rec[fields.id], seen, taken)
+
+    @staticmethod
+    def _text(
+        n: int,
+        pid: str,
+        rec: Mapping[str, Any],
+        fields: Fields,
+        extract: Callable[[str | bytes], str] | None,
+    ) -> str:
+        """Record `n`'s text: its content field, or the main text of the HTML there."""
+        if extract is not None:
+            html = rec[fields.content]
+            if html is None:
+                html = ""
+            elif not isinstance(html, str | bytes):
+                raise InputTypeError(
+                    f"record {n} ({pid!r}): html must be str or bytes, got {type(html).__name__}"
+                )
+            return extract(html)
+        text = rec[fields.content]
+        if type(text) is not str:
+            text = check_text(text, f"record {n} ({pid!r}): text")
+        return text
 
     def features_batch(
         self,
@@ -240,7 +310,7 @@ class Committer:
     waits for the last batch; an error in a batch is raised by the next `submit` or
     on leaving, and no later batch is committed."""
 
-    def __init__(self, commit: Callable[[list[Page], list[str]], int]) -> None:
+    def __init__(self, commit: Callable[[list[Page], Texts], int]) -> None:
         self._commit = commit
         self._pool: ThreadPoolExecutor | None = None
         self._pending: Future[int] | None = None
@@ -258,7 +328,7 @@ class Committer:
             self.added += pending.result()
             self.ids = set()
 
-    def submit(self, batch: list[Page], texts: list[str], ids: set[str]) -> None:
+    def submit(self, batch: list[Page], texts: Texts, ids: set[str]) -> None:
         self._wait()
         if not batch:
             return

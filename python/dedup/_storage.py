@@ -30,7 +30,7 @@ from dedup import _store
 from dedup._core import NewsCorpus
 from dedup._core import featurize as _featurize
 from dedup._disk import DiskStore
-from dedup._ingest import Fields, Intake, check_unicode, parse_published
+from dedup._ingest import Fields, Intake, Texts, check_unicode, parse_published
 from dedup._page import Page
 from dedup._texts import TextSpill
 from dedup.errors import DedupError, FileFormatError, InputTypeError, InvalidInputError
@@ -50,7 +50,7 @@ class Storage(ABC):
     count: int | None = None
 
     @abstractmethod
-    def add(self, core: NewsCorpus, batch: list[Page], texts: list[str]) -> None:
+    def add(self, core: NewsCorpus, batch: list[Page], texts: Texts) -> None:
         """Adds pages with their texts to `core` and keeps the texts."""
 
     @abstractmethod
@@ -107,7 +107,7 @@ class MemoryStorage(Storage):
         """Bytes in the text file."""
         return self._spill.size
 
-    def add(self, core: NewsCorpus, batch: list[Page], texts: list[str]) -> None:
+    def add(self, core: NewsCorpus, batch: list[Page], texts: Texts) -> None:
         if not self._keep_texts:
             for p, s in zip(batch, core.add_many(texts, [p.source for p in batch]), strict=True):
                 p.slot = s
@@ -181,7 +181,8 @@ class DiskStorage(Storage):
     def open(cls, path: str, create_with: dict[str, float]) -> DiskStorage:
         return cls(DiskStore.open(path, create_with=create_with))
 
-    def add(self, core: NewsCorpus, batch: list[Page], texts: list[str]) -> None:
+    def add(self, core: NewsCorpus, batch: list[Page], texts: Texts) -> None:
+        texts = _strings(texts)
         features = _featurize(texts)
         keys = self._store.add(self._rows(batch, features, texts))
         try:
@@ -330,9 +331,17 @@ def _saved_records(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]
         yield rec
 
 
-def _encode(texts: list[str]) -> list[bytes]:
+def _strings(texts: Texts) -> list[str]:
+    """The texts as `str`: a chunk read by the core (`dedup.io.jsonl_chunks`)
+    keeps them in Rust."""
+    return texts if isinstance(texts, list) else texts.strings()
+
+
+def _encode(texts: Texts) -> list[bytes]:
     """The texts as UTF-8; `InvalidInputError` for a text with lone surrogates
     (not Unicode text), before anything is written or added."""
+    if not isinstance(texts, list):
+        return texts.encoded()  # UTF-8 already
     try:
         return [t.encode("utf-8") for t in texts]
     except UnicodeEncodeError:

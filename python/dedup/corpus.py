@@ -30,6 +30,7 @@ from dedup._ingest import (
     Committer,
     Fields,
     Intake,
+    Texts,
     check_text,
     clean_source,
     no_gc,
@@ -47,7 +48,7 @@ from dedup.errors import (
     InvalidOptionError,
     UnknownIdError,
 )
-from dedup.io import iter_records, row_count
+from dedup.io import core_jsonl, iter_records, jsonl_chunks, row_count
 from dedup.report import write_report
 from dedup.results import Cluster, Match, Passage
 
@@ -236,25 +237,36 @@ class Corpus:
                 raise InvalidOptionError(f"`batch_size` must be at least 1, got {batch_size}")
             content = html_field if html_field is not None else text_field
             fields = Fields(id_field, content, source_field, published_field)
-            rows = iter_records(records, columns=fields.columns, batch_size=min(batch_size, 4096))
             extract = None
             if html_field is not None:
                 from dedup.html import extract_text
 
                 extract = extract_text
+            # A plain JSON lines file is read by the core, its texts never made str.
+            path = core_jsonl(records) if extract is None else None
             desc = "extracting and adding pages" if extract else "adding pages"
             with (
                 no_gc(),
                 _progress.Bar(show, desc=desc, total=row_count(records), unit="page") as bar,
                 Committer(self._commit) as committer,
             ):
-                for batch in self._intake.batches(
-                    rows, fields, batch_size, extract=extract, in_flight=committer, bar=bar
-                ):
+                if path is not None:
+                    chunks = jsonl_chunks(path, content, id_field, fields.columns[2:], batch_size)
+                    batches = self._intake.chunk_batches(
+                        chunks, fields, in_flight=committer, bar=bar
+                    )
+                else:
+                    rows = iter_records(
+                        records, columns=fields.columns, batch_size=min(batch_size, 4096)
+                    )
+                    batches = self._intake.batches(
+                        rows, fields, batch_size, extract=extract, in_flight=committer, bar=bar
+                    )
+                for batch in batches:
                     committer.submit(*batch)
             return committer.added
 
-    def _commit(self, batch: list[Page], texts: list[str]) -> int:
+    def _commit(self, batch: list[Page], texts: Texts) -> int:
         """Adds a validated batch: the core tokenises the texts and keeps hashes, the
         storage keeps the texts (an on-disk corpus first commits the batch to its
         store, so the batch is durable, or, on error, not added at all)."""

@@ -189,6 +189,70 @@ def _jsonl_bytes(name: str, raw: Any, orjson: Any) -> Iterator[dict[str, Any]]:
             raise InvalidInputError(f"{name}: cannot be read as UTF-8 JSON lines ({e})") from e
 
 
+def core_jsonl(data: object) -> str | None:
+    """The path of `data` when the core reads it (`jsonl_chunks`): a path to an
+    uncompressed JSON lines file, with orjson installed to parse what the core
+    hands back. Other inputs go through `read_records`."""
+    if _orjson is None or not isinstance(data, str | PathLike):
+        return None
+    name = os.fspath(data)
+    return name if name.lower().endswith(_JSON_SUFFIXES) else None
+
+
+# A record of a chunk: its number in the chunk, its fields, and whether those are
+# the whole record parsed here (text included) or the fields other than the text
+# (which the chunk holds).
+ChunkRecord = tuple[int, dict[str, Any], bool]
+
+
+def jsonl_chunks(
+    name: str, text: str, id: str, others: Sequence[str], size: int
+) -> Iterator[tuple[Any, Iterator[ChunkRecord]]]:
+    """The records of a JSON lines file, `size` at a time, read by the core: each
+    chunk (a `dedup._core.JsonChunk`, which keeps the texts) with its records, in
+    file order. A record the core took plainly comes as the fields other than its
+    text; a line it did not take is parsed here, as `read_records` parses it, and
+    fails with the same error at the same record."""
+    if not os.path.exists(name):
+        raise StoreNotFoundError(f"{name}: no such file")
+    from dedup._core import JsonLinesReader
+
+    try:
+        with open(name, "rb"):  # the errors `read_records` gives (a directory, no access)
+            pass
+        reader = JsonLinesReader(name, text, id, list(others))
+    except OSError as e:
+        raise StorageError(f"{name}: cannot read: {e}") from e
+    while True:
+        try:
+            chunk = reader.next_chunk(size)
+        except OSError as e:
+            raise InvalidInputError(f"{name}: cannot be read as UTF-8 JSON lines ({e})") from e
+        if chunk is None:
+            return
+        yield chunk, _chunk_records(name, chunk)
+
+
+def _chunk_records(name: str, chunk: Any) -> Iterator[ChunkRecord]:
+    # Parsed one at a time, so that an error comes at its record, not its chunk.
+    loads = _orjson.loads
+    for i, (n, fields) in enumerate(zip(chunk.lines, chunk.others, strict=True)):
+        if fields is not None:
+            try:
+                yield i, loads(fields), False
+            except ValueError:  # what orjson refuses and json reads (a huge int)
+                yield i, json.loads(fields), False
+            continue
+        line = chunk.raw(i)
+        try:
+            rec = loads(line)
+        except ValueError:
+            rec = _json_line(name, n, line)
+        if not isinstance(rec, dict):
+            raise InvalidInputError(f"{name}:{n}: each line must be a JSON object")
+        yield i, rec, True
+
+
 def _json_line(name: str, n: int, line: bytes) -> Any:
     try:
         text = line.decode("utf-8")

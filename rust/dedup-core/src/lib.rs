@@ -15,6 +15,7 @@
 
 pub mod error;
 pub mod interrupt;
+pub mod jsonl;
 pub mod lsh;
 pub mod news;
 pub mod store;

@@ -7,6 +7,7 @@
 mod convert;
 mod errors;
 mod gil;
+mod jsonl;
 mod lsh;
 mod minhash;
 mod news;
@@ -29,5 +30,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     news::register(m)?;
     lsh::register(m)?;
     stages::register(m)?;
+    jsonl::register(m)?;
     Ok(())
 }

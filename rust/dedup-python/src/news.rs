@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::convert;
 use crate::errors::IntoPyResult;
 use crate::gil::{detach, detach_interruptible};
+use crate::jsonl::PyJsonChunk;
 
 /// Batches of more text than this are tokenised with Ctrl-C honoured (about a
 /// tenth of a second of work).
@@ -231,6 +232,12 @@ impl PyNewsCorpus {
         texts: &Bound<'_, PyAny>,
         sources: Vec<Option<String>>,
     ) -> PyResult<Vec<u32>> {
+        // A chunk read by `JsonLinesReader`: its texts never became Python strings.
+        if let Ok(chunk) = texts.cast::<PyJsonChunk>() {
+            let chunk = chunk.borrow();
+            let src = self.sources_of(py, chunk.texts.len(), &sources)?;
+            return self.tokenise(py, chunk.texts.iter().map(String::as_str).collect(), &src);
+        }
         let texts: Vec<PyBackedStr> = convert::texts(py, texts, "texts")?;
         let src = self.sources_of(py, texts.len(), &sources)?;
         self.tokenise(py, texts.iter().map(|t| &**t).collect(), &src)
