@@ -235,9 +235,10 @@ pub fn verify_pairs(
                 t.index();
                 t
             });
-            let side_a = Side { slot: la, doc: &a.doc, art: &aa, outlet: a.outlet, text: ta.as_ref() };
+            let side_a =
+                Side { slot: la, doc: &a.doc, art: &aa, outlet: a.outlet, text: ta.as_ref(), seeds: None };
             let ab = Article::from_bits(&b.doc.page, &b.keep, opts);
-            let side_b = Side { slot: lb, doc: &b.doc, art: &ab, outlet: b.outlet, text: None };
+            let side_b = Side { slot: lb, doc: &b.doc, art: &ab, outlet: b.outlet, text: None, seeds: None };
             let global = |s: u32| if s == la { a.slot } else { b.slot };
             verify(opts, &an, &side_a, &side_b, full).map(|r| Relation {
                 a: global(r.a),

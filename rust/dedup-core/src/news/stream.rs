@@ -109,7 +109,7 @@ pub(crate) fn query(px: &Pages<'_>, an: &Analysis, fresh: Option<&Fresh>, doc: &
     cands.dedup();
     let ta = derivation_text(an, None, doc, &art, px.opts);
     ta.index();
-    let side_a = Side { slot: u32::MAX, doc, art: &art, outlet: doc.source, text: Some(&ta) };
+    let side_a = Side { slot: u32::MAX, doc, art: &art, outlet: doc.source, text: Some(&ta), seeds: None };
     cands
         .par_iter()
         .filter_map(|&b| {
@@ -123,7 +123,7 @@ pub(crate) fn query(px: &Pages<'_>, an: &Analysis, fresh: Option<&Fresh>, doc: &
                 px.opts,
                 an,
                 &side_a,
-                &Side { slot: b, doc: db, art: &ab, outlet: db.source, text: None },
+                &Side { slot: b, doc: db, art: &ab, outlet: db.source, text: None, seeds: None },
                 true,
             )
         })

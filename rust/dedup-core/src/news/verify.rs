@@ -15,7 +15,7 @@ use std::borrow::Cow;
 pub mod align;
 pub mod derivation;
 
-use self::align::{align, extend, join, Passage, RunBound, SeedSet};
+use self::align::{align_seeded, extend, join, seed_hashes, Passage, RunBound, SeedSet};
 use self::derivation::{
     has_evidence, in_tiles, measure, run_coverage, sentences, vocabulary_of_tokens, Sentences, Shares, Text,
 };
@@ -146,8 +146,17 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
             let aa = article(px, &an.keep, a as usize);
             let ta = derivation_text(an, Some(a), da, &aa, px.opts);
             ta.index();
-            let side_a = Side { slot: a, doc: da, art: &aa, outlet: outlets[a as usize], text: Some(&ta) };
-            let seeds = SeedSet::new(&aa.hashes, px.opts.align.seed);
+            // The seeds of the run's page are hashed once for all its pairs.
+            let seeds_a = seed_hashes(&aa.hashes, px.opts.align.seed);
+            let side_a = Side {
+                slot: a,
+                doc: da,
+                art: &aa,
+                outlet: outlets[a as usize],
+                text: Some(&ta),
+                seeds: Some(&seeds_a),
+            };
+            let seeds = SeedSet::of_hashes(&seeds_a, px.opts.align.seed);
             // The other page's article is made in one buffer, reused pair after pair.
             let mut ab = Article::default();
             run.iter()
@@ -156,7 +165,15 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
                     crate::interrupt::check();
                     let db = px.doc(b)?;
                     ab.refill_unfingerprinted(&db.page, an.keep[b as usize].as_deref(), an.hash[b as usize]);
-                    let side_b = Side { slot: b, doc: db, art: &ab, outlet: outlets[b as usize], text: None };
+                    let seeds_b = seed_hashes(&ab.hashes, px.opts.align.seed);
+                    let side_b = Side {
+                        slot: b,
+                        doc: db,
+                        art: &ab,
+                        outlet: outlets[b as usize],
+                        text: None,
+                        seeds: Some(&seeds_b),
+                    };
                     if cannot_relate(px.opts, an, &seeds, &side_a, &side_b) {
                         return None;
                     }
@@ -173,8 +190,14 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
 pub(crate) fn explain(px: &Pages<'_>, an: &Analysis, a: u32, b: u32) -> Option<Relation> {
     let (da, db) = (px.doc(a)?, px.doc(b)?);
     let (aa, ab) = (article(px, &an.keep, a as usize), article(px, &an.keep, b as usize));
-    let side_a = Side { slot: a, doc: da, art: &aa, outlet: da.source, text: None };
-    verify(px.opts, an, &side_a, &Side { slot: b, doc: db, art: &ab, outlet: db.source, text: None }, true)
+    let side_a = Side { slot: a, doc: da, art: &aa, outlet: da.source, text: None, seeds: None };
+    verify(
+        px.opts,
+        an,
+        &side_a,
+        &Side { slot: b, doc: db, art: &ab, outlet: db.source, text: None, seeds: None },
+        true,
+    )
 }
 
 /// The outlet of a page that stands for its identical copies in `relations`
@@ -202,9 +225,19 @@ pub(super) struct Side<'a> {
     /// The article as the derivation measures see it, prepared by the caller when
     /// the page is compared with many others; else built only if needed.
     pub text: Option<&'a Text>,
+    /// The hashes of the article's alignment seeds ([`seed_hashes`]), when the
+    /// caller has them; else hashed when needed.
+    pub seeds: Option<&'a [u64]>,
 }
 
 impl Side<'_> {
+    fn seeds(&self, opts: &NewsOptions) -> Cow<'_, [u64]> {
+        match self.seeds {
+            Some(s) => Cow::Borrowed(s),
+            None => Cow::Owned(seed_hashes(&self.art.hashes, opts.align.seed)),
+        }
+    }
+
     fn text(&self, an: &Analysis, opts: &NewsOptions) -> Cow<'_, Text> {
         match self.text {
             Some(t) => Cow::Borrowed(t),
@@ -224,7 +257,8 @@ fn cannot_relate(opts: &NewsOptions, an: &Analysis, seeds: &SeedSet, a: &Side<'_
         return false; // decided without an alignment anyway
     }
     // A passage counts when it holds `k` matched tokens.
-    let ps = Passages::at_most(seeds.bound(&ab.hashes, opts.k), aa.hashes.len().min(ab.hashes.len()));
+    let ps =
+        Passages::at_most(seeds.bound_seeded(&b.seeds(opts), opts.k), aa.hashes.len().min(ab.hashes.len()));
     if ps.by_passage(opts) || ps.syndicated(opts) {
         return false;
     }
@@ -271,7 +305,7 @@ fn verify_ordered(
     }
     // Shared runs of four or more tokens, longest first, no token used twice; the
     // shorter runs in between are looked for when they matter.
-    let tiles = align(&aa.hashes, &ab.hashes, opts.align);
+    let tiles = align_seeded(&aa.hashes, &a.seeds(opts), &ab.hashes, &b.seeds(opts), opts.align);
     let ps = Passages::of(opts, an, a, b, &tiles);
     if a.outlet.is_some() && a.outlet == b.outlet && ps.containment < opts.same_source_containment {
         return None;
@@ -758,9 +792,22 @@ mod tests {
                 let (aa, ab) = (article(px, &an.keep, a as usize), article(px, &an.keep, b as usize));
                 let ta = derivation_text(an, Some(a), da, &aa, px.opts);
                 ta.index();
-                let side_a =
-                    Side { slot: a, doc: da, art: &aa, outlet: unit_outlet(px, an, a), text: Some(&ta) };
-                let side_b = Side { slot: b, doc: db, art: &ab, outlet: unit_outlet(px, an, b), text: None };
+                let side_a = Side {
+                    slot: a,
+                    doc: da,
+                    art: &aa,
+                    outlet: unit_outlet(px, an, a),
+                    text: Some(&ta),
+                    seeds: None,
+                };
+                let side_b = Side {
+                    slot: b,
+                    doc: db,
+                    art: &ab,
+                    outlet: unit_outlet(px, an, b),
+                    text: None,
+                    seeds: None,
+                };
                 verify(px.opts, an, &side_a, &side_b, false)
             })
             .collect()
@@ -799,6 +846,7 @@ mod tests {
             art: &wire,
             outlet: unit_outlet(&px, &an, 0),
             text: Some(&text),
+            seeds: None,
         };
         let seeds = SeedSet::new(&wire.hashes, opts.align.seed);
         let skipped = |b: u32| {
@@ -809,6 +857,7 @@ mod tests {
                 art: &art,
                 outlet: unit_outlet(&px, &an, b),
                 text: None,
+                seeds: None,
             };
             cannot_relate(&opts, &an, &seeds, &a, &side)
         };

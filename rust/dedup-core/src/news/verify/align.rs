@@ -49,6 +49,29 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
     extend(a, b, Vec::new(), opts)
 }
 
+/// The hashes of the seeds of `seq` (`seed` tokens each, as [`align`] matches
+/// them), in order; none for a sequence shorter than a seed.
+pub fn seed_hashes(seq: &[u64], seed: usize) -> Vec<u64> {
+    seq.windows(seed.max(1)).map(kgram_hash).collect()
+}
+
+/// [`align`] given the seed hashes of both sequences ([`seed_hashes`] with
+/// `opts.seed`): a page compared with many others has its seeds hashed once,
+/// rather than once a pair, and the seed bound and the alignment of a pair share
+/// the other page's.
+pub fn align_seeded(
+    a: &[u64],
+    seeds_a: &[u64],
+    b: &[u64],
+    seeds_b: &[u64],
+    opts: AlignOptions,
+) -> Vec<Passage> {
+    debug_assert_eq!(seeds_a.len(), a.len().saturating_sub(opts.seed.max(1) - 1));
+    debug_assert_eq!(seeds_b.len(), b.len().saturating_sub(opts.seed.max(1) - 1));
+    let runs = seeded_runs(a, seeds_a, b, seeds_b, opts);
+    tiled(a.len(), b.len(), runs, Vec::new(), opts.min_run)
+}
+
 /// `tiles` (passages of `a` and `b` that use no token twice) and the passages
 /// [`align`] with `opts` finds in the tokens they leave unused, ordered by position
 /// in `a`. Aligning with long seeds first and extending with short ones gives the
@@ -56,14 +79,26 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
 /// while the short seeds, which cost more, are only looked for when needed.
 pub fn extend(a: &[u64], b: &[u64], tiles: Vec<Passage>, opts: AlignOptions) -> Vec<Passage> {
     let runs = maximal_runs(a, b, opts);
-    let mut used_a = vec![false; a.len()];
-    let mut used_b = vec![false; b.len()];
+    tiled(a.len(), b.len(), runs, tiles, opts.min_run)
+}
+
+/// `tiles` and the `runs` tiled in the tokens they leave unused, ordered by
+/// position in `a` (`a_len` and `b_len` tokens long).
+fn tiled(
+    a_len: usize,
+    b_len: usize,
+    runs: Vec<(u32, u32, u32)>,
+    tiles: Vec<Passage>,
+    min_run: usize,
+) -> Vec<Passage> {
+    let mut used_a = vec![false; a_len];
+    let mut used_b = vec![false; b_len];
     for p in &tiles {
         used_a[p.a_start as usize..p.a_end as usize].fill(true);
         used_b[p.b_start as usize..p.b_end as usize].fill(true);
     }
     let mut chosen = tiles;
-    tile(runs, &mut used_a, &mut used_b, opts.min_run, &mut chosen);
+    tile(runs, &mut used_a, &mut used_b, min_run, &mut chosen);
     chosen.sort_unstable_by_key(|p| (p.a_start, p.b_start));
     chosen
 }
@@ -92,13 +127,16 @@ pub struct RunBound {
 impl SeedSet {
     /// The seeds of `a`, `seed` tokens each (as [`AlignOptions::seed`]).
     pub fn new(a: &[u64], seed: usize) -> Self {
-        let seed = seed.max(1);
-        let n = (a.len() + 1).saturating_sub(seed);
+        Self::of_hashes(&seed_hashes(a, seed), seed)
+    }
+
+    /// The set of the seeds hashed `hashes` ([`seed_hashes`] with `seed`).
+    pub fn of_hashes(hashes: &[u64], seed: usize) -> Self {
         // About 64 bits a seed; a page's article fits in a few kilobytes.
-        let bits = (n * 64).next_power_of_two().max(64);
-        let mut set = Self { bits: vec![0; bits / 64], shift: 64 - bits.trailing_zeros(), seed };
-        for gram in a.windows(seed) {
-            let i = set.bit(kgram_hash(gram));
+        let bits = (hashes.len() * 64).next_power_of_two().max(64);
+        let mut set = Self { bits: vec![0; bits / 64], shift: 64 - bits.trailing_zeros(), seed: seed.max(1) };
+        for &h in hashes {
+            let i = set.bit(h);
             set.bits[i / 64] |= 1 << (i % 64);
         }
         set
@@ -121,6 +159,11 @@ impl SeedSet {
     /// (runs use no token of `b` twice), or more than that: the stretches of `b`
     /// whose seeds are all in the set.
     pub fn bound(&self, b: &[u64], min_len: usize) -> RunBound {
+        self.bound_seeded(&seed_hashes(b, self.seed), min_len)
+    }
+
+    /// [`Self::bound`] given the seed hashes of `b` ([`seed_hashes`]).
+    pub fn bound_seeded(&self, seeds_b: &[u64], min_len: usize) -> RunBound {
         let mut out = RunBound { longest: 0, total: 0 };
         let k = self.seed;
         let mut close = |seeds: usize| {
@@ -133,8 +176,8 @@ impl SeedSet {
             }
         };
         let mut seeds = 0;
-        for gram in b.windows(k) {
-            if self.has(kgram_hash(gram)) {
+        for &h in seeds_b {
+            if self.has(h) {
                 seeds += 1;
             } else {
                 close(std::mem::take(&mut seeds));
@@ -152,6 +195,21 @@ fn maximal_runs(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<(u32, u32, u32)
     if a.len() < k || b.len() < k {
         return Vec::new();
     }
+    seeded_runs(a, &seed_hashes(a, k), b, &seed_hashes(b, k), opts)
+}
+
+/// [`maximal_runs`] given the seed hashes of `a` and `b`.
+fn seeded_runs(
+    a: &[u64],
+    seeds_a: &[u64],
+    b: &[u64],
+    seed_hash: &[u64],
+    opts: AlignOptions,
+) -> Vec<(u32, u32, u32)> {
+    let k = opts.seed.max(1);
+    if a.len() < k || b.len() < k {
+        return Vec::new();
+    }
     // The seeds of `b` in a chained hash table: `head[h]` is the last position
     // whose seed hashes to `h`, `next[j]` the previous one with the same hash (no
     // allocation per seed, which dominated the cost of short alignments).
@@ -159,10 +217,7 @@ fn maximal_runs(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<(u32, u32, u32)
     let mask = (m - 1) as u64;
     let mut head = vec![u32::MAX; m];
     let mut next = vec![u32::MAX; b.len() - k + 1];
-    let mut seed_hash = vec![0u64; b.len() - k + 1];
-    for j in 0..=b.len() - k {
-        let h = kgram_hash(&b[j..j + k]);
-        seed_hash[j] = h;
+    for (j, &h) in seed_hash.iter().enumerate() {
         let slot = (h & mask) as usize;
         next[j] = head[slot];
         head[slot] = j as u32;
@@ -189,9 +244,9 @@ fn maximal_runs(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<(u32, u32, u32)
     // a run through it was not found from it, so it is found from here.
     let mut prev_skipped = false;
     let mut js: Vec<u32> = Vec::new();
-    for i in 0..=a.len() - k {
+    for (i, &h) in seeds_a.iter().enumerate() {
         let gram = &a[i..i + k];
-        occurrences(kgram_hash(gram), gram, &mut js);
+        occurrences(h, gram, &mut js);
         let skipped = std::mem::replace(&mut prev_skipped, false);
         if js.is_empty() {
             continue;
@@ -376,6 +431,24 @@ mod tests {
             prop_assert!(longest <= bound.longest, "{longest} > {bound:?}");
             let total: usize = runs.iter().map(|p| p.matched as usize).filter(|&m| m >= min_len).sum();
             prop_assert!(total <= bound.total, "{total} > {bound:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn aligning_with_seeds_hashed_beforehand_finds_what_align_finds(
+            a in proptest::collection::vec(0u64..5, 0..70),
+            b in proptest::collection::vec(0u64..5, 0..70),
+            seed in 1usize..6,
+            cap in 1usize..8,
+            min_len in 0usize..8,
+        ) {
+            let o = AlignOptions { seed, min_run: seed, max_seed_occurrences: cap };
+            let (sa, sb) = (seed_hashes(&a, seed), seed_hashes(&b, seed));
+            prop_assert_eq!(align_seeded(&a, &sa, &b, &sb, o), align(&a, &b, o));
+            let set = SeedSet::new(&a, seed);
+            prop_assert_eq!(SeedSet::of_hashes(&sa, seed).bound(&b, min_len), set.bound(&b, min_len));
+            prop_assert_eq!(set.bound_seeded(&sb, min_len), set.bound(&b, min_len));
         }
     }
 
