@@ -217,7 +217,9 @@ class Corpus:
 
         - an iterable of mappings (dicts, rows);
         - a path to a file: JSON lines or CSV (optionally ``.gz`` or ``.zst``),
-          Parquet or Arrow IPC (see `dedup.io.read_records`);
+          Parquet or Arrow IPC (see `dedup.io.read_records`); an uncompressed JSON
+          lines file is read by the core, its texts never made Python strings
+          (the same pages and errors as reading it in Python);
         - an object with ``__arrow_c_stream__``: a pyarrow table or record batch
           reader, a polars or pandas data frame, a DuckDB result; or a Hugging Face
           dataset (these need ``pip install 'dedup[arrow]'``, polars excepted).
