@@ -119,13 +119,7 @@ pub(crate) fn query(px: &Pages<'_>, an: &Analysis, fresh: Option<&Fresh>, doc: &
             } else {
                 Article::from_bits(&db.page, fresh?.keep.get(&b)?, px.opts)
             };
-            verify(
-                px.opts,
-                an,
-                &side_a,
-                &Side { slot: b, doc: db, art: &ab, outlet: db.source, text: None, seeds: None },
-                true,
-            )
+            verify(px.opts, an, &side_a, &Side::of(b, db, &ab), true)
         })
         .collect()
 }

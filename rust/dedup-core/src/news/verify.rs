@@ -190,14 +190,7 @@ pub(crate) fn relations(px: &Pages<'_>, an: &Analysis, pairs: &[(u32, u32)]) -> 
 pub(crate) fn explain(px: &Pages<'_>, an: &Analysis, a: u32, b: u32) -> Option<Relation> {
     let (da, db) = (px.doc(a)?, px.doc(b)?);
     let (aa, ab) = (article(px, &an.keep, a as usize), article(px, &an.keep, b as usize));
-    let side_a = Side { slot: a, doc: da, art: &aa, outlet: da.source, text: None, seeds: None };
-    verify(
-        px.opts,
-        an,
-        &side_a,
-        &Side { slot: b, doc: db, art: &ab, outlet: db.source, text: None, seeds: None },
-        true,
-    )
+    verify(px.opts, an, &Side::of(a, da, &aa), &Side::of(b, db, &ab), true)
 }
 
 /// The outlet of a page that stands for its identical copies in `relations`
@@ -230,7 +223,12 @@ pub(super) struct Side<'a> {
     pub seeds: Option<&'a [u64]>,
 }
 
-impl Side<'_> {
+impl<'a> Side<'a> {
+    /// A page compared as itself (its own outlet), nothing prepared.
+    pub fn of(slot: u32, doc: &'a Doc, art: &'a Article) -> Self {
+        Side { slot, doc, art, outlet: doc.source, text: None, seeds: None }
+    }
+
     fn seeds(&self, opts: &NewsOptions) -> Cow<'_, [u64]> {
         match self.seeds {
             Some(s) => Cow::Borrowed(s),
