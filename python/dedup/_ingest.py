@@ -198,7 +198,7 @@ class Intake:
 
     def chunk_batches(
         self,
-        chunks: Iterable[tuple[Any, Iterator[ChunkRecord]]],
+        chunks: Iterable[tuple[JsonChunk, Iterator[ChunkRecord]]],
         fields: Fields,
         *,
         in_flight: Committer | None = None,

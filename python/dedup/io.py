@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from os import PathLike
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from dedup.errors import (
     InputTypeError,
@@ -31,6 +31,9 @@ from dedup.errors import (
     StorageError,
     StoreNotFoundError,
 )
+
+if TYPE_CHECKING:
+    from dedup._core import JsonChunk
 
 _orjson: Any
 try:  # a dependency, but JSON lines are read without it too
@@ -207,7 +210,7 @@ ChunkRecord = tuple[int, dict[str, Any], bool]
 
 def jsonl_chunks(
     name: str, text: str, id: str, others: Sequence[str], size: int
-) -> Iterator[tuple[Any, Iterator[ChunkRecord]]]:
+) -> Iterator[tuple[JsonChunk, Iterator[ChunkRecord]]]:
     """The records of a JSON lines file, `size` at a time, read by the core: each
     chunk (a `dedup._core.JsonChunk`, which keeps the texts) with its records, in
     file order. A record the core took plainly comes as the fields other than its
@@ -233,7 +236,7 @@ def jsonl_chunks(
         yield chunk, _chunk_records(name, chunk)
 
 
-def _chunk_records(name: str, chunk: Any) -> Iterator[ChunkRecord]:
+def _chunk_records(name: str, chunk: JsonChunk) -> Iterator[ChunkRecord]:
     # Parsed one at a time, so that an error comes at its record, not its chunk.
     loads = _orjson.loads
     for i, (n, fields) in enumerate(zip(chunk.lines, chunk.others, strict=True)):
@@ -244,6 +247,7 @@ def _chunk_records(name: str, chunk: Any) -> Iterator[ChunkRecord]:
                 yield i, json.loads(fields), False
             continue
         line = chunk.raw(i)
+        assert line is not None, "a record without fields has its line"
         try:
             rec = loads(line)
         except ValueError:
