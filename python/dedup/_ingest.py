@@ -225,8 +225,7 @@ class Intake:
                         odd[i] = text
                     length = len(text)
                 else:  # the core found the id and a str text
-                    taken = in_flight.ids if in_flight is not None else set()
-                    pid = self.check_new_id(n, rec[fields.id], seen, taken)
+                    pid = self._new_id(n, rec[fields.id], seen, in_flight)
                     length = chars[i]
                 source, published = rec.get(fields.source), rec.get(fields.published)
                 batch.append(self.new_page(n, pid, source, published, length))
@@ -254,8 +253,12 @@ class Intake:
                 f"record {n} needs the fields {fields.id!r} and {fields.content!r}; "
                 f"it has {sorted(map(str, rec))}"
             )
+        return self._new_id(n, rec[fields.id], seen, in_flight)
+
+    def _new_id(self, n: int, pid: object, seen: set[str], in_flight: Committer | None) -> str:
+        """`check_new_id` against the batch so far (`seen`) and the batch in flight."""
         taken = in_flight.ids if in_flight is not None else set()
-        return self.check_new_id(n, rec[fields.id], seen, taken)
+        return self.check_new_id(n, pid, seen, taken)
 
     @staticmethod
     def _text(

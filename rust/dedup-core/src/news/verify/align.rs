@@ -9,7 +9,7 @@
 //! lengths plus the number of seed matches, which repeated seeds are capped to keep
 //! bounded.
 
-use crate::news::winnow::kgram_hash;
+use crate::news::winnow::kgram_hashes;
 
 /// A shared passage: token ranges `[a_start, a_end)` and `[b_start, b_end)`, and
 /// `matched`, the number of tokens in exact runs inside it (gaps excluded).
@@ -52,7 +52,7 @@ pub fn align(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<Passage> {
 /// The hashes of the seeds of `seq` (`seed` tokens each, as [`align`] matches
 /// them), in order; none for a sequence shorter than a seed.
 pub fn seed_hashes(seq: &[u64], seed: usize) -> Vec<u64> {
-    seq.windows(seed.max(1)).map(kgram_hash).collect()
+    kgram_hashes(seq, seed.max(1))
 }
 
 /// [`align`] given the seed hashes of both sequences ([`seed_hashes`] with
@@ -144,7 +144,7 @@ impl SeedSet {
 
     #[inline]
     fn bit(&self, h: u64) -> usize {
-        // The high bits: `kgram_hash` mixes them best.
+        // The high bits: `kgram_hashes` mixes them best.
         (h >> self.shift) as usize
     }
 
@@ -191,11 +191,7 @@ impl SeedSet {
 /// Maximal common runs `(a_start, b_start, len)` of at least `min_run` tokens,
 /// found from seed matches of `seed` tokens.
 fn maximal_runs(a: &[u64], b: &[u64], opts: AlignOptions) -> Vec<(u32, u32, u32)> {
-    let k = opts.seed.max(1);
-    if a.len() < k || b.len() < k {
-        return Vec::new();
-    }
-    seeded_runs(a, &seed_hashes(a, k), b, &seed_hashes(b, k), opts)
+    seeded_runs(a, &seed_hashes(a, opts.seed), b, &seed_hashes(b, opts.seed), opts)
 }
 
 /// [`maximal_runs`] given the seed hashes of `a` and `b`.
